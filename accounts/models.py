@@ -1,0 +1,116 @@
+import uuid
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from zhilian import roles
+from zhilian.models import StoreScopedQuerySet, TimestampedModel
+from zhilian.roles import Role
+
+
+class UserQuerySet(StoreScopedQuerySet):
+    def for_user(self, user):
+        if not (user and user.is_authenticated and user.is_active):
+            return self.none()
+        if roles.is_admin(user):
+            return self
+        if user.role == Role.MANAGER and user.store_id:
+            return self.filter(store_id=user.store_id)
+        return self.filter(pk=user.pk)
+
+
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
+    use_in_migrations = True
+
+    def _create_user(self, username, email, password, **extra):
+        if not username:
+            raise ValueError("username is required")
+        user = self.model(username=username, email=self.normalize_email(email), **extra)
+        user.set_password(password)
+        user.full_clean(exclude=["password"])
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, username, email="", password=None, **extra):
+        extra.setdefault("role", Role.STAFF)
+        return self._create_user(username, email, password, **extra)
+
+    def create_superuser(self, username, email="", password=None, **extra):
+        extra["role"] = Role.ADMIN
+        return self._create_user(username, email, password, **extra)
+
+
+class User(TimestampedModel, AbstractBaseUser):
+    """A person who logs in. The role alone decides what they may do (zhilian.roles)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    username = models.CharField(_("username"), max_length=150, unique=True)
+    email = models.EmailField(_("email"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=150, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.STAFF)
+    store = models.ForeignKey(
+        "stores.Store",
+        verbose_name=_("store"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    objects = UserManager()
+    store_lookup = "store"
+
+    USERNAME_FIELD = "username"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["email"]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["username"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(role=Role.ADMIN) | Q(store__isnull=False),
+                name="user_non_admin_has_store",
+                violation_error_message=_("Managers and staff belong to a store."),
+            ),
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="user_role_valid"),
+        ]
+        indexes = [models.Index(fields=["store", "role"], name="user_store_role_idx")]
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    def get_full_name(self) -> str:
+        return self.full_name or self.username
+
+    def get_short_name(self) -> str:
+        return self.username
+
+    # The admin and DRF ask these; they are derived from the role, never set by hand.
+    @property
+    def is_staff(self) -> bool:
+        return roles.may_enter_admin(self)
+
+    @property
+    def is_superuser(self) -> bool:
+        return roles.is_admin(self)
+
+    def has_perm(self, perm: str, obj=None) -> bool:
+        app_label, _dot, codename = perm.partition(".")
+        action, _us, model_name = codename.partition("_")
+        if obj is not None:
+            return roles.can_on_object(self, action, obj)
+        return roles.can(self, action, f"{app_label}.{model_name}")
+
+    def has_perms(self, perm_list, obj=None) -> bool:
+        return all(self.has_perm(p, obj) for p in perm_list)
+
+    def has_module_perms(self, app_label: str) -> bool:
+        return self.is_active and roles.has_module(self, app_label)

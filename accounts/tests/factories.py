@@ -1,0 +1,35 @@
+import factory
+
+from accounts.models import User
+from zhilian.roles import Role
+
+TEST_PASSWORD = "Zh1lian-test-pass!"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
+    full_name = factory.Faker("name")
+    role = Role.STAFF
+    store = factory.SubFactory("stores.tests.factories.StoreFactory")
+    is_active = True
+
+    @factory.post_generation
+    def password(obj, create, extracted, **kwargs):
+        obj.set_password(extracted or TEST_PASSWORD)
+        if create:
+            obj.save(update_fields=["password"])
+
+
+class AdminFactory(UserFactory):
+    role = Role.ADMIN
+    store = None
+
+
+class ManagerFactory(UserFactory):
+    role = Role.MANAGER

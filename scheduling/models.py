@@ -1,0 +1,143 @@
+import datetime as dt
+import uuid
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from zhilian import roles
+from zhilian.models import StoreScopedQuerySet, TimestampedModel
+
+
+class ScheduleQuerySet(StoreScopedQuerySet):
+    def for_user(self, user):
+        qs = super().for_user(user)
+        # Staff see a schedule once it is published, not while it is being drafted.
+        if user and user.is_authenticated and user.role == roles.Role.STAFF:
+            qs = qs.filter(is_published=True)
+        return qs
+
+
+class ShiftQuerySet(StoreScopedQuerySet):
+    def for_user(self, user):
+        qs = super().for_user(user)
+        if user and user.is_authenticated and user.role == roles.Role.STAFF:
+            qs = qs.filter(schedule__is_published=True)
+        return qs
+
+
+class Schedule(TimestampedModel):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    store = models.ForeignKey(
+        "stores.Store", verbose_name=_("store"), on_delete=models.PROTECT, related_name="schedules"
+    )
+    schedule_date = models.DateField(_("date"))
+    is_published = models.BooleanField(_("published"), default=False, editable=False)
+    published_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("published by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True, editable=False)
+    notes = models.TextField(_("notes"), blank=True)
+    # What generation demanded, filled and could not fill (gaps); empty for hand-made schedules.
+    generation_report = models.JSONField(_("generation report"), default=dict, blank=True, editable=False)
+
+    objects = models.Manager.from_queryset(ScheduleQuerySet)()
+
+    class Meta:
+        verbose_name = _("schedule")
+        verbose_name_plural = _("schedules")
+        ordering = ["-schedule_date", "store"]
+        constraints = [
+            models.UniqueConstraint(fields=["store", "schedule_date"], name="schedule_store_date_unique"),
+            models.CheckConstraint(
+                condition=Q(is_published=False) | Q(published_at__isnull=False),
+                name="schedule_published_has_time",
+            ),
+        ]
+        indexes = [models.Index(fields=["store", "is_published", "schedule_date"], name="schedule_store_pub_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.store_id} {self.schedule_date}"
+
+
+class Shift(TimestampedModel):
+    class Type(models.TextChoices):
+        MORNING = "morning", _("Morning")
+        AFTERNOON = "afternoon", _("Afternoon")
+        EVENING = "evening", _("Evening")
+        NIGHT = "night", _("Night")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    schedule = models.ForeignKey(Schedule, verbose_name=_("schedule"), on_delete=models.CASCADE, related_name="shifts")
+    employee = models.ForeignKey(
+        "stores.Employee", verbose_name=_("employee"), on_delete=models.PROTECT, related_name="shifts"
+    )
+    shift_type = models.CharField(_("shift type"), max_length=16, choices=Type.choices)
+    start_time = models.TimeField(_("start"))
+    end_time = models.TimeField(_("end"), help_text=_("At or before the start: the shift ends the next day."))
+    # Derived from the schedule's date and the times (kept for overlap checks and labor sums in SQL).
+    starts_at = models.DateTimeField(_("starts at"), editable=False)
+    ends_at = models.DateTimeField(_("ends at"), editable=False)
+    position = models.CharField(_("position"), max_length=20, blank=True)
+    is_confirmed = models.BooleanField(_("confirmed"), default=False)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True, editable=False)
+    is_completed = models.BooleanField(_("completed"), default=False)
+    notes = models.CharField(_("notes"), max_length=255, blank=True)
+
+    objects = models.Manager.from_queryset(ShiftQuerySet)()
+    store_lookup = "schedule__store"
+
+    class Meta:
+        verbose_name = _("shift")
+        verbose_name_plural = _("shifts")
+        ordering = ["starts_at", "employee"]
+        indexes = [
+            models.Index(fields=["employee", "starts_at"], name="shift_employee_start_idx"),
+            models.Index(fields=["schedule", "starts_at"], name="shift_schedule_start_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="shift_end_after_start"),
+            models.CheckConstraint(condition=~Q(start_time=F("end_time")), name="shift_not_zero_length"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.employee_id} {self.shift_type} {self.start_time:%H:%M}-{self.end_time:%H:%M}"
+
+    @staticmethod
+    def bounds(day: dt.date, start: dt.time, end: dt.time) -> tuple[dt.datetime, dt.datetime]:
+        """Aware start and end of a shift on `day`; an end at or before the start is next day."""
+        tz = timezone.get_current_timezone()
+        starts = timezone.make_aware(dt.datetime.combine(day, start), tz)
+        end_day = day + dt.timedelta(days=1) if end <= start else day
+        ends = timezone.make_aware(dt.datetime.combine(end_day, end), tz)
+        return starts, ends
+
+    @property
+    def hours(self) -> float:
+        return (self.ends_at - self.starts_at).total_seconds() / 3600
+
+    def set_bounds(self) -> None:
+        self.starts_at, self.ends_at = self.bounds(self.schedule.schedule_date, self.start_time, self.end_time)
+
+    def clean(self):
+        errors = {}
+        if self.start_time and self.end_time and self.start_time == self.end_time:
+            errors["end_time"] = _("A shift cannot end when it starts.")
+        if self.employee_id and self.schedule_id and self.employee.store_id != self.schedule.store_id:
+            errors["employee"] = _("The employee works in another store.")
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        self.set_bounds()
+        if kwargs.get("update_fields") is not None and {"start_time", "end_time"} & set(kwargs["update_fields"]):
+            kwargs["update_fields"] = {*kwargs["update_fields"], "starts_at", "ends_at"}
+        super().save(*args, **kwargs)

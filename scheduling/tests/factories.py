@@ -1,0 +1,27 @@
+import datetime as dt
+
+import factory
+
+from scheduling.models import Schedule, Shift
+
+
+class ScheduleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Schedule
+
+    store = factory.SubFactory("stores.tests.factories.StoreFactory")
+    schedule_date = factory.Sequence(lambda n: dt.date(2026, 1, 1) + dt.timedelta(days=n))
+
+
+class ShiftFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Shift
+
+    schedule = factory.SubFactory(ScheduleFactory)
+    employee = factory.SubFactory(
+        "stores.tests.factories.EmployeeFactory", store=factory.SelfAttribute("..schedule.store")
+    )
+    shift_type = Shift.Type.MORNING
+    start_time = dt.time(9, 0)
+    end_time = dt.time(15, 0)
+    position = "waiter"

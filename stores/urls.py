@@ -1,0 +1,6 @@
+from rest_framework.routers import SimpleRouter
+
+app_name = "stores"
+router = SimpleRouter()
+
+urlpatterns = router.urls

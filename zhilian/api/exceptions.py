@@ -1,0 +1,46 @@
+"""Maps every error to DRF's JSON shape with a stable `code`; nothing becomes a 500."""
+
+import logging
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError, IntegrityError
+from django.db.models import ProtectedError, RestrictedError
+from rest_framework import status
+from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.response import Response
+from rest_framework.serializers import as_serializer_error
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from zhilian.errors import DomainError
+
+logger = logging.getLogger(__name__)
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DomainError):
+        return Response(exc.as_dict(), status=exc.status_code)
+    if isinstance(exc, DjangoValidationError):
+        exc = ValidationError(detail=as_serializer_error(exc))
+    if isinstance(exc, ProtectedError | RestrictedError):
+        return Response(
+            {
+                "detail": "This record has history and cannot be deleted; deactivate it instead.",
+                "code": "protected",
+            },
+            status=status.HTTP_409_CONFLICT,
+        )
+    if isinstance(exc, IntegrityError):
+        logger.warning("integrity error reached the API: %s", exc)
+        return Response(
+            {"detail": "The change conflicts with existing data.", "code": "conflict"},
+            status=status.HTTP_409_CONFLICT,
+        )
+    if isinstance(exc, DataError):
+        return Response({"detail": "A value is out of range.", "code": "invalid"}, status=status.HTTP_400_BAD_REQUEST)
+
+    response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(exc, APIException) and isinstance(response.data, dict):
+        if "detail" in response.data and "code" not in response.data:
+            codes = exc.get_codes()
+            response.data["code"] = codes if isinstance(codes, str) else exc.default_code
+    return response

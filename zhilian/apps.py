@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ZhilianConfig(AppConfig):
+    name = "zhilian"
+    verbose_name = "Zhilian OS"

@@ -1,0 +1,180 @@
+"""Shared model building blocks: the timestamped base, store scoping, money and ID fields."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+
+from django import forms
+from django.core.validators import RegexValidator
+from django.db import connection, models
+from django.utils.translation import gettext_lazy as _
+
+from zhilian import roles
+
+STRING_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,50}$")
+validate_string_id = RegexValidator(
+    STRING_ID_RE,
+    _("Use 1 to 50 letters, digits, underscores or hyphens."),
+    code="invalid_id",
+)
+
+
+class StringIdField(models.CharField):
+    """Readable primary key of a business entity (`STORE001`, `EMP001`, `INV001`)."""
+
+    default_validators = [validate_string_id]
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 50)
+        kwargs.setdefault("primary_key", True)
+        super().__init__(*args, **kwargs)
+
+
+class YuanFormField(forms.DecimalField):
+    """Edits an amount in yuan (two decimals) for a model field that stores cents."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("decimal_places", 2)
+        kwargs.setdefault("max_digits", 16)
+        kwargs.pop("max_value", None)
+        kwargs.pop("min_value", None)
+        super().__init__(*args, **kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, int):
+            return (Decimal(value) / 100).quantize(Decimal("0.01"))
+        return value
+
+    def clean(self, value):
+        yuan = super().clean(value)
+        return None if yuan is None else int((yuan * 100).to_integral_value())
+
+
+class CentsField(models.BigIntegerField):
+    """Money in integer cents. Shown and edited in yuan in forms; cents in the API."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("default", 0)
+        super().__init__(*args, **kwargs)
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"form_class": YuanFormField, **kwargs})
+
+
+def format_yuan(cents: int | None) -> str:
+    if cents is None:
+        return "-"
+    sign = "-" if cents < 0 else ""
+    return f"{sign}¥{abs(cents) // 100:,}.{abs(cents) % 100:02d}"
+
+
+QUANTITY = {"max_digits": 12, "decimal_places": 3}
+
+
+class TimestampedModel(models.Model):
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class StoreScopedQuerySet(models.QuerySet):
+    """Rows a user may see: admins everything, everyone else their own store's.
+
+    Each model names the path to its store in `store_lookup` (``"store"``, ``"order__store"``).
+    Models whose visibility has more to it (users, notifications, staff and unpublished
+    schedules) override `for_user`; every viewset and ModelAdmin goes through it.
+    """
+
+    def for_user(self, user) -> StoreScopedQuerySet:
+        if not (user and user.is_authenticated and user.is_active):
+            return self.none()
+        if roles.is_admin(user):
+            return self
+        if not user.store_id:
+            return self.none()
+        lookup = getattr(self.model, "store_lookup", "store")
+        return self.filter(**{f"{lookup}_id": user.store_id})
+
+
+StoreScopedManager = models.Manager.from_queryset(StoreScopedQuerySet)
+
+
+class DailySequence(models.Model):
+    """Per-scope, per-day counters for server-generated IDs (orders, reservations)."""
+
+    scope = models.CharField(max_length=80)
+    day = models.DateField()
+    last_value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "day"], name="dailysequence_scope_day_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.day}: {self.last_value}"
+
+
+def next_daily_value(scope: str, day: dt.date) -> int:
+    """Atomically take the next number of (scope, day): one upsert, safe under concurrency.
+
+    PostgreSQL and SQLite (3.35+) both run INSERT ... ON CONFLICT ... RETURNING, so two
+    concurrent callers never get the same value and no check-then-create race exists.
+    """
+    table = DailySequence._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (scope, day, last_value) VALUES (%s, %s, 1) "
+            f"ON CONFLICT (scope, day) DO UPDATE SET last_value = {table}.last_value + 1 "
+            "RETURNING last_value",
+            [scope, day],
+        )
+        return cursor.fetchone()[0]
+
+
+def reserve_daily_values(scope: str, day: dt.date, count: int) -> int:
+    """Reserve `count` consecutive numbers at once (bulk seeding); returns the first."""
+    table = DailySequence._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (scope, day, last_value) VALUES (%s, %s, %s) "
+            f"ON CONFLICT (scope, day) DO UPDATE SET last_value = {table}.last_value + %s "
+            "RETURNING last_value",
+            [scope, day, count, count],
+        )
+        return cursor.fetchone()[0] - count + 1
+
+
+HHMM_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
+
+
+def validate_business_hours(value) -> None:
+    """{"mon": [["10:30", "14:00"], ["17:00", "22:00"]], ...}: weekday keys, HH:MM pairs."""
+    from django.core.exceptions import ValidationError
+
+    weekdays = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+    message = _('Give each weekday (mon..sun) a list of ["HH:MM", "HH:MM"] intervals, open before close.')
+    if not isinstance(value, dict):
+        raise ValidationError({"business_hours": message})
+    for day, intervals in value.items():
+        if day not in weekdays or not isinstance(intervals, list):
+            raise ValidationError({"business_hours": message})
+        for interval in intervals:
+            if (
+                not isinstance(interval, list | tuple)
+                or len(interval) != 2
+                or not all(isinstance(t, str) and HHMM_RE.match(t) for t in interval)
+                or interval[0] >= interval[1]
+            ):
+                raise ValidationError({"business_hours": message})
+
+
+def validate_string_list(value) -> None:
+    from django.core.exceptions import ValidationError
+
+    if not isinstance(value, list) or any(not isinstance(v, str) or len(v) > 100 for v in value):
+        raise ValidationError(_("Must be a list of short strings."))

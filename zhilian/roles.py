@@ -1,0 +1,136 @@
+"""Who may do what: the role matrix of DESIGN §5, the one place that says it.
+
+The API permission class, the Django admin (through ``User.has_perm``) and the object-level
+rules all read this module. Store visibility (which rows a user sees at all) is the other half
+and lives in ``StoreScopedQuerySet.for_user``; this module decides it for admins.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("Admin")
+    MANAGER = "manager", _("Manager")
+    STAFF = "staff", _("Staff")
+
+
+VIEW, ADD, CHANGE, DELETE = "view", "add", "change", "delete"
+CRUD = frozenset({VIEW, ADD, CHANGE, DELETE})
+READ = frozenset({VIEW})
+
+ADMIN, MANAGER, STAFF = Role.ADMIN, Role.MANAGER, Role.STAFF
+
+# Ledger rows are written per type; `record_<type>` names what a role may record.
+LEDGER_ALL = frozenset(
+    {VIEW, "record_purchase", "record_usage", "record_waste", "record_adjustment", "record_transfer"}
+)
+
+# resource (app_label.model_name) -> role -> actions
+PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
+    "accounts.user": {
+        ADMIN: CRUD | {"set_role"},
+        MANAGER: frozenset({VIEW, ADD, CHANGE}),
+        STAFF: frozenset({VIEW, CHANGE}),
+    },
+    "stores.store": {ADMIN: CRUD, MANAGER: frozenset({VIEW, CHANGE}), STAFF: READ},
+    "stores.table": {ADMIN: CRUD, MANAGER: frozenset({VIEW, ADD, CHANGE}), STAFF: READ},
+    "stores.employee": {ADMIN: CRUD, MANAGER: CRUD, STAFF: READ},
+    "orders.order": {
+        ADMIN: CRUD | {"transition"},
+        MANAGER: CRUD | {"transition"},
+        STAFF: frozenset({VIEW, ADD, "transition"}),
+    },
+    "orders.orderitem": {ADMIN: CRUD, MANAGER: CRUD, STAFF: frozenset({VIEW, ADD})},
+    "inventory.inventoryitem": {ADMIN: CRUD, MANAGER: CRUD, STAFF: READ},
+    "inventory.inventorytransaction": {
+        ADMIN: LEDGER_ALL | {ADD},
+        MANAGER: LEDGER_ALL | {ADD},
+        STAFF: frozenset({VIEW, ADD, "record_usage", "record_waste"}),
+    },
+    "scheduling.schedule": {
+        ADMIN: CRUD | {"generate", "publish"},
+        MANAGER: CRUD | {"generate", "publish"},
+        STAFF: READ,
+    },
+    "scheduling.shift": {
+        ADMIN: CRUD | {"confirm"},
+        MANAGER: CRUD | {"confirm"},
+        STAFF: frozenset({VIEW, "confirm"}),
+    },
+    "reservations.reservation": {
+        ADMIN: CRUD | {"transition"},
+        MANAGER: CRUD | {"transition"},
+        STAFF: frozenset({VIEW, ADD, "transition"}),
+    },
+    "kpis.kpi": {ADMIN: CRUD, MANAGER: READ, STAFF: READ},
+    "kpis.kpirecord": {
+        ADMIN: CRUD | {"compute", "dashboard"},
+        MANAGER: frozenset({VIEW, "compute", "dashboard"}),
+        STAFF: frozenset({"dashboard"}),
+    },
+    "notifications.notification": {
+        ADMIN: frozenset({VIEW, CHANGE, DELETE}),
+        MANAGER: frozenset({VIEW, CHANGE, DELETE}),
+        STAFF: frozenset({VIEW, CHANGE, DELETE}),
+    },
+}
+
+# Roles that may enter the Django admin.
+ADMIN_SITE_ROLES = frozenset({ADMIN, MANAGER})
+
+
+def is_admin(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active and user.role == ADMIN)
+
+
+def can(user: User, action: str, resource: str) -> bool:
+    """May this user perform `action` on records of `resource` (at all, before scoping)?"""
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    return action in PERMISSIONS.get(resource, {}).get(user.role, frozenset())
+
+
+def can_on_object(user: User, action: str, obj) -> bool:
+    """Object-level rules that go beyond store scoping (which `for_user` already applied)."""
+    resource = obj._meta.label_lower
+    if not can(user, action, resource):
+        return False
+    if is_admin(user):
+        return True
+    if resource == "accounts.user" and action in (CHANGE, DELETE):
+        if obj.pk == user.pk:
+            return True
+        # Managers edit the staff of their store, never other managers or admins.
+        return user.role == MANAGER and obj.role == STAFF and obj.store_id == user.store_id
+    if resource == "scheduling.shift" and action == "confirm" and user.role == STAFF:
+        return obj.employee.user_id == user.pk
+    return True
+
+
+def grantable_roles(user: User) -> list[str]:
+    """Roles this user may give to an account they create or edit."""
+    if is_admin(user):
+        return [r.value for r in Role]
+    if user.role == MANAGER:
+        return [STAFF.value]
+    return []
+
+
+def may_enter_admin(user) -> bool:
+    return bool(user and user.is_active and user.role in ADMIN_SITE_ROLES)
+
+
+def has_module(user: User, app_label: str) -> bool:
+    return any(
+        can(user, VIEW, resource) or can(user, ADD, resource)
+        for resource in PERMISSIONS
+        if resource.split(".")[0] == app_label
+    )

@@ -1,0 +1,3 @@
+"""WebSocket routes (DESIGN §7)."""
+
+websocket_urlpatterns: list = []

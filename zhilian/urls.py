@@ -1,0 +1,29 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from zhilian import health
+
+api_v1 = [
+    path("auth/", include("accounts.auth_urls")),
+    path("", include("accounts.urls")),
+    path("", include("stores.urls")),
+    path("", include("orders.urls")),
+    path("", include("inventory.urls")),
+    path("", include("scheduling.urls")),
+    path("", include("reservations.urls")),
+    path("", include("kpis.urls")),
+    path("", include("notifications.urls")),
+]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("health/live", health.live, name="health-live"),
+    path("health/ready", health.ready, name="health-ready"),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("kpis.dashboard_urls")),
+]

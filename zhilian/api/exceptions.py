@@ -39,8 +39,13 @@ def exception_handler(exc, context):
         return Response({"detail": "A value is out of range.", "code": "invalid"}, status=status.HTTP_400_BAD_REQUEST)
 
     response = drf_exception_handler(exc, context)
-    if response is not None and isinstance(exc, APIException) and isinstance(response.data, dict):
-        if "detail" in response.data and "code" not in response.data:
-            codes = exc.get_codes()
-            response.data["code"] = codes if isinstance(codes, str) else exc.default_code
+    if (
+        response is not None
+        and isinstance(exc, APIException)
+        and isinstance(response.data, dict)
+        and "detail" in response.data
+        and "code" not in response.data
+    ):
+        codes = exc.get_codes()
+        response.data["code"] = codes if isinstance(codes, str) else exc.default_code
     return response

@@ -34,9 +34,8 @@ class BaseModelSerializer(serializers.ModelSerializer):
         user = getattr(request, "user", None)
         for field in fields.values():
             relation = field.child_relation if isinstance(field, ManyRelatedField) else field
-            if isinstance(relation, RelatedField) and not relation.read_only and relation.queryset is not None:
-                if hasattr(relation.queryset, "for_user"):
-                    relation.queryset = relation.queryset.for_user(user)
+            if isinstance(relation, RelatedField) and not relation.read_only and hasattr(relation.queryset, "for_user"):
+                relation.queryset = relation.queryset.for_user(user)
         return fields
 
     @property
@@ -62,9 +61,9 @@ class BaseModelSerializer(serializers.ModelSerializer):
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
-        if self.instance is not None and "store" in attrs and attrs["store"] is not None:
-            if attrs["store"].pk != getattr(self.instance, "store_id", attrs["store"].pk):
-                raise serializers.ValidationError({"store": ["An existing record cannot move to another store."]})
+        new_store = attrs.get("store")
+        if self.instance is not None and new_store is not None and new_store.pk != self.instance.store_id:
+            raise serializers.ValidationError({"store": ["An existing record cannot move to another store."]})
         self.run_model_validation(attrs)
         return attrs
 

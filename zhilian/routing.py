@@ -1,3 +1,11 @@
 """WebSocket routes (DESIGN §7)."""
 
-websocket_urlpatterns: list = []
+from django.urls import re_path
+
+from notifications.consumers import NotificationConsumer, StoreEventsConsumer
+
+websocket_urlpatterns: list = [
+    # Store IDs follow zhilian.models.STRING_ID_RE; anything else never reaches a consumer.
+    re_path(r"^ws/stores/(?P<store_id>[A-Za-z0-9_-]{1,50})/$", StoreEventsConsumer.as_asgi()),
+    re_path(r"^ws/notifications/$", NotificationConsumer.as_asgi()),
+]

@@ -1,0 +1,27 @@
+# Zhilian OS: one image, one process type (gunicorn + uvicorn worker on zhilian.asgi).
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+WORKDIR /app
+
+RUN groupadd --system zhilian && useradd --system --gid zhilian --create-home --home-dir /home/zhilian zhilian
+
+COPY requirements.txt .
+RUN pip install -r requirements.txt
+
+COPY --chown=zhilian:zhilian . .
+
+# Static files are collected at build time and served by whitenoise.
+RUN DEBUG=false SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput
+
+USER zhilian
+EXPOSE 8000
+
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+    CMD python -c "import urllib.request,sys; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8000/health/live', timeout=4).status == 200 else 1)"
+
+CMD ["gunicorn", "-c", "gunicorn.conf.py", "zhilian.asgi:application"]

@@ -3,6 +3,7 @@ import uuid
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -81,6 +82,19 @@ class User(TimestampedModel, AbstractBaseUser):
                 violation_error_message=_("Managers and staff belong to a store."),
             ),
             models.CheckConstraint(condition=Q(role__in=Role.values), name="user_role_valid"),
+            # Logins match username and email case-insensitively, so they must be unique that way.
+            models.UniqueConstraint(
+                Lower("username"),
+                name="user_username_ci_unique",
+                violation_error_code="username_taken",
+                violation_error_message=_("A user with that username already exists."),
+            ),
+            models.UniqueConstraint(
+                Lower("email"),
+                name="user_email_ci_unique",
+                violation_error_code="email_taken",
+                violation_error_message=_("A user with that email already exists."),
+            ),
         ]
         indexes = [models.Index(fields=["store", "role"], name="user_store_role_idx")]
 

@@ -4,7 +4,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -154,8 +154,13 @@ class InventoryTransaction(TimestampedModel):
         constraints = [
             models.CheckConstraint(condition=Q(quantity_after__gte=0), name="invtx_after_nonneg"),
             models.CheckConstraint(condition=Q(quantity_before__gte=0), name="invtx_before_nonneg"),
+            # Within half a unit of the third decimal rather than "=": SQLite keeps decimals as
+            # floating point (20 - 14.999 != 5.001 there); on PostgreSQL's numeric this is equality.
             models.CheckConstraint(
-                condition=Q(quantity_after=F("quantity_before") + F("quantity")),
+                condition=Q(
+                    quantity_after__gte=F("quantity_before") + F("quantity") - Value(Decimal("0.0005")),
+                    quantity_after__lte=F("quantity_before") + F("quantity") + Value(Decimal("0.0005")),
+                ),
                 name="invtx_after_is_before_plus_quantity",
             ),
             models.CheckConstraint(condition=Q(unit_cost_cents__gte=0), name="invtx_unit_cost_nonneg"),

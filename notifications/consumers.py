@@ -24,6 +24,10 @@ CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
 
 
+def now() -> float:
+    return time.time()
+
+
 class EventConsumer(AsyncJsonWebsocketConsumer):
     """Authenticates, joins one group, forwards its `zhilian.event` messages."""
 
@@ -70,7 +74,7 @@ class EventConsumer(AsyncJsonWebsocketConsumer):
 
     def token_expired(self) -> bool:
         exp = self.scope.get("token_exp")
-        return bool(exp) and time.time() >= exp
+        return bool(exp) and now() >= exp
 
     async def zhilian_event(self, message):
         if self.token_expired():

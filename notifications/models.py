@@ -3,6 +3,7 @@ import uuid
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from zhilian import roles
 from zhilian.models import StoreScopedQuerySet, TimestampedModel
 
 
@@ -12,6 +13,13 @@ class NotificationQuerySet(StoreScopedQuerySet):
         if not (user and user.is_authenticated and user.is_active):
             return self.none()
         return self.filter(recipient=user)
+
+    def for_admin_site(self, user):
+        """The Django admin's changelist: a chain admin audits every notification; everyone
+        else (managers) still sees only their own. The API always uses `for_user`."""
+        if roles.is_admin(user):
+            return self
+        return self.for_user(user)
 
     def unread(self):
         return self.filter(read_at__isnull=True)

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import User
@@ -67,13 +68,33 @@ def notification_payload(row: Notification) -> dict[str, Any]:
 
 
 def notification_mark_read(*, notification: Notification) -> Notification:
-    if notification.read_at is None:
-        notification.read_at = timezone.now()
-        notification.save(update_fields=["read_at", "updated_at"])
+    """Stamp read_at once; a second call (or a concurrent one) keeps the first time."""
+    now = timezone.now()
+    with transaction.atomic():
+        # A conditional UPDATE instead of read-modify-write: concurrent calls cannot both stamp.
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=now, updated_at=now)
+        notification.refresh_from_db(fields=["read_at", "updated_at"])
     return notification
 
 
 def notification_mark_all_read(*, user: User) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
-        read_at=timezone.now(), updated_at=timezone.now()
-    )
+    """Mark every unread notification of `user` read; returns how many changed."""
+    now = timezone.now()
+    with transaction.atomic():
+        return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=now, updated_at=now)
+
+
+def notification_mark_many_read(*, notifications: QuerySet[Notification]) -> int:
+    """Mark the given notifications read (admin action); returns how many changed."""
+    now = timezone.now()
+    with transaction.atomic():
+        return notifications.filter(read_at__isnull=True).update(read_at=now, updated_at=now)
+
+
+def notification_unread_count(*, user: User) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def notification_delete(*, notification: Notification) -> None:
+    with transaction.atomic():
+        notification.delete()

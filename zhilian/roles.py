@@ -81,6 +81,9 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         MANAGER: frozenset({VIEW, CHANGE, DELETE}),
         STAFF: frozenset({VIEW, CHANGE, DELETE}),
     },
+    # simplejwt's token tables (admin pages read-only): admins audit issued/revoked tokens.
+    "token_blacklist.outstandingtoken": {ADMIN: READ},
+    "token_blacklist.blacklistedtoken": {ADMIN: READ},
 }
 
 # Roles that may enter the Django admin.

@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+import orjson
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -147,7 +148,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 AUTHENTICATION_BACKENDS = ["accounts.backends.UsernameOrEmailBackend"]
-LOGIN_URL = "/admin/login/"
+# Everyone on shift signs in here (the admin's own login admits only admins and managers).
+LOGIN_URL = "/dashboard/login/"
 LOGIN_REDIRECT_URL = "/dashboard/"
 
 # Anonymous self-registration; such accounts are staff and inactive until a manager activates them.
@@ -209,6 +211,8 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
+    # DRF 3.18 reports nested-list errors as {index: errors}; orjson needs OPT_NON_STR_KEYS for them.
+    "ORJSON_RENDERER_OPTIONS": (orjson.OPT_NON_STR_KEYS,),
     "EXCEPTION_HANDLER": "zhilian.api.exceptions.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {
@@ -244,7 +248,15 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "OrderStatusEnum": "orders.models.Order.Status",
+        "StoreStatusEnum": "stores.models.Store.Status",
+        "TableKindEnum": "stores.models.Table.Kind",
+        "EmployeePositionEnum": "stores.models.Employee.Position",
+        "RoleEnum": "zhilian.roles.Role",
+        "KPIRecordStatusEnum": "kpis.models.KPIRecord.Status",
+        "ReservationStatusEnum": "reservations.models.Reservation.Status",
+    },
     "SECURITY": [{"jwtAuth": []}],
 }
 

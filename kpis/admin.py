@@ -1,0 +1,102 @@
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+
+from kpis import services
+from kpis.models import KPI, KPIRecord
+from zhilian import roles
+from zhilian.admin import ScopedModelAdmin
+
+# The admin recompute action handles at most this many store-days at once.
+RECOMPUTE_LIMIT = 62
+
+
+@admin.register(KPI)
+class KPIAdmin(ScopedModelAdmin):
+    """Chain-wide definitions; the role matrix makes them read-only for managers."""
+
+    list_display = [
+        "id",
+        "name",
+        "category",
+        "metric",
+        "unit",
+        "direction",
+        "target_value",
+        "warning_threshold",
+        "critical_threshold",
+        "is_active",
+    ]
+    list_filter = ["category", "direction", "is_active", "metric"]
+    search_fields = ["id", "name", "description"]
+    ordering = ["category", "id"]
+    fieldsets = [
+        (None, {"fields": ["id", "name", "category", "metric", "unit", "is_active"]}),
+        (_("Targets"), {"fields": ["direction", "target_value", "warning_threshold", "critical_threshold"]}),
+        (_("Description"), {"fields": ["description", "calculation_method"]}),
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["id"] if obj is not None else []
+
+
+@admin.register(KPIRecord)
+class KPIRecordAdmin(ScopedModelAdmin):
+    """Records are written by the computation only; they can be recomputed, never hand-edited."""
+
+    list_display = [
+        "kpi",
+        "store",
+        "record_date",
+        "value",
+        "target_value",
+        "achievement_rate",
+        "change_rate",
+        "status",
+        "trend",
+    ]
+    list_filter = ["status", "trend", "kpi__category", "kpi", "store"]
+    search_fields = ["kpi__id", "kpi__name", "store__name", "store__id"]
+    date_hierarchy = "record_date"
+    list_select_related = ["kpi", "store"]
+    ordering = ["-record_date", "kpi__category", "kpi"]
+    actions = ["recompute"]
+    readonly_fields = [
+        "kpi",
+        "store",
+        "record_date",
+        "value",
+        "target_value",
+        "achievement_rate",
+        "previous_value",
+        "change_rate",
+        "status",
+        "trend",
+        "metadata",
+        "created_at",
+        "updated_at",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_compute_permission(self, request):
+        return roles.can(request.user, "compute", "kpis.kpirecord")
+
+    @admin.action(description=_("Recompute the selected records' store-days"), permissions=["compute"])
+    def recompute(self, request, queryset):
+        pairs = sorted(set(queryset.order_by().values_list("store_id", "record_date")))
+        if len(pairs) > RECOMPUTE_LIMIT:
+            self.message_user(
+                request, _("Select records of at most %d store-days.") % RECOMPUTE_LIMIT, level=messages.ERROR
+            )
+            return
+        stores = {s.pk: s for s in services.Store.objects.filter(pk__in={p[0] for p in pairs})}
+        done = 0
+        for store_id, day in pairs:
+            if self.call_service(request, services.kpi_compute_day, store=stores[store_id], day=day) is not None:
+                done += 1
+        if done:
+            self.message_user(request, _("Recomputed %d store-day(s).") % done, level=messages.SUCCESS)

@@ -1,0 +1,118 @@
+"""The live dashboard page (DESIGN §7): a shell rendered by Django, filled and kept live by
+kpis/static/kpis/dashboard.js from GET /api/v1/kpis/dashboard/ and the WebSockets."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.middleware.csrf import get_token
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from stores.models import Store
+from zhilian import roles
+
+SUMMARY_URL = "/api/v1/kpis/dashboard/"
+NOTIFICATIONS_URL = "/api/v1/notifications/"
+BOARD_STATUSES = ("pending", "confirmed", "preparing", "ready", "served")
+POLL_SECONDS = 30
+
+
+def js_strings() -> dict[str, object]:
+    """Every string the script shows, translated here so the page speaks the user's language."""
+    return {
+        "status": {
+            "pending": _("Pending"),
+            "confirmed": _("Confirmed"),
+            "preparing": _("Preparing"),
+            "ready": _("Ready"),
+            "served": _("Served"),
+            "completed": _("Completed"),
+            "cancelled": _("Cancelled"),
+            "arrived": _("Arrived"),
+            "seated": _("Seated"),
+            "no_show": _("No-show"),
+        },
+        "kpi_status": {"on_track": _("On track"), "at_risk": _("At risk"), "off_track": _("Off track")},
+        "stock_status": {"normal": _("Normal"), "low": _("Low"), "critical": _("Critical"), "out_of_stock": _("Out")},
+        "order_type": {"dine_in": _("Dine-in"), "takeaway": _("Takeaway"), "delivery": _("Delivery")},
+        "figures": {
+            "revenue_cents": _("Revenue"),
+            "order_count": _("Orders"),
+            "average_check_cents": _("Average check"),
+            "guest_count": _("Guests"),
+            "open_order_count": _("Open orders"),
+        },
+        "live": _("Live"),
+        "offline": _("Offline — polling"),
+        "connecting": _("Connecting…"),
+        "no_orders": _("No orders"),
+        "no_reservations": _("No reservations today"),
+        "no_shifts": _("No shifts today"),
+        "no_low_stock": _("Stock levels are fine"),
+        "no_notifications": _("No notifications"),
+        "no_kpis": _("KPIs for today are not computed yet"),
+        "load_failed": _("Could not load the dashboard; retrying."),
+        "guests": _("guests"),
+        "table": _("Table"),
+        "confirmed_shift": _("confirmed"),
+        "unconfirmed_shift": _("not confirmed"),
+        "target": _("target"),
+        "updated": _("Updated"),
+        "revenue_chart": _("Revenue, last 14 days"),
+        "minimum": _("min"),
+    }
+
+
+@never_cache
+@login_required
+def dashboard(request):
+    user = request.user
+    stores = list(Store.objects.for_user(user).order_by("pk").only("pk", "name"))
+    is_admin = roles.is_admin(user)
+    # ?store= picks a store (admins); everyone else defaults to their own, and naming another is a 404.
+    wanted = request.GET.get("store") or (stores[0].pk if is_admin and stores else user.store_id)
+    store = next((s for s in stores if s.pk == wanted), None)
+    if wanted and store is None:
+        # Unknown and invisible stores look the same, as in the API.
+        raise Http404(_("No such store."))
+    config = {
+        "store": store.pk if store else None,
+        "user": str(user.pk),
+        "role": user.role,
+        "readOnly": user.role == roles.STAFF,
+        "summaryUrl": SUMMARY_URL,
+        "notificationsUrl": NOTIFICATIONS_URL,
+        "wsStore": f"/ws/stores/{store.pk}/" if store else None,
+        "wsNotifications": "/ws/notifications/",
+        "pollSeconds": POLL_SECONDS,
+        "boardStatuses": BOARD_STATUSES,
+        "csrfToken": get_token(request),
+        "loginUrl": settings.LOGIN_URL,
+        "adminOrderUrl": "/admin/orders/order/{id}/change/" if user.is_staff else None,
+        "language": request.LANGUAGE_CODE,
+        "strings": js_strings(),
+    }
+    context = {
+        "store": store,
+        "stores": stores,
+        "is_admin": is_admin,
+        "read_only": config["readOnly"],
+        "board_statuses": [(s, config["strings"]["status"][s]) for s in BOARD_STATUSES],
+        "config": config,
+        "languages": settings.LANGUAGES,
+    }
+    return render(request, "kpis/dashboard.html", context)
+
+
+class DashboardLoginView(auth_views.LoginView):
+    """A login form for everyone on shift: the admin's login only admits admins and managers."""
+
+    template_name = "kpis/login.html"
+    redirect_authenticated_user = True
+
+    def get_default_redirect_url(self):
+        return "/dashboard/"

@@ -1,0 +1,220 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+from rest_framework import serializers
+
+from kpis.models import KPI, KPIRecord
+from zhilian.api.serializers import BaseModelSerializer
+
+# Paths under /api/v1/kpis/ that a KPI id would shadow.
+RESERVED_IDS = frozenset({"records", "dashboard"})
+# The API computes at most this many days per request (the command has no limit).
+MAX_COMPUTE_DAYS = 92
+
+
+class KPISerializer(BaseModelSerializer):
+    class Meta:
+        model = KPI
+        fields = [
+            "id",
+            "name",
+            "category",
+            "description",
+            "unit",
+            "metric",
+            "direction",
+            "target_value",
+            "warning_threshold",
+            "critical_threshold",
+            "calculation_method",
+            "is_active",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+
+    def validate_id(self, value: str) -> str:
+        if self.instance is not None and value != self.instance.pk:
+            raise serializers.ValidationError("The ID of a KPI cannot change.")
+        if value.lower() in RESERVED_IDS:
+            raise serializers.ValidationError(f"{value!r} is reserved.")
+        if self.instance is None and KPI.objects.filter(pk=value).exists():
+            raise serializers.ValidationError("A KPI with this ID exists.")
+        return value
+
+
+class KPIRecordSerializer(serializers.ModelSerializer):
+    kpi_name = serializers.CharField(source="kpi.name", read_only=True)
+    unit = serializers.CharField(source="kpi.unit", read_only=True)
+    category = serializers.CharField(source="kpi.category", read_only=True)
+    direction = serializers.CharField(source="kpi.direction", read_only=True)
+    store_name = serializers.CharField(source="store.name", read_only=True)
+
+    class Meta:
+        model = KPIRecord
+        fields = [
+            "id",
+            "kpi",
+            "kpi_name",
+            "unit",
+            "category",
+            "direction",
+            "store",
+            "store_name",
+            "record_date",
+            "value",
+            "target_value",
+            "achievement_rate",
+            "previous_value",
+            "change_rate",
+            "status",
+            "trend",
+            "metadata",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+def start_date_given(attrs) -> bool:
+    return attrs.get("start_date") is not None
+
+
+class ComputeRequestSerializer(serializers.Serializer):
+    store = serializers.CharField(required=False, max_length=50, help_text="Store ID; managers default to their own.")
+    date = serializers.DateField(required=False, help_text="One day (default: yesterday).")
+    start_date = serializers.DateField(required=False)
+    end_date = serializers.DateField(required=False)
+
+    def validate(self, attrs):
+        day, start, end = attrs.get("date"), attrs.get("start_date"), attrs.get("end_date")
+        if day and (start or end):
+            raise serializers.ValidationError({"date": ["Give either date or start_date/end_date, not both."]})
+        if end and not start:
+            raise serializers.ValidationError({"start_date": ["Required with end_date."]})
+        today = timezone.localdate()
+        if not (day or start):
+            day = today - dt.timedelta(days=1)
+        start = start or day
+        end = end or day or start
+        if end < start:
+            raise serializers.ValidationError({"end_date": ["Must not be before start_date."]})
+        if end > today:
+            name = "end_date" if attrs.get("end_date") else "start_date" if start_date_given(attrs) else "date"
+            raise serializers.ValidationError({name: ["Must not be in the future."]})
+        if (end - start).days >= MAX_COMPUTE_DAYS:
+            raise serializers.ValidationError({"end_date": [f"At most {MAX_COMPUTE_DAYS} days per request."]})
+        attrs["start"], attrs["end"] = start, end
+        return attrs
+
+
+class ComputeResponseSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    results = KPIRecordSerializer(many=True)
+
+
+class DashboardQuerySerializer(serializers.Serializer):
+    store = serializers.CharField(required=False, max_length=50)
+    date = serializers.DateField(required=False)
+
+
+# --- dashboard response (documentation for the schema; the service builds the dict) -------------
+
+
+class _StoreRef(serializers.Serializer):
+    id = serializers.CharField()
+    name = serializers.CharField()
+
+
+class _Figures(serializers.Serializer):
+    revenue_cents = serializers.IntegerField()
+    order_count = serializers.IntegerField()
+    average_check_cents = serializers.IntegerField()
+    guest_count = serializers.IntegerField()
+    open_order_count = serializers.IntegerField()
+
+
+class _KPIEntry(serializers.Serializer):
+    kpi = serializers.CharField()
+    name = serializers.CharField()
+    unit = serializers.CharField()
+    category = serializers.CharField()
+    direction = serializers.CharField()
+    value = serializers.CharField()
+    target_value = serializers.CharField(allow_null=True)
+    achievement_rate = serializers.CharField(allow_null=True)
+    change_rate = serializers.CharField(allow_null=True)
+    status = serializers.ChoiceField(choices=KPIRecord.Status.choices)
+    trend = serializers.ChoiceField(choices=KPIRecord.Trend.choices)
+
+
+class _RevenueDay(serializers.Serializer):
+    date = serializers.DateField()
+    revenue_cents = serializers.IntegerField()
+    order_count = serializers.IntegerField()
+
+
+class _OrdersByStatus(serializers.Serializer):
+    pending = serializers.IntegerField()
+    confirmed = serializers.IntegerField()
+    preparing = serializers.IntegerField()
+    ready = serializers.IntegerField()
+    served = serializers.IntegerField()
+    completed = serializers.IntegerField()
+    cancelled = serializers.IntegerField()
+
+
+class _OpenOrder(serializers.Serializer):
+    id = serializers.CharField()
+    status = serializers.CharField()
+    order_type = serializers.CharField()
+    table = serializers.CharField(allow_null=True)
+    customer_name = serializers.CharField()
+    total_cents = serializers.IntegerField()
+    order_time = serializers.DateTimeField()
+
+
+class _Reservation(serializers.Serializer):
+    id = serializers.CharField()
+    customer_name = serializers.CharField()
+    party_size = serializers.IntegerField()
+    reservation_time = serializers.TimeField()
+    status = serializers.CharField()
+    reservation_type = serializers.CharField()
+    tables = serializers.ListField(child=serializers.CharField())
+
+
+class _Shift(serializers.Serializer):
+    id = serializers.UUIDField()
+    employee = serializers.CharField()
+    employee_name = serializers.CharField()
+    position = serializers.CharField()
+    shift_type = serializers.CharField()
+    start_time = serializers.TimeField()
+    end_time = serializers.TimeField()
+    is_confirmed = serializers.BooleanField()
+
+
+class _LowStock(serializers.Serializer):
+    id = serializers.CharField()
+    name = serializers.CharField()
+    unit = serializers.CharField()
+    current_quantity = serializers.CharField()
+    min_quantity = serializers.CharField()
+    status = serializers.CharField()
+
+
+class DashboardSerializer(serializers.Serializer):
+    store = _StoreRef()
+    date = serializers.DateField()
+    figures = _Figures()
+    kpis = _KPIEntry(many=True)
+    revenue_14d = _RevenueDay(many=True)
+    orders_by_status = _OrdersByStatus()
+    open_orders = _OpenOrder(many=True)
+    reservations = _Reservation(many=True)
+    shifts = _Shift(many=True)
+    low_stock = _LowStock(many=True)
+    unread_notifications = serializers.IntegerField()

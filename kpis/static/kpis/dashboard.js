@@ -1,0 +1,504 @@
+/* Zhilian OS live dashboard (DESIGN §7). Vanilla JS, no library.
+ *
+ * Loads GET /api/v1/kpis/dashboard/ (contract: notes/DASHBOARD_CONTRACT.md) and the notification
+ * center, then keeps the page current from two WebSockets: /ws/stores/<id>/ (store events) and
+ * /ws/notifications/ (the user's own). While either socket is down it polls every
+ * `pollSeconds` and reconnects with exponential backoff. Every string shown comes from the
+ * translated `strings` of the config blob rendered by the template.
+ */
+(function () {
+  "use strict";
+
+  var cfgNode = document.getElementById("dashboard-config");
+  if (!cfgNode) return;
+  var cfg = JSON.parse(cfgNode.textContent);
+  var T = cfg.strings;
+  var BOARD = cfg.boardStatuses;
+  var $ = function (id) { return document.getElementById(id); };
+
+  // ------------------------------------------------------------------ helpers
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    if (attrs) {
+      Object.keys(attrs).forEach(function (k) {
+        if (attrs[k] === null || attrs[k] === undefined) return;
+        if (k === "text") node.textContent = attrs[k];
+        else if (k === "className") node.className = attrs[k];
+        else node.setAttribute(k, attrs[k]);
+      });
+    }
+    (children || []).forEach(function (c) { if (c) node.appendChild(c); });
+    return node;
+  }
+
+  function clear(node) { while (node && node.firstChild) node.removeChild(node.firstChild); }
+
+  function yuan(cents) {
+    var n = Number(cents || 0) / 100;
+    return "¥" + n.toLocaleString(cfg.language, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  }
+
+  function hhmm(value) {
+    if (!value) return "";
+    var s = String(value);
+    if (s.indexOf("T") >= 0) {
+      var d = new Date(s);
+      if (!isNaN(d)) return d.toLocaleTimeString(cfg.language, { hour: "2-digit", minute: "2-digit" });
+    }
+    return s.slice(0, 5);
+  }
+
+  function label(group, key) { return (T[group] && T[group][key]) || key || ""; }
+
+  function api(url, options) {
+    options = options || {};
+    var headers = { Accept: "application/json" };
+    if (options.method && options.method !== "GET") {
+      headers["X-CSRFToken"] = cfg.csrfToken;
+      headers["Content-Type"] = "application/json";
+    }
+    return fetch(url, { method: options.method || "GET", headers: headers, credentials: "same-origin",
+                        body: options.body ? JSON.stringify(options.body) : undefined })
+      .then(function (response) {
+        if (response.status === 401) {
+          // The session ended: back to the login page, then here again.
+          window.location.href = cfg.loginUrl + "?next=" + encodeURIComponent(location.pathname + location.search);
+          throw new Error("unauthenticated");
+        }
+        if (!response.ok) throw new Error("HTTP " + response.status);
+        return response.status === 204 ? null : response.json();
+      });
+  }
+
+  function withStore(url) {
+    return url + (url.indexOf("?") >= 0 ? "&" : "?") + "store=" + encodeURIComponent(cfg.store);
+  }
+
+  // ------------------------------------------------------------------ summary
+  var boardEpoch = 0;        // bumped by every order event; a summary older than it skips the board
+  var summaryInFlight = false;
+  var summaryDirty = false;
+
+  function loadSummary() {
+    if (!cfg.store) return Promise.resolve();
+    if (summaryInFlight) { summaryDirty = true; return Promise.resolve(); }
+    summaryInFlight = true;
+    var epoch = boardEpoch;
+    return api(withStore(cfg.summaryUrl))
+      .then(function (data) {
+        $("load-error").hidden = true;
+        renderSummary(data, epoch === boardEpoch);
+        if (epoch !== boardEpoch) summaryDirty = true;
+      })
+      .catch(function (err) {
+        if (err.message === "unauthenticated") return;
+        var box = $("load-error");
+        box.textContent = T.load_failed;
+        box.hidden = false;
+      })
+      .then(function () {
+        summaryInFlight = false;
+        if (summaryDirty) { summaryDirty = false; loadSummary(); }
+      });
+  }
+
+  var refreshTimer = null;
+  function scheduleSummary(delay) {
+    clearTimeout(refreshTimer);
+    refreshTimer = setTimeout(loadSummary, delay);
+  }
+
+  function renderSummary(data, includeBoard) {
+    $("summary-date").textContent = data.date || "";
+    renderFigures(data.figures || {});
+    renderKpis(data.kpis || []);
+    renderChart(data.revenue_14d || []);
+    if (includeBoard) renderBoard(data.open_orders || []);
+    renderReservations(data.reservations || []);
+    renderShifts(data.shifts || []);
+    renderLowStock(data.low_stock || []);
+    if (typeof data.unread_notifications === "number") setBell(data.unread_notifications);
+    $("last-updated").textContent = new Date().toLocaleTimeString(cfg.language);
+  }
+
+  function renderFigures(figures) {
+    var box = $("figure-tiles");
+    clear(box);
+    Object.keys(T.figures).forEach(function (key) {
+      var value = figures[key];
+      var text = key.slice(-6) === "_cents" ? yuan(value) : String(value === undefined ? "—" : value);
+      box.appendChild(el("div", { className: "tile figure", "data-figure": key }, [
+        el("div", { className: "tile-label", text: T.figures[key] }),
+        el("div", { className: "tile-value", text: text }),
+      ]));
+    });
+  }
+
+  function renderKpis(kpis) {
+    var box = $("kpi-tiles");
+    clear(box);
+    if (!kpis.length) { box.appendChild(el("p", { className: "muted", text: T.no_kpis })); return; }
+    kpis.forEach(function (k) {
+      var value = k.value === null || k.value === undefined ? "—" : k.value + (k.unit ? " " + k.unit : "");
+      box.appendChild(el("div", { className: "tile kpi status-" + k.status, "data-kpi": k.kpi, "data-status": k.status,
+                                  title: k.trend || "" }, [
+        el("div", { className: "tile-label", text: k.name || k.kpi }),
+        el("div", { className: "tile-value", text: value }),
+        el("div", { className: "tile-foot" }, [
+          el("span", { className: "pill", text: label("kpi_status", k.status) }),
+          k.achievement_rate ? el("span", { className: "achievement", "data-achievement": k.achievement_rate,
+                                            text: " " + Math.round(Number(k.achievement_rate) * 100) + "%" }) : null,
+          k.target_value ? el("span", { className: "muted", text: " · " + T.target + " " + k.target_value }) : null,
+        ]),
+      ]));
+    });
+  }
+
+  var SVG = "http://www.w3.org/2000/svg";
+  function svg(tag, attrs, text) {
+    var node = document.createElementNS(SVG, tag);
+    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function renderChart(days) {
+    var box = $("revenue-chart");
+    clear(box);
+    var W = 700, H = 220, top = 20, bottom = 30, left = 10, right = 10;
+    var root = svg("svg", { viewBox: "0 0 " + W + " " + H, width: "100%", preserveAspectRatio: "none",
+                            id: "revenue-svg", "aria-hidden": "true" });
+    var max = 0;
+    days.forEach(function (d) { max = Math.max(max, Number(d.revenue_cents) || 0); });
+    var n = Math.max(days.length, 1);
+    var slot = (W - left - right) / n;
+    var plotH = H - top - bottom;
+    root.appendChild(svg("line", { x1: left, x2: W - right, y1: H - bottom, y2: H - bottom, class: "axis" }));
+    days.forEach(function (d, i) {
+      var cents = Number(d.revenue_cents) || 0;
+      var h = max ? Math.max((cents / max) * plotH, cents ? 2 : 0) : 0;
+      var x = left + i * slot + slot * 0.15;
+      var bar = svg("rect", { x: x.toFixed(1), y: (H - bottom - h).toFixed(1), width: (slot * 0.7).toFixed(1),
+                              height: h.toFixed(1), class: "bar" + (i === days.length - 1 ? " bar-today" : ""),
+                              "data-date": d.date, "data-revenue-cents": cents });
+      bar.appendChild(svg("title", {}, d.date + ": " + yuan(cents) + " · " + (d.order_count || 0)));
+      root.appendChild(bar);
+      if (i % 2 === days.length % 2 || i === days.length - 1) {
+        root.appendChild(svg("text", { x: (x + slot * 0.35).toFixed(1), y: H - 10, class: "tick" },
+                             String(d.date || "").slice(5)));
+      }
+    });
+    if (max) root.appendChild(svg("text", { x: left, y: 14, class: "tick max" }, yuan(max)));
+    box.appendChild(root);
+  }
+
+  // ------------------------------------------------------------------ order board
+  function orderCard(order) {
+    var id = String(order.id);
+    var card = el("li", { className: "order-card", "data-order-id": id, "data-status": order.status });
+    var link = cfg.adminOrderUrl ? el("a", { href: cfg.adminOrderUrl.replace("{id}", encodeURIComponent(id)),
+                                            className: "order-id", text: id.split("-").pop() , title: id })
+                                 : el("span", { className: "order-id", text: id.split("-").pop(), title: id });
+    card.appendChild(el("div", { className: "order-head" }, [
+      link,
+      el("span", { className: "order-total", text: order.total_cents === undefined ? "" : yuan(order.total_cents) }),
+    ]));
+    var bits = [];
+    if (order.table) bits.push(T.table + " " + order.table);
+    else if (order.order_type) bits.push(label("order_type", order.order_type));
+    if (order.customer_name) bits.push(order.customer_name);
+    if (order.order_time) bits.push(hhmm(order.order_time));
+    card.appendChild(el("div", { className: "order-meta muted", text: bits.join(" · ") }));
+    return card;
+  }
+
+  function columnList(status) {
+    return document.querySelector('#order-board [data-status-list="' + status + '"]');
+  }
+
+  function findCard(id) {
+    var cards = document.querySelectorAll("#order-board .order-card");
+    for (var i = 0; i < cards.length; i++) if (cards[i].getAttribute("data-order-id") === String(id)) return cards[i];
+    return null;
+  }
+
+  function updateCounts() {
+    BOARD.forEach(function (status) {
+      var list = columnList(status);
+      var count = list ? list.querySelectorAll(".order-card").length : 0;
+      var badge = document.querySelector('[data-count-for="' + status + '"]');
+      if (badge) badge.textContent = String(count);
+      if (list && !count) list.appendChild(el("li", { className: "empty muted", text: T.no_orders }));
+      if (list && count) {
+        var empty = list.querySelector(".empty");
+        if (empty) empty.remove();
+      }
+    });
+  }
+
+  function renderBoard(orders) {
+    BOARD.forEach(function (status) { clear(columnList(status)); });
+    orders.forEach(function (order) {
+      var list = columnList(order.status);
+      if (list) list.appendChild(orderCard(order));
+    });
+    updateCounts();
+  }
+
+  // Events name the order and its new status; older fields are kept when the event lacks them.
+  function orderFromEvent(data) {
+    var order = data.order && typeof data.order === "object" ? data.order : data;
+    var id = order.id || data.order_id || (typeof data.order === "string" ? data.order : null);
+    var status = order.status || data.status || data.to_status || data.new_status || data.to;
+    return { id: id, status: status, order: order };
+  }
+
+  function applyOrderEvent(data) {
+    var info = orderFromEvent(data || {});
+    if (!info.id || !info.status) return;
+    boardEpoch += 1;
+    var card = findCard(info.id);
+    var list = columnList(info.status);
+    if (!list) {                      // completed or cancelled: off the board
+      if (card) card.remove();
+    } else if (card) {
+      card.setAttribute("data-status", info.status);
+      list.appendChild(card);
+      card.classList.remove("flash");
+      void card.offsetWidth;          // restart the highlight animation
+      card.classList.add("flash");
+    } else {
+      // Events carry the table's key, not its number: leave it to the summary refetch that follows.
+      var order = Object.assign({}, info.order, { id: info.id, status: info.status, table: null });
+      var fresh = orderCard(order);
+      fresh.classList.add("flash");
+      list.appendChild(fresh);
+    }
+    updateCounts();
+  }
+
+  // ------------------------------------------------------------------ lists
+  function fillTable(tbodyId, rows, emptyText, columns, rowAttrs) {
+    var body = $(tbodyId);
+    clear(body);
+    if (!rows.length) {
+      body.appendChild(el("tr", { className: "empty" }, [el("td", { colspan: String(columns), className: "muted",
+                                                                    text: emptyText })]));
+      return;
+    }
+    rows.forEach(function (row) { body.appendChild(rowAttrs(row)); });
+  }
+
+  function cells(values) { return values.map(function (v) { return el("td", { text: v === null ? "" : String(v) }); }); }
+
+  function renderReservations(items) {
+    fillTable("reservations", items, T.no_reservations, 5, function (r) {
+      var tr = el("tr", { "data-reservation-id": r.id, "data-status": r.status },
+                  cells([hhmm(r.reservation_time), r.customer_name, r.party_size + " " + T.guests,
+                         (r.tables || []).join(", ")]));
+      tr.appendChild(el("td", {}, [el("span", { className: "pill status-" + r.status, text: label("status", r.status) })]));
+      return tr;
+    });
+  }
+
+  function renderShifts(items) {
+    fillTable("shifts", items, T.no_shifts, 4, function (s) {
+      return el("tr", { "data-shift-id": s.id, "data-employee": s.employee },
+                cells([s.employee_name || s.employee, s.position, hhmm(s.start_time) + "–" + hhmm(s.end_time),
+                       s.is_confirmed ? T.confirmed_shift : T.unconfirmed_shift]));
+    });
+  }
+
+  function renderLowStock(items) {
+    fillTable("low-stock", items, T.no_low_stock, 4, function (i) {
+      var tr = el("tr", { "data-item-id": i.id, "data-status": i.status },
+                  cells([i.name, i.current_quantity + " " + (i.unit || ""), i.min_quantity]));
+      tr.appendChild(el("td", {}, [el("span", { className: "pill stock-" + i.status, text: label("stock_status", i.status) })]));
+      return tr;
+    });
+  }
+
+  // ------------------------------------------------------------------ notifications
+  var unread = 0;
+  function setBell(n) {
+    unread = Math.max(0, Number(n) || 0);
+    var badge = $("bell-count");
+    badge.textContent = String(unread);
+    badge.setAttribute("data-count", String(unread));
+    badge.classList.toggle("zero", unread === 0);
+  }
+
+  function notificationItem(n) {
+    var item = el("li", { className: "notification level-" + n.level + (n.read_at ? " read" : " unread"),
+                          "data-notification-id": n.id, tabindex: "0" }, [
+      el("div", { className: "notification-title", text: n.title }),
+      n.body ? el("div", { className: "notification-body muted", text: n.body }) : null,
+      el("div", { className: "notification-time muted", text: hhmm(n.created_at) }),
+    ]);
+    item.addEventListener("click", function () { markRead(n.id, item); });
+    return item;
+  }
+
+  function renderNotifications(list) {
+    var box = $("notification-list");
+    clear(box);
+    if (!list.length) { box.appendChild(el("li", { className: "empty muted", text: T.no_notifications })); return; }
+    list.forEach(function (n) { box.appendChild(notificationItem(n)); });
+  }
+
+  function loadNotifications() {
+    return api(cfg.notificationsUrl + "?page_size=20")
+      .then(function (page) { renderNotifications(page.results || page || []); })
+      .catch(function () {});
+  }
+
+  function loadUnread() {
+    return api(cfg.notificationsUrl + "unread-count/")
+      .then(function (data) { setBell(data.unread); })
+      .catch(function () {});
+  }
+
+  function markRead(id, item) {
+    if (!item.classList.contains("unread")) return;
+    api(cfg.notificationsUrl + encodeURIComponent(id) + "/read/", { method: "POST" }).then(function () {
+      item.classList.remove("unread");
+      item.classList.add("read");
+      setBell(unread - 1);
+    }).catch(function () {});
+  }
+
+  function prependNotification(n) {
+    var box = $("notification-list");
+    var empty = box.querySelector(".empty");
+    if (empty) empty.remove();
+    if (box.querySelector('[data-notification-id="' + n.id + '"]')) return false;
+    box.insertBefore(notificationItem(n), box.firstChild);
+    return true;
+  }
+
+  var bell = $("bell");
+  var menu = $("bell-menu");
+  bell.addEventListener("click", function (event) {
+    event.stopPropagation();
+    var open = menu.hidden;
+    menu.hidden = !open;
+    bell.setAttribute("aria-expanded", String(open));
+    if (open) loadNotifications();
+  });
+  document.addEventListener("click", function (event) {
+    if (!menu.hidden && !menu.contains(event.target)) { menu.hidden = true; bell.setAttribute("aria-expanded", "false"); }
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && !menu.hidden) { menu.hidden = true; bell.setAttribute("aria-expanded", "false"); bell.focus(); }
+  });
+  $("mark-all-read").addEventListener("click", function (event) {
+    event.stopPropagation();
+    api(cfg.notificationsUrl + "read-all/", { method: "POST" }).then(function () {
+      setBell(0);
+      var items = document.querySelectorAll("#notification-list .notification.unread");
+      for (var i = 0; i < items.length; i++) { items[i].classList.remove("unread"); items[i].classList.add("read"); }
+    }).catch(function () {});
+  });
+
+  // ------------------------------------------------------------------ events
+  var REFETCH = { "inventory.low_stock": 1, "reservation.created": 1, "reservation.status_changed": 1,
+                  "schedule.published": 1, "kpi.updated": 1 };
+
+  function handleEvent(event) {
+    if (!event || typeof event !== "object" || !event.type) return;
+    if (event.type === "pong") return;
+    if (event.type === "notification.created") {
+      if (prependNotification(event.data || {})) setBell(unread + 1);
+      return;
+    }
+    if (event.store && cfg.store && event.store !== cfg.store) return;
+    if (event.type === "order.created" || event.type === "order.status_changed") {
+      applyOrderEvent(event.data);
+      scheduleSummary(1500);          // figures and counts follow shortly after the card moves
+    } else if (REFETCH[event.type] || event.type.indexOf("reservation.") === 0) {
+      scheduleSummary(200);
+    }
+  }
+
+  // ------------------------------------------------------------------ sockets
+  var sockets = [];
+  function LiveSocket(path) {
+    this.path = path;
+    this.ws = null;
+    this.open = false;
+    this.attempt = 0;
+    this.stopped = false;
+    this.everOpened = false;
+    this.connect();
+  }
+  LiveSocket.prototype.connect = function () {
+    var self = this;
+    var url = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + this.path;
+    var ws;
+    try { ws = new WebSocket(url); } catch (e) { this.retry(); return; }
+    this.ws = ws;
+    ws.onopen = function () {
+      var reopened = self.everOpened;
+      self.open = true;
+      self.everOpened = true;
+      self.attempt = 0;
+      refreshLiveState();
+      if (reopened) { loadSummary(); loadUnread(); }   // catch up on what the gap missed
+    };
+    ws.onmessage = function (message) {
+      var event;
+      try { event = JSON.parse(message.data); } catch (e) { return; }
+      handleEvent(event);
+    };
+    ws.onclose = function (event) {
+      self.open = false;
+      self.ws = null;
+      refreshLiveState();
+      // 4401/4403: credentials or access refused; retrying soon cannot help, polling shows the truth.
+      if (event.code === 4401 || event.code === 4403) { self.retry(60000); return; }
+      self.retry();
+    };
+    ws.onerror = function () { /* onclose follows */ };
+  };
+  LiveSocket.prototype.retry = function (fixedDelay) {
+    if (this.stopped) return;
+    var self = this;
+    this.attempt += 1;
+    var delay = fixedDelay || Math.min(30000, 1000 * Math.pow(2, this.attempt - 1));
+    delay = delay * (0.8 + Math.random() * 0.4);
+    setTimeout(function () { self.connect(); }, delay);
+  };
+  LiveSocket.prototype.ping = function () {
+    if (this.open && this.ws) { try { this.ws.send(JSON.stringify({ type: "ping", at: Date.now() })); } catch (e) {} }
+  };
+
+  function isLive() { return sockets.length > 0 && sockets.every(function (s) { return s.open; }); }
+
+  function refreshLiveState() {
+    var node = $("live-status");
+    var anyOpened = sockets.some(function (s) { return s.everOpened || s.attempt > 0; });
+    var state = isLive() ? "live" : (anyOpened ? "offline" : "connecting");
+    node.setAttribute("data-state", state);
+    node.textContent = T[state];
+    document.body.setAttribute("data-live", state);
+  }
+
+  // ------------------------------------------------------------------ start
+  if (cfg.store) {
+    loadSummary();
+    loadNotifications();
+    sockets.push(new LiveSocket(cfg.wsStore));
+  } else {
+    loadUnread();
+    loadNotifications();
+  }
+  sockets.push(new LiveSocket(cfg.wsNotifications));
+  refreshLiveState();
+
+  setInterval(function () {
+    if (!isLive()) { loadSummary(); loadUnread(); }
+  }, cfg.pollSeconds * 1000);
+  setInterval(function () { sockets.forEach(function (s) { s.ping(); }); }, 25000);
+
+  window.zhilianDashboard = { handleEvent: handleEvent, reload: loadSummary, sockets: sockets };
+})();

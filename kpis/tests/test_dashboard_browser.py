@@ -1,0 +1,184 @@
+"""The live dashboard in a real browser: Debian's Chromium driven by Playwright against the
+ASGI app served by uvicorn (HTTP + WebSockets) on the test database.
+
+Install the browser bits: `apt-get install -y chromium` (Playwright itself is in
+requirements-dev.txt; no browser download). Skipped with a reason when /usr/bin/chromium is absent.
+"""
+
+import os
+import time
+from contextlib import contextmanager
+from decimal import Decimal
+from pathlib import Path
+
+import httpx
+import pytest
+from django.conf import settings as django_settings
+from rest_framework_simplejwt.tokens import AccessToken
+
+from accounts.tests.factories import TEST_PASSWORD
+from inventory.tests.factories import InventoryItemFactory
+from notifications.tests.live import AsgiServer, use_private_channel_layer
+from orders.tests.factories import OrderFactory
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(django_settings.BASE_DIR) / "test-artifacts"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs Debian's Chromium: apt-get install -y chromium"),
+]
+
+
+@pytest.fixture
+def asgi_server(transactional_db, settings):
+    use_private_channel_layer(settings)
+    server = AsgiServer().start()
+    yield server
+    server.stop()
+
+
+@contextmanager
+def chromium():
+    """Playwright's sync API runs an event loop in this thread, so Django's ORM refuses to run
+    while it is open: create the test data first, then open the browser."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+def log_in(page, base_url, user):
+    """Not logged in: /dashboard/ sends to the login page, which comes back to the dashboard."""
+    page.goto(f"{base_url}/dashboard/")
+    assert "/dashboard/login/" in page.url and "next=/dashboard/" in page.url
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", TEST_PASSWORD)
+    page.click("[type=submit]")
+    page.wait_for_url("**/dashboard/")
+
+
+def test_live_dashboard_updates_without_reload(asgi_server, store, manager):
+    order = OrderFactory(store=store, customer_name="Wang Fang")
+    item = InventoryItemFactory(
+        store=store, name="Bok choy", current_quantity=Decimal("20"), min_quantity=Decimal("10")
+    )
+    token = str(AccessToken.for_user(manager))
+    api = httpx.Client(base_url=asgi_server.url, headers={"Authorization": f"Bearer {token}"}, timeout=10)
+    with api, chromium() as browser:
+        drive_dashboard(browser, api, asgi_server.url, manager, order, item)
+
+
+def drive_dashboard(browser, api, base_url, manager, order, item):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+
+    log_in(page, base_url, manager)
+
+    page.wait_for_selector('#live-status[data-state="live"]', timeout=10_000)
+    card = f'[data-order-id="{order.pk}"]'
+    page.wait_for_selector(f'[data-status-list="pending"] {card}', timeout=5_000)
+    assert page.text_content("#bell-count") == "0"
+    page.evaluate("window.__noReload = 'still here'")
+
+    # An order moves through the API: its card moves to the new column, no reload.
+    started = time.perf_counter()
+    response = api.post(f"/api/v1/orders/{order.pk}/transition/", json={"status": "confirmed"})
+    api_done = time.perf_counter()
+    assert response.status_code == 200, response.text
+    page.wait_for_selector(f'[data-status-list="confirmed"] {card}', timeout=2_000)
+    shown = time.perf_counter()
+    assert page.query_selector(f'[data-status-list="pending"] {card}') is None
+    print(
+        f"\norder.status_changed: API call {1000 * (api_done - started):.0f} ms, "
+        f"API call -> card in new column {1000 * (shown - started):.0f} ms "
+        f"(after the response: {1000 * (shown - api_done):.0f} ms)"
+    )
+
+    # A new order appears in the pending column; a completed one leaves the board.
+    response = api.post(
+        "/api/v1/orders/",
+        json={
+            "order_type": "takeaway",
+            "customer_name": "Zhao Lei",
+            "items": [{"item_code": "D002", "item_name": "Dan Dan Noodles", "quantity": 1, "unit_price_cents": 2800}],
+        },
+    )
+    assert response.status_code == 201, response.text
+    new_card = f'[data-status-list="pending"] [data-order-id="{response.json()["id"]}"]'
+    page.wait_for_selector(new_card, timeout=2_000)
+    assert "Zhao Lei" in page.text_content(new_card)
+
+    # Stock falls below the reorder point: the bell counts the manager's new notification,
+    # and the low-stock list refetches.
+    started = time.perf_counter()
+    response = api.post(
+        "/api/v1/inventory-transactions/", json={"item": item.pk, "transaction_type": "usage", "quantity": "12"}
+    )
+    assert response.status_code == 201, response.text
+    page.wait_for_function("document.getElementById('bell-count').dataset.count === '1'", timeout=2_000)
+    shown = time.perf_counter()
+    page.wait_for_selector(f'#low-stock [data-item-id="{item.pk}"][data-status="low"]', timeout=5_000)
+    print(f"inventory.low_stock: API call -> bell count {1000 * (shown - started):.0f} ms")
+
+    # The bell's dropdown lists it; "mark all read" clears the count.
+    page.click("#bell")
+    page.wait_for_selector("#notification-list .notification.unread", timeout=2_000)
+    page.click("#mark-all-read")
+    page.wait_for_function("document.getElementById('bell-count').dataset.count === '0'", timeout=2_000)
+    assert api.get("/api/v1/notifications/unread-count/").json() == {"unread": 0}
+    page.keyboard.press("Escape")
+
+    # A dropped socket shows "offline — polling" and reconnects by itself.
+    page.evaluate("window.zhilianDashboard.sockets[0].ws.close()")
+    page.wait_for_selector('#live-status[data-state="offline"]', timeout=2_000)
+    page.wait_for_selector('#live-status[data-state="live"]', timeout=10_000)
+
+    assert page.evaluate("window.__noReload") == "still here"
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=True)
+
+    # Simplified Chinese through the language switcher.
+    page.select_option("#language-select", "zh-hans")
+    page.wait_for_selector('html[lang="zh-hans"]', timeout=5_000)
+    assert "实时" in page.text_content("title")
+    page.wait_for_selector('#live-status[data-state="live"]', timeout=10_000)
+    assert page.text_content("#live-status") == "实时"
+    page.screenshot(path=str(ARTIFACTS / "dashboard-zh.png"), full_page=True)
+
+    assert errors == []
+
+
+def test_dashboard_polls_while_the_sockets_are_down(asgi_server, store, manager):
+    order = OrderFactory(store=store)
+    token = str(AccessToken.for_user(manager))
+    api = httpx.Client(base_url=asgi_server.url, headers={"Authorization": f"Bearer {token}"}, timeout=10)
+    with api, chromium() as browser:
+        page = browser.new_page()
+        # Every WebSocket is refused, and the page's timers run on a clock the test moves.
+        page.route_web_socket("**/ws/**", lambda ws: ws.close())
+        page.clock.install()
+        log_in(page, asgi_server.url, manager)
+        card = f'[data-order-id="{order.pk}"]'
+        page.wait_for_selector(f'[data-status-list="pending"] {card}', timeout=5_000)
+        page.wait_for_selector('#live-status[data-state="offline"]', timeout=5_000)
+        assert "polling" in page.text_content("#live-status")
+
+        assert api.post(f"/api/v1/orders/{order.pk}/transition/", json={"status": "confirmed"}).status_code == 200
+        page.clock.fast_forward(5_000)  # reconnect attempts fail; no poll yet
+        assert page.query_selector(f'[data-status-list="pending"] {card}') is not None
+        page.clock.fast_forward(30_000)  # the 30 s poll refetches the summary
+        page.wait_for_selector(f'[data-status-list="confirmed"] {card}', timeout=5_000)

@@ -1,0 +1,115 @@
+"""KPI definitions, records (with the compute action) and the dashboard summary."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from kpis import services
+from kpis.filters import KPIFilter, KPIRecordFilter
+from kpis.models import KPI, KPIRecord
+from kpis.serializers import (
+    ComputeRequestSerializer,
+    ComputeResponseSerializer,
+    DashboardQuerySerializer,
+    DashboardSerializer,
+    KPIRecordSerializer,
+    KPISerializer,
+)
+from stores.models import Store
+from zhilian import roles
+from zhilian.api.viewsets import ScopedModelViewSet, ScopedReadOnlyViewSet
+from zhilian.errors import NotFound
+
+
+def visible_store(user, store_id: str | None, *, field: str = "store") -> Store | None:
+    """The store a request names (a non-admin's own by default); 404 for one the user may not see."""
+    if not store_id:
+        if roles.is_admin(user):
+            return None
+        store_id = user.store_id
+    store = Store.objects.for_user(user).filter(pk=store_id).first()
+    if store is None:
+        raise NotFound("No such store.")
+    return store
+
+
+class KPIViewSet(ScopedModelViewSet):
+    """KPI definitions: admins edit them, everyone signed in reads them."""
+
+    queryset = KPI.objects.all()
+    serializer_class = KPISerializer
+    filterset_class = KPIFilter
+    search_fields = ["id", "name", "description"]
+    ordering_fields = ["id", "name", "category", "metric", "created_at"]
+    ordering = ["category", "id"]
+
+
+class KPIRecordViewSet(ScopedReadOnlyViewSet):
+    """Computed KPI records of the stores the user may see."""
+
+    queryset = KPIRecord.objects.select_related("kpi", "store")
+    serializer_class = KPIRecordSerializer
+    filterset_class = KPIRecordFilter
+    search_fields = ["kpi__id", "kpi__name", "store__name"]
+    ordering_fields = ["record_date", "value", "achievement_rate", "change_rate", "status", "kpi", "store"]
+    ordering = ["-record_date", "kpi__category", "kpi_id"]
+
+    @extend_schema(
+        request=ComputeRequestSerializer,
+        responses={200: ComputeResponseSerializer},
+        summary="Compute KPI records",
+        description="Computes (upserts) the records of every active KPI for a store (admins: all active stores "
+        "when omitted; managers: their own store by default) and a day (default yesterday) or a date range.",
+    )
+    @action(detail=False, methods=["post"], role_action="compute")
+    def compute(self, request):
+        params = ComputeRequestSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        data = params.validated_data
+        store = visible_store(request.user, data.get("store"))
+        stores = [store] if store is not None else None
+        if store is not None and data["start"] == data["end"]:
+            records = services.kpi_compute_day(store=store, day=data["start"])
+        else:
+            services.kpi_compute(stores=stores, start=data["start"], end=data["end"])
+            ids = [store.pk] if store else Store.objects.filter(status=Store.Status.ACTIVE).values("pk")
+            records = (
+                KPIRecord.objects.filter(
+                    store_id__in=ids, record_date__range=(data["start"], data["end"]), kpi__is_active=True
+                )
+                .select_related("kpi", "store")
+                .order_by("store_id", "record_date", "kpi__category", "kpi_id")
+            )
+        body = KPIRecordSerializer(records, many=True).data
+        return Response({"count": len(body), "results": body})
+
+
+class DashboardView(APIView):
+    """Everything the live dashboard shows for a store and day (notes/DASHBOARD_CONTRACT.md)."""
+
+    resource = "kpis.kpirecord"
+    role_action = "dashboard"
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("store", OpenApiTypes.STR, description="Store ID (required for admins)."),
+            OpenApiParameter("date", OpenApiTypes.DATE, description="Local date (default today)."),
+        ],
+        responses={200: DashboardSerializer},
+        summary="Dashboard summary",
+    )
+    def get(self, request):
+        params = DashboardQuerySerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        store_id = params.validated_data.get("store")
+        if not store_id and roles.is_admin(request.user):
+            raise serializers.ValidationError({"store": ["Required for admins."]})
+        store = visible_store(request.user, store_id)
+        day = params.validated_data.get("date") or timezone.localdate()
+        return Response(services.dashboard_summary(store=store, day=day, user=request.user))

@@ -1,0 +1,69 @@
+"""Helpers for tests that need real sockets: a private channel layer and an ASGI server.
+
+pytest-django's `live_server` speaks WSGI only; the dashboard needs WebSockets, so
+`AsgiServer` runs uvicorn on `zhilian.asgi.application` in a thread with its own event loop
+(Playwright's sync API must not run inside an asyncio loop, so the test thread has none).
+Static files are served through Django's ASGIStaticFilesHandler (finders), as runserver does.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+import uuid
+
+from django.conf import settings as django_settings
+
+
+def use_private_channel_layer(settings) -> None:
+    """Redis with a unique prefix when REDIS_URL is set (as CI does), else a fresh in-memory layer."""
+    if django_settings.REDIS_URL:
+        settings.CHANNEL_LAYERS = {
+            "default": {
+                "BACKEND": "channels_redis.core.RedisChannelLayer",
+                "CONFIG": {"hosts": [django_settings.REDIS_URL], "prefix": f"zhtest-{uuid.uuid4().hex[:12]}"},
+            }
+        }
+    else:
+        settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class AsgiServer:
+    def __init__(self) -> None:
+        import uvicorn
+        from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+
+        from zhilian.asgi import application
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(
+            ASGIStaticFilesHandler(application),
+            host="127.0.0.1",
+            port=self.port,
+            log_level="warning",
+            lifespan="off",
+            ws="websockets-sansio",
+        )
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, name="asgi-test-server", daemon=True)
+
+    def start(self) -> AsgiServer:
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            if not self.thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("the ASGI test server did not start")
+            time.sleep(0.05)
+        return self
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)

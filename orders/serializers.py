@@ -1,0 +1,173 @@
+"""Order API shapes. Writes go through orders.services; totals, IDs and status times are read-only."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from orders import services
+from orders.models import Order, OrderItem
+from zhilian.api.serializers import BaseModelSerializer
+
+ITEM_FIELD_KWARGS = {
+    "quantity": {"min_value": 1, "max_value": services.MAX_QUANTITY},
+    "unit_price_cents": {"min_value": 0, "max_value": services.MAX_UNIT_PRICE_CENTS},
+}
+
+
+class OrderLineSerializer(serializers.ModelSerializer):
+    """An item as nested in an order (read, and written once when the order is created)."""
+
+    class Meta:
+        model = OrderItem
+        fields = [
+            "id",
+            "item_code",
+            "item_name",
+            "quantity",
+            "unit_price_cents",
+            "subtotal_cents",
+            "notes",
+            "customizations",
+        ]
+        read_only_fields = ["id", "subtotal_cents"]
+        extra_kwargs = ITEM_FIELD_KWARGS
+
+
+class OrderSerializer(BaseModelSerializer):
+    items = OrderLineSerializer(many=True, allow_empty=False, max_length=services.MAX_ITEMS)
+    table_number = serializers.CharField(source="table.number", read_only=True, default=None, allow_null=True)
+    waiter_name = serializers.CharField(source="waiter.name", read_only=True, default=None, allow_null=True)
+    allowed_transitions = serializers.SerializerMethodField()
+    items_editable = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Order
+        fields = [
+            "id",
+            "store",
+            "table",
+            "table_number",
+            "waiter",
+            "waiter_name",
+            "order_type",
+            "sales_channel",
+            "status",
+            "allowed_transitions",
+            "items_editable",
+            "customer_name",
+            "customer_phone",
+            "guest_count",
+            "subtotal_cents",
+            "discount_cents",
+            "total_cents",
+            "order_time",
+            "confirmed_at",
+            "preparing_at",
+            "ready_at",
+            "served_at",
+            "completed_at",
+            "cancelled_at",
+            "cancel_reason",
+            "notes",
+            "metadata",
+            "items",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = [
+            "id",
+            "status",
+            "subtotal_cents",
+            "total_cents",
+            "confirmed_at",
+            "preparing_at",
+            "ready_at",
+            "served_at",
+            "completed_at",
+            "cancelled_at",
+            "cancel_reason",
+            "created_at",
+            "updated_at",
+        ]
+        extra_kwargs = {
+            "discount_cents": {"min_value": 0, "max_value": services.MAX_DISCOUNT_CENTS},
+            "guest_count": {"min_value": 1, "max_value": 500},
+        }
+
+    def validate_metadata(self, value):
+        if value is not None and not isinstance(value, dict):
+            raise serializers.ValidationError("Must be an object.")
+        return value
+
+    def get_allowed_transitions(self, obj: Order) -> list[str]:
+        return services.allowed_moves(obj.status)
+
+    def get_items_editable(self, obj: Order) -> bool:
+        return services.is_editable(obj)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if self.instance is not None and not isinstance(self.instance, list | tuple) and hasattr(self.instance, "pk"):
+            # An existing order keeps its time (its ID says the day); items change through /order-items/.
+            fields["order_time"].read_only = True
+            fields["store"].required = False  # a PUT need not repeat the store
+            fields["items"] = OrderLineSerializer(many=True, read_only=True)
+        return fields
+
+    def to_internal_value(self, data):
+        if self.instance is not None and isinstance(data, dict) and "items" in data:
+            raise serializers.ValidationError({"items": ["Change items through /api/v1/order-items/."]})
+        return super().to_internal_value(data)
+
+    def create(self, validated_data):
+        items = validated_data.pop("items")
+        store = validated_data.pop("store")
+        return services.order_create(store=store, items=items, user=self._user, **validated_data)
+
+    def update(self, instance, validated_data):
+        validated_data.pop("store", None)  # the base serializer already refused a move
+        return services.order_update(order=instance, user=self._user, **validated_data)
+
+
+class OrderItemSerializer(BaseModelSerializer):
+    """An order item on its own (/order-items/): adding, changing and removing lines."""
+
+    order_status = serializers.CharField(source="order.status", read_only=True)
+
+    class Meta:
+        model = OrderItem
+        fields = [
+            "id",
+            "order",
+            "order_status",
+            "item_code",
+            "item_name",
+            "quantity",
+            "unit_price_cents",
+            "subtotal_cents",
+            "notes",
+            "customizations",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "subtotal_cents", "created_at", "updated_at"]
+        extra_kwargs = ITEM_FIELD_KWARGS
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if self.instance is not None and hasattr(self.instance, "pk"):
+            fields["order"].read_only = True
+        return fields
+
+    def create(self, validated_data):
+        order = validated_data.pop("order")
+        return services.order_item_add(order=order, user=self._user, **validated_data)
+
+    def update(self, instance, validated_data):
+        validated_data.pop("order", None)
+        return services.order_item_update(item=instance, user=self._user, **validated_data)
+
+
+class OrderTransitionSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Order.Status.choices)
+    reason = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")

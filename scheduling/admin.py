@@ -1,0 +1,318 @@
+"""Schedules in the admin: shifts inline, labor totals per row, generate and publish as actions.
+
+Shift edits go through scheduling.services (same checks as the API): the forms run
+``services.shift_check`` so a refused edit is a form error, and saving calls the services.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
+from django.utils.translation import gettext_lazy as _
+
+from scheduling import services
+from scheduling.models import Schedule, Shift
+from zhilian import roles
+from zhilian.admin import ScopedModelAdmin, ScopedTabularInline
+from zhilian.errors import DomainError, InvalidInput
+from zhilian.models import format_yuan
+
+SHIFT_FIELDS = ["employee", "position", "shift_type", "start_time", "end_time", "is_completed", "notes"]
+
+
+def _add_domain_error(form: forms.BaseForm, exc: DomainError) -> None:
+    if isinstance(exc, InvalidInput):
+        for field, messages_ in exc.errors.items():
+            form.add_error(field if field in form.fields else None, messages_)
+    else:
+        form.add_error(None, exc.message)
+
+
+class ShiftInlineFormSet(BaseInlineFormSet):
+    """Validates the whole day at once: against the database and against the other rows."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        schedule = self.instance
+        if schedule.is_published:
+            raise ValidationError(_("The schedule is published; its shifts are frozen."))
+        if not schedule.schedule_date or not schedule.store_id:
+            return
+        # Every existing row of this formset is re-checked as a pending row, so exclude them from the DB side.
+        replaced = [f.instance.pk for f in self.forms if f.instance.pk and not f.instance._state.adding]
+        pending = defaultdict(list)
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or self._should_delete_form(form):
+                continue
+            employee, start, end = data.get("employee"), data.get("start_time"), data.get("end_time")
+            if employee is None or start is None or end is None:
+                continue
+            try:
+                starts, ends = services.shift_check(
+                    schedule=schedule,
+                    employee=employee,
+                    start_time=start,
+                    end_time=end,
+                    exclude=replaced,
+                    pending=pending[employee.pk],
+                )
+            except DomainError as exc:
+                _add_domain_error(form, exc)
+                continue
+            pending[employee.pk].append((schedule.schedule_date, starts, ends))
+
+
+class ShiftInline(ScopedTabularInline):
+    model = Shift
+    formset = ShiftInlineFormSet
+    fields = [*SHIFT_FIELDS, "is_confirmed"]
+    readonly_fields = ["is_confirmed"]
+    autocomplete_fields = ["employee"]
+    ordering = ["starts_at", "employee"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("employee")
+
+    # A published schedule is frozen: its shifts are shown, not edited.
+    def _editable(self, obj) -> bool:
+        return obj is None or not obj.is_published
+
+    def has_add_permission(self, request, obj=None):
+        return self._editable(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._editable(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._editable(obj) and super().has_delete_permission(request, obj)
+
+
+@admin.register(Schedule)
+class ScheduleAdmin(ScopedModelAdmin):
+    list_display = [
+        "schedule_date",
+        "store",
+        "is_published",
+        "staff",
+        "hours",
+        "labor_cost",
+        "coverage",
+        "published_at",
+    ]
+    list_filter = ["is_published", "store"]
+    list_select_related = ["store"]
+    search_fields = ["store__id", "store__name", "notes"]
+    date_hierarchy = "schedule_date"
+    autocomplete_fields = ["store"]
+    inlines = [ShiftInline]
+    actions = ["generate_selected", "publish_selected"]
+    readonly_fields = ["is_published", "published_by", "published_at", "report_summary"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(**services.labor_annotations())
+
+    def get_readonly_fields(self, request, obj=None):
+        # A schedule stays on its store and day; make another one for another day.
+        if obj is not None:
+            return ["store", "schedule_date", *self.readonly_fields]
+        return self.readonly_fields
+
+    @admin.display(description=_("staff"), ordering="total_staff")
+    def staff(self, obj: Schedule) -> int:
+        return getattr(obj, "total_staff", 0)
+
+    @admin.display(description=_("hours"), ordering="total_seconds")
+    def hours(self, obj: Schedule) -> str:
+        return f"{(getattr(obj, 'total_seconds', 0) or 0) / 3600:.1f}"
+
+    @admin.display(description=_("labor cost"), ordering="labor_cost_cents")
+    def labor_cost(self, obj: Schedule) -> str:
+        return format_yuan(getattr(obj, "labor_cost_cents", 0))
+
+    @admin.display(description=_("coverage"))
+    def coverage(self, obj: Schedule) -> str:
+        value = (obj.generation_report or {}).get("coverage")
+        return "-" if value is None else f"{value:.0%}"
+
+    @admin.display(description=_("generation report"))
+    def report_summary(self, obj: Schedule) -> str:
+        report = obj.generation_report or {}
+        if not report:
+            return "-"
+        lines = [
+            f"coverage {report.get('coverage', 0):.0%}: {report.get('filled_hours')} of "
+            f"{report.get('demanded_hours')} position-hours ({report.get('basis')})"
+        ]
+        for gap in report.get("gaps", []):
+            lines.append(
+                f"gap: {gap['period']} {gap['position']} {gap['filled']}/{gap['needed']} "
+                f"{gap['start']}-{gap['end']} ({gap.get('reason', '')})"
+            )
+        return "\n".join(lines)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            self.call_service(request, services.schedule_update, schedule=obj, notes=obj.notes, user=request.user)
+        else:
+            # A new, empty schedule has no rule beyond uniqueness, which the form validated.
+            obj.save()
+
+    def delete_model(self, request, obj):
+        self.call_service(request, services.schedule_delete, schedule=obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for schedule in queryset:
+            self.call_service(request, services.schedule_delete, schedule=schedule, user=request.user)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Shift:
+            return super().save_formset(request, form, formset, change)
+        formset.save(commit=False)
+        schedule = form.instance
+        for shift in formset.deleted_objects:
+            self.call_service(request, services.shift_delete, shift=shift, user=request.user)
+        for shift, changed in formset.changed_objects:
+            changes = {name: getattr(shift, name) for name in changed if name in SHIFT_FIELDS}
+            if changes:
+                self.call_service(request, services.shift_update, shift=shift, user=request.user, **changes)
+        for shift in formset.new_objects:
+            self.call_service(
+                request,
+                services.shift_create,
+                schedule=schedule,
+                user=request.user,
+                **{name: getattr(shift, name) for name in SHIFT_FIELDS},
+            )
+
+    def has_generate_permission(self, request) -> bool:
+        return roles.can(request.user, "generate", "scheduling.schedule")
+
+    def has_publish_permission(self, request) -> bool:
+        return roles.can(request.user, "publish", "scheduling.schedule")
+
+    @admin.action(description=_("Generate for these dates (unpublished only)"), permissions=["generate"])
+    def generate_selected(self, request, queryset):
+        done = 0
+        for schedule in queryset.select_related("store").order_by("store_id", "schedule_date"):
+            if schedule.is_published:
+                self.message_user(request, _("%s is published; skipped.") % schedule, level=messages.WARNING)
+                continue
+            result = self.call_service(
+                request, services.schedule_generate, store=schedule.store, day=schedule.schedule_date, user=request.user
+            )
+            if result is not None:
+                _schedule, report = result
+                done += 1
+                level = messages.SUCCESS if not report["gaps"] else messages.WARNING
+                self.message_user(
+                    request,
+                    _("%(schedule)s: coverage %(coverage).0f%%, %(gaps)d gap(s).")
+                    % {"schedule": schedule, "coverage": report["coverage"] * 100, "gaps": len(report["gaps"])},
+                    level=level,
+                )
+
+    @admin.action(description=_("Publish and notify the staff"), permissions=["publish"])
+    def publish_selected(self, request, queryset):
+        for schedule in queryset.order_by("store_id", "schedule_date"):
+            self.call_service(
+                request,
+                services.schedule_publish,
+                schedule=schedule,
+                user=request.user,
+                success=_("%s published.") % schedule,
+            )
+
+
+class ShiftAdminForm(forms.ModelForm):
+    class Meta:
+        model = Shift
+        fields = ["schedule", *SHIFT_FIELDS]
+
+    def clean(self):
+        data = super().clean()
+        schedule, employee = data.get("schedule"), data.get("employee")
+        start, end = data.get("start_time"), data.get("end_time")
+        if self.instance.pk and not self.instance._state.adding and self.instance.schedule.is_published:
+            raise ValidationError(_("The schedule is published; its shifts are frozen."))
+        if schedule is not None and schedule.is_published:
+            self.add_error("schedule", _("The schedule is published; its shifts are frozen."))
+            return data
+        if schedule is None or employee is None or start is None or end is None:
+            return data
+        exclude = [self.instance.pk] if self.instance.pk and not self.instance._state.adding else []
+        try:
+            services.shift_check(schedule=schedule, employee=employee, start_time=start, end_time=end, exclude=exclude)
+        except DomainError as exc:
+            _add_domain_error(self, exc)
+        return data
+
+
+@admin.register(Shift)
+class ShiftAdmin(ScopedModelAdmin):
+    form = ShiftAdminForm
+    list_display = [
+        "schedule_date",
+        "store",
+        "employee",
+        "position",
+        "shift_type",
+        "start_time",
+        "end_time",
+        "shift_hours",
+        "is_confirmed",
+        "is_completed",
+    ]
+    list_filter = ["shift_type", "is_confirmed", "is_completed", "position", "schedule__store"]
+    list_select_related = ["schedule", "schedule__store", "employee"]
+    search_fields = ["employee__name", "employee__id", "schedule__store__name", "position", "notes"]
+    date_hierarchy = "starts_at"
+    autocomplete_fields = ["schedule", "employee"]
+    readonly_fields = ["starts_at", "ends_at", "is_confirmed", "confirmed_at"]
+
+    @admin.display(description=_("date"), ordering="schedule__schedule_date")
+    def schedule_date(self, obj: Shift):
+        return obj.schedule.schedule_date
+
+    @admin.display(description=_("store"), ordering="schedule__store")
+    def store(self, obj: Shift):
+        return obj.schedule.store
+
+    @admin.display(description=_("hours"))
+    def shift_hours(self, obj: Shift) -> str:
+        return f"{obj.hours:.1f}"
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.schedule.is_published:
+            return ["schedule", *SHIFT_FIELDS, *self.readonly_fields]
+        return self.readonly_fields
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.schedule.is_published:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        values = {name: form.cleaned_data[name] for name in ["schedule", *SHIFT_FIELDS] if name in form.cleaned_data}
+        if change:
+            changed = {k: v for k, v in values.items() if k in form.changed_data}
+            if changed:
+                self.call_service(request, services.shift_update, shift=obj, user=request.user, **changed)
+        else:
+            created = self.call_service(request, services.shift_create, user=request.user, **values)
+            if created is not None:
+                obj.pk = created.pk
+                obj._state.adding = False
+
+    def delete_model(self, request, obj):
+        self.call_service(request, services.shift_delete, shift=obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for shift in queryset:
+            self.call_service(request, services.shift_delete, shift=shift, user=request.user)

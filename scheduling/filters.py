@@ -1,0 +1,28 @@
+import django_filters
+
+from scheduling.models import Schedule, Shift
+
+
+class ScheduleFilter(django_filters.FilterSet):
+    store = django_filters.CharFilter(field_name="store_id")
+    date = django_filters.DateFilter(field_name="schedule_date")
+    date_from = django_filters.DateFilter(field_name="schedule_date", lookup_expr="gte")
+    date_to = django_filters.DateFilter(field_name="schedule_date", lookup_expr="lte")
+
+    class Meta:
+        model = Schedule
+        fields = ["store", "is_published"]
+
+
+class ShiftFilter(django_filters.FilterSet):
+    store = django_filters.CharFilter(field_name="schedule__store_id")
+    employee = django_filters.CharFilter(field_name="employee_id")
+    date = django_filters.DateFilter(field_name="schedule__schedule_date")
+    date_from = django_filters.DateFilter(field_name="schedule__schedule_date", lookup_expr="gte")
+    date_to = django_filters.DateFilter(field_name="schedule__schedule_date", lookup_expr="lte")
+    shift_type = django_filters.MultipleChoiceFilter(choices=Shift.Type.choices)
+    position = django_filters.CharFilter()
+
+    class Meta:
+        model = Shift
+        fields = ["schedule", "is_confirmed", "is_completed"]

@@ -1,0 +1,72 @@
+"""Under concurrent writers the employee row lock keeps shifts apart and caps intact (PostgreSQL)."""
+
+import datetime as dt
+import threading
+
+import pytest
+from django.db import connection
+
+from scheduling import services
+from scheduling.models import Shift
+from scheduling.tests.factories import ScheduleFactory
+from stores.tests.factories import EmployeeFactory, StoreFactory
+from zhilian.errors import DomainError
+
+DAY = dt.date(2026, 12, 2)
+
+
+def run_in_threads(count, target):
+    barrier = threading.Barrier(count)
+    errors = []
+
+    def worker(index):
+        try:
+            barrier.wait()
+            target(index)
+        except Exception as exc:  # reported by the test, not lost in the thread
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return errors
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_parallel_overlapping_shifts_on_adjacent_days():
+    store = StoreFactory(id="SCHCONC1")
+    employee = EmployeeFactory(store=store)
+    today = ScheduleFactory(store=store, schedule_date=DAY)
+    tomorrow = ScheduleFactory(store=store, schedule_date=DAY + dt.timedelta(days=1))
+    # 22:00-06:00 today overlaps 05:00-09:00 tomorrow; only one may win.
+    attempts = [(today, dt.time(22), dt.time(6)), (tomorrow, dt.time(5), dt.time(9))]
+
+    def create(index):
+        schedule, start, end = attempts[index % 2]
+        services.shift_create(schedule=schedule, employee=employee, start_time=start, end_time=end)
+
+    errors = run_in_threads(6, create)
+    assert Shift.objects.filter(employee=employee).count() == 1
+    assert len(errors) == 5 and all(isinstance(e, DomainError) and e.code == "shift_overlap" for e in errors)
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_parallel_generation_respects_the_weekly_cap():
+    hours = {day: [["11:00", "14:00"]] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+    store = StoreFactory(id="SCHCONC2", business_hours=hours)
+    # 4 h lunch shifts; a 6 h cap fits only one of the two days.
+    waiter = EmployeeFactory(store=store, position="waiter", preferences={"max_hours_per_week": 6})
+    days = [DAY, DAY + dt.timedelta(days=1)]
+
+    def generate(index):
+        services.schedule_generate(store=store, day=days[index])
+
+    errors = run_in_threads(2, generate)
+    assert errors == []
+    assert Shift.objects.filter(employee=waiter).count() == 1

@@ -1,0 +1,136 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from stores import services
+from stores.models import Employee, Store, Table
+from zhilian.admin import ScopedModelAdmin, ScopedTabularInline, yuan
+
+
+class TableInline(ScopedTabularInline):
+    model = Table
+    fields = ["number", "capacity", "kind", "room_name", "is_active"]
+
+
+@admin.register(Store)
+class StoreAdmin(ScopedModelAdmin):
+    list_display = [
+        "id",
+        "code",
+        "name",
+        "city",
+        "region",
+        "status",
+        "seats",
+        "manager",
+        yuan("monthly_revenue_target_cents", _("monthly revenue target")),
+        "opening_date",
+    ]
+    list_filter = ["status", "region", "city"]
+    list_select_related = ["manager"]
+    search_fields = ["id", "code", "name", "city", "district", "address"]
+    date_hierarchy = "opening_date"
+    autocomplete_fields = ["manager"]
+    inlines = [TableInline]
+    fieldsets = [
+        (None, {"fields": ["id", "code", "name", "status", "manager"]}),
+        (
+            _("Location"),
+            {"fields": ["address", "city", "district", "region", "latitude", "longitude", "phone", "email"]},
+        ),
+        (_("Operations"), {"fields": ["seats", "area", "opening_date", "business_hours", "config"]}),
+        (
+            _("Targets"),
+            {
+                "fields": [
+                    "monthly_revenue_target_cents",
+                    "daily_customer_target",
+                    "cost_ratio_target",
+                    "labor_cost_ratio_target",
+                ]
+            },
+        ),
+    ]
+
+    actions = ["mark_closed"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The readable ID is chosen once; other tables refer to it.
+        return ["id"] if obj is not None else []
+
+    @admin.action(description=_("Mark selected stores closed (keeps their history)"), permissions=["change"])
+    def mark_closed(self, request, queryset):
+        for store in queryset:
+            self.call_service(request, services.store_set_status, store=store, status=Store.Status.CLOSED)
+        self.message_user(request, _("Stores marked closed."))
+
+
+@admin.register(Table)
+class TableAdmin(ScopedModelAdmin):
+    list_display = ["number", "store", "capacity", "kind", "room_name", "is_active"]
+    list_filter = ["kind", "is_active", "store"]
+    list_select_related = ["store"]
+    search_fields = ["number", "room_name", "store__name", "store__id"]
+    autocomplete_fields = ["store"]
+    actions = ["deactivate", "activate"]
+
+    @admin.action(description=_("Take selected tables out of service"), permissions=["change"])
+    def deactivate(self, request, queryset):
+        count = self.call_service(request, services.table_set_active, tables=queryset, active=False)
+        self.message_user(request, _("%(count)d table(s) deactivated.") % {"count": count or 0})
+
+    @admin.action(description=_("Put selected tables back in service"), permissions=["change"])
+    def activate(self, request, queryset):
+        count = self.call_service(request, services.table_set_active, tables=queryset, active=True)
+        self.message_user(request, _("%(count)d table(s) activated.") % {"count": count or 0})
+
+
+@admin.register(Employee)
+class EmployeeAdmin(ScopedModelAdmin):
+    list_display = [
+        "id",
+        "name",
+        "store",
+        "position",
+        "is_active",
+        "hire_date",
+        "performance_score",
+        yuan("hourly_wage_cents", _("hourly wage")),
+        "user",
+    ]
+    list_filter = ["position", "is_active", "store"]
+    list_select_related = ["store", "user"]
+    search_fields = ["id", "name", "phone", "email", "store__name"]
+    date_hierarchy = "hire_date"
+    autocomplete_fields = ["store", "user"]
+    fieldsets = [
+        (None, {"fields": ["id", "store", "user", "name", "position", "is_active"]}),
+        (_("Contact"), {"fields": ["phone", "email"]}),
+        (
+            _("Work"),
+            {
+                "fields": [
+                    "hire_date",
+                    "hourly_wage_cents",
+                    "skills",
+                    "training_completed",
+                    "preferences",
+                    "performance_score",
+                ]
+            },
+        ),
+    ]
+
+    actions = ["deactivate", "activate"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["id"] if obj is not None else []
+
+    @admin.action(description=_("Deactivate selected employees (keeps their history)"), permissions=["change"])
+    def deactivate(self, request, queryset):
+        count = self.call_service(request, services.employee_set_active, employees=queryset, active=False)
+        self.message_user(request, _("%(count)d employee(s) deactivated.") % {"count": count or 0})
+
+    @admin.action(description=_("Activate selected employees"), permissions=["change"])
+    def activate(self, request, queryset):
+        count = self.call_service(request, services.employee_set_active, employees=queryset, active=True)
+        self.message_user(request, _("%(count)d employee(s) activated.") % {"count": count or 0})

@@ -1,0 +1,100 @@
+from django.db import models
+from rest_framework import serializers
+
+from stores.models import Employee, Store, Table
+from zhilian.api.serializers import BaseModelSerializer
+
+
+class ReadableIdMixin:
+    """A readable string ID (STORE001, EMP001) is chosen on create and fixed afterwards."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if isinstance(self.instance, models.Model):
+            fields["id"].read_only = True
+        return fields
+
+
+class StoreSerializer(ReadableIdMixin, BaseModelSerializer):
+    manager_name = serializers.CharField(source="manager.get_full_name", read_only=True, default=None)
+
+    class Meta:
+        model = Store
+        fields = [
+            "id",
+            "code",
+            "name",
+            "address",
+            "city",
+            "district",
+            "region",
+            "phone",
+            "email",
+            "latitude",
+            "longitude",
+            "status",
+            "seats",
+            "area",
+            "opening_date",
+            "business_hours",
+            "config",
+            "manager",
+            "manager_name",
+            "monthly_revenue_target_cents",
+            "daily_customer_target",
+            "cost_ratio_target",
+            "labor_cost_ratio_target",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+        extra_kwargs = {"monthly_revenue_target_cents": {"min_value": 0, "max_value": 10**15}}
+
+
+class TableSerializer(BaseModelSerializer):
+    store_name = serializers.CharField(source="store.name", read_only=True)
+
+    class Meta:
+        model = Table
+        fields = [
+            "id",
+            "store",
+            "store_name",
+            "number",
+            "capacity",
+            "kind",
+            "room_name",
+            "is_active",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+        extra_kwargs = {"capacity": {"min_value": 1, "max_value": 1000}}
+
+
+class EmployeeSerializer(ReadableIdMixin, BaseModelSerializer):
+    store_name = serializers.CharField(source="store.name", read_only=True)
+
+    class Meta:
+        model = Employee
+        fields = [
+            "id",
+            "store",
+            "store_name",
+            "user",
+            "name",
+            "phone",
+            "email",
+            "position",
+            "skills",
+            "hire_date",
+            "is_active",
+            "preferences",
+            "performance_score",
+            "training_completed",
+            "hourly_wage_cents",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+        extra_kwargs = {"hourly_wage_cents": {"min_value": 0, "max_value": 10**9}}

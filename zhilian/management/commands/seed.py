@@ -1,0 +1,82 @@
+"""`manage.py seed`: realistic demo data for a Chinese restaurant chain (idempotent)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from zhilian.seed.runner import DEFAULT_PASSWORD, SeedError, SeedOptions, SeedResult, run_seed
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise CommandError(f"--end-date must be YYYY-MM-DD, got {value!r}") from None
+
+
+class Command(BaseCommand):
+    help = (
+        "Seed demo stores (tables, staff, demo logins) with order, stock, schedule, reservation and KPI "
+        "history. Idempotent: existing stores are left as they are; --reset regenerates them."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--stores", type=int, default=3, help="number of stores STORE001.. (default 3)")
+        parser.add_argument("--days", type=int, default=30, help="days of history up to the end date (default 30)")
+        parser.add_argument("--seed", type=int, default=42, help="random seed: same seed, same data (default 42)")
+        parser.add_argument("--reset", action="store_true", help="delete seeded stores and demo users first")
+        parser.add_argument("--end-date", type=_date, default=None, help="last history day, YYYY-MM-DD (default today)")
+        parser.add_argument("--password", default=DEFAULT_PASSWORD, help="password of the demo logins")
+        parser.add_argument("--quiet", action="store_true", help="print nothing")
+        parser.add_argument("--no-copy", action="store_true", help="use bulk_create even on PostgreSQL")
+
+    def handle(self, *args, **opts) -> None:
+        if not 1 <= opts["stores"] <= 999:
+            raise CommandError("--stores must be between 1 and 999.")
+        if not 1 <= opts["days"] <= 3660:
+            raise CommandError("--days must be between 1 and 3660.")
+        if not opts["password"]:
+            raise CommandError("--password must not be empty.")
+        quiet = opts["quiet"]
+        options = SeedOptions(
+            stores=opts["stores"],
+            days=opts["days"],
+            seed=opts["seed"],
+            reset=opts["reset"],
+            end_date=opts["end_date"],
+            password=opts["password"],
+            use_copy=False if opts["no_copy"] else None,
+        )
+        try:
+            result = run_seed(options, log=None if quiet or opts["verbosity"] < 1 else self.stdout.write)
+        except SeedError as exc:
+            raise CommandError(str(exc)) from exc
+        if not quiet and opts["verbosity"] >= 1:
+            self.summary(result, detail=opts["verbosity"] >= 2)
+
+    def summary(self, r: SeedResult, *, detail: bool = False) -> None:
+        out = self.stdout.write
+        if r.created_stores:
+            out(f"Seeded stores: {', '.join(r.created_stores)}")
+        if r.skipped_stores:
+            out(f"Already present (left unchanged): {', '.join(r.skipped_stores)}")
+        out("")
+        out(f"{'model':<36}{'created':>10}{'total':>10}")
+        for label, total in r.after.items():
+            out(f"{label:<36}{r.created[label]:>10}{total:>10}")
+        reset = r.phases.get("reset")
+        spent = f"{r.elapsed:.1f}s" + (f" (reset {reset:.1f}s)" if reset else "")
+        out(f"\n{r.rows_written} rows written in {spent}: {r.rows_per_second:,.0f} rows/s")
+        if detail and r.phases:
+            out("phases: " + ", ".join(f"{k} {v:.1f}s" for k, v in r.phases.items()))
+        if r.services:
+            out("services: " + ", ".join(f"{k} ({v})" for k, v in r.services.items()))
+        if r.schedule_gaps:
+            out(f"schedule generation reported {r.schedule_gaps} unfilled position slots (see generation_report)")
+        out("\nDemo logins (username / password):")
+        for login in r.logins:
+            where = f" @ {login.store_id}" if login.store_id else ""
+            password = login.password if login.password is not None else "(existing account, password unchanged)"
+            out(f"  {login.username:<14} {password:<28} {login.role}{where}")

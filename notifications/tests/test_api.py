@@ -128,8 +128,8 @@ def test_anonymous_is_401(anon_client):
 
 def test_no_create_or_update_through_the_api(client_for, manager, mine):
     client = client_for(manager)
-    # Notifications are written by services only: no role may add (403), and there is no update (405).
-    assert client.post(URL, {"title": "x"}).status_code == 403
+    # Notifications are written by services only: the API offers neither create nor update (405).
+    assert client.post(URL, {"title": "x"}).status_code == 405
     assert client.patch(f"{URL}{mine[0].pk}/", {"title": "x"}).status_code == 405
     assert Notification.objects.count() == 3
     mine[0].refresh_from_db()

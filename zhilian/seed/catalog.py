@@ -236,20 +236,21 @@ HALL_TABLES = (("A", 2, 8), ("B", 4, 12), ("C", 6, 5), ("D", 8, 2))
 PRIVATE_ROOMS = (("牡丹厅", 12), ("芙蓉厅", 10), ("兰亭", 8), ("竹韵", 10), ("海棠厅", 14), ("梅苑", 8))
 BANQUET_HALLS = (("锦绣宴会厅", 120), ("金玉满堂厅", 80))
 
-# position -> (count at size 1.0, hourly wage cents, skills pool, preferred shifts pool)
+# position -> (count at size 1.0, hourly wage cents, skills pool, preferred shifts pool); sized so the
+# scheduler can cover a ~140-orders-a-day store within everyone's weekly cap (labor ~25% of revenue).
 STAFFING = {
     "manager": (1, 65_00, ["operations", "scheduling", "customer_service", "cost_control"], ["afternoon"]),
     "chef": (
-        4,
+        6,
         42_00,
         ["wok", "sichuan", "cantonese", "roast_duck", "dim_sum", "knife_skills", "steaming"],
         ["morning", "evening"],
     ),
-    "kitchen_helper": (3, 26_00, ["prep", "knife_skills", "dim_sum", "cold_dishes"], ["morning", "evening"]),
-    "waiter": (7, 24_00, ["service", "wine", "english", "tea_service", "banquet"], ["morning", "evening"]),
-    "cashier": (2, 25_00, ["pos", "cash_handling", "invoicing", "membership"], ["morning", "evening"]),
-    "host": (2, 25_00, ["reception", "reservations", "english", "banquet"], ["evening", "morning"]),
-    "dishwasher": (2, 21_00, ["dishwashing", "cleaning"], ["morning", "evening"]),
+    "kitchen_helper": (4, 26_00, ["prep", "knife_skills", "dim_sum", "cold_dishes"], ["morning", "evening"]),
+    "waiter": (11, 24_00, ["service", "wine", "english", "tea_service", "banquet"], ["morning", "evening"]),
+    "cashier": (3, 25_00, ["pos", "cash_handling", "invoicing", "membership"], ["morning", "evening"]),
+    "host": (3, 25_00, ["reception", "reservations", "english", "banquet"], ["evening", "morning"]),
+    "dishwasher": (4, 21_00, ["dishwashing", "cleaning"], ["morning", "evening"]),
     "cleaner": (1, 20_00, ["cleaning"], ["morning"]),
 }
 TRAININGS = (

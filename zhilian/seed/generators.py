@@ -771,8 +771,11 @@ def status_for(quantity: Decimal, min_quantity: Decimal) -> str:
 # --- reservations ------------------------------------------------------------------------------
 
 
-def build_reservations(plan: StorePlan, *, bounds, created_by=None) -> None:
-    """Past, today's and upcoming bookings; never two non-cancelled ones on a table at once."""
+def build_reservations(plan: StorePlan, *, bounds, manager_user_id=None, staff_user_id=None) -> None:
+    """Past, today's and upcoming bookings; never two non-cancelled ones on a table at once.
+
+    Banquets are booked by the manager, about half the rest by the staff login at the front desk
+    (phone bookings); the others came in online (no user)."""
     rng = plan.rng
     now = plan.now
     hall = sorted((t for t in plan.tables if t["kind"] == "hall"), key=lambda t: (t["capacity"], t["number"]))
@@ -840,6 +843,10 @@ def build_reservations(plan: StorePlan, *, bounds, created_by=None) -> None:
                     chosen = [table]
             if not chosen:
                 continue  # fully booked at that time: the guest went elsewhere
+            if kind == "banquet":
+                created_by = manager_user_id
+            else:
+                created_by = staff_user_id if rng.random() < 0.5 else None
             res = _reservation(plan, rng, kind, d, start_time, duration, party, chosen, menu, created_by)
             res["starts_at"], res["ends_at"] = starts, ends
             _reservation_status(rng, res, now)

@@ -269,7 +269,7 @@ class Seeder:
         self._set_targets(plan)
         manager_id, staff_id = user_uuid(f"manager{number:03d}"), user_uuid(f"staff{number:03d}")
         gen.build_inventory(plan, manager_user_id=manager_id, staff_user_id=staff_id)
-        gen.build_reservations(plan, bounds=Reservation.bounds, created_by=None)
+        gen.build_reservations(plan, bounds=Reservation.bounds, manager_user_id=manager_id, staff_user_id=staff_id)
         history, window = self._window_days()
         # The service covers the recent window; older history gets equivalent shifts built here so
         # labor KPIs cover every seeded day (everything, if the service is missing).
@@ -356,6 +356,8 @@ class Seeder:
             row["performed_by_id"] = ids.get(row["performed_by_id"], row["performed_by_id"])
         for row in plan.schedules:
             row["published_by_id"] = ids.get(row["published_by_id"], row["published_by_id"])
+        for row in plan.reservations:
+            row["created_by_id"] = ids.get(row["created_by_id"], row["created_by_id"])
 
     def _set_targets(self, plan: gen.StorePlan) -> None:
         revenue: dict[dt.date, int] = {}

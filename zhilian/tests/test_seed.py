@@ -12,7 +12,7 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 from django.db import connection
-from django.db.models import Count, Sum
+from django.db.models import Count, F, Sum
 from django.utils import timezone
 
 from accounts.models import User
@@ -145,6 +145,8 @@ def test_seed_builds_consistent_demo_data(stores, days):
         assert item.current_quantity == running == sum((r.quantity for r in rows), Decimal("0"))
         assert item.status == InventoryItem.status_for(item.current_quantity, item.min_quantity)
         assert item.max_quantity >= item.min_quantity
+    assert not InventoryTransaction.objects.exclude(performed_by__store=F("store")).exists()
+    assert not Reservation.objects.filter(created_by__isnull=False).exclude(created_by__store=F("store")).exists()
     assert InventoryItem.objects.exclude(status=InventoryItem.Status.NORMAL).exists()
     assert InventoryTransaction.objects.filter(transaction_type="purchase").exists()
     assert InventoryTransaction.objects.filter(transaction_type="usage").exists()

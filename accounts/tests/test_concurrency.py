@@ -1,14 +1,12 @@
 """A refresh token is spent exactly once, even when two requests present it at the same moment."""
 
-import threading
-
 import pytest
-from django.db import connection
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts import services
 from accounts.tests.factories import UserFactory
 from stores.tests.factories import StoreFactory
+from zhilian.testing.concurrency import run_in_threads
 
 
 @pytest.mark.postgres_only
@@ -16,25 +14,10 @@ from stores.tests.factories import StoreFactory
 def test_concurrent_refresh_with_one_token_succeeds_once():
     user = UserFactory(store=StoreFactory())
     raw = str(RefreshToken.for_user(user))
-    barrier = threading.Barrier(4)
-    outcomes: list[str] = []
-    lock = threading.Lock()
 
-    def refresh():
-        try:
-            barrier.wait()
-            services.auth_refresh(refresh=raw)
-            result = "ok"
-        except services.AuthenticationError as exc:
-            result = exc.code
-        finally:
-            connection.close()
-        with lock:
-            outcomes.append(result)
+    outcomes = run_in_threads(4, lambda _index: services.auth_refresh(refresh=raw))
 
-    threads = [threading.Thread(target=refresh) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert sorted(outcomes) == ["ok", "token_not_valid", "token_not_valid", "token_not_valid"]
+    assert len(outcomes.ok) == 1
+    refused = outcomes.refused(services.AuthenticationError)
+    assert outcomes.unexpected(services.AuthenticationError) == []
+    assert [exc.code for exc in refused] == ["token_not_valid"] * 3

@@ -1,35 +1,14 @@
 import threading
 
 import pytest
-from django.db import connection
 
 from orders import services
 from orders.models import Order, OrderItem
 from orders.tests.factories import OrderFactory
 from stores.tests.factories import StoreFactory
+from zhilian.testing.concurrency import run_in_threads
 
 ITEMS = [{"item_code": "D001", "item_name": "Kung Pao Chicken", "quantity": 1, "unit_price_cents": 48_00}]
-
-
-def run_in_threads(count, target):
-    barrier = threading.Barrier(count)
-    errors = []
-
-    def worker(index):
-        try:
-            barrier.wait()
-            target(index)
-        except Exception as exc:  # reported by the test, not lost in the thread
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return errors
 
 
 @pytest.mark.postgres_only
@@ -44,7 +23,7 @@ def test_parallel_creations_get_distinct_ids():
         with lock:
             ids.append(order.id)
 
-    errors = run_in_threads(50, create)
+    errors = run_in_threads(50, create).failures
     assert errors == []
     assert len(set(ids)) == 50
     numbers = sorted(int(i.rsplit("-", 1)[1]) for i in ids)
@@ -60,7 +39,7 @@ def test_parallel_item_adds_keep_totals_right():
     def add(index):
         services.order_item_add(order=order, item_code=f"X{index}", item_name="Tea", unit_price_cents=1_00)
 
-    assert run_in_threads(20, add) == []
+    assert run_in_threads(20, add).failures == []
     order.refresh_from_db()
     assert order.items.count() == 21
     assert order.subtotal_cents == order.total_cents == 10_00 + 20 * 1_00
@@ -80,7 +59,7 @@ def test_only_one_of_racing_moves_wins():
         except services.InvalidTransition:
             results.append("refused")
 
-    assert run_in_threads(10, move) == []
+    assert run_in_threads(10, move).failures == []
     order.refresh_from_db()
     winners = [r for r in results if r != "refused"]
     # pending -> confirmed -> cancelled is legal, so at most two moves win, in that order.

@@ -4,43 +4,17 @@ import datetime as dt
 import threading
 
 import pytest
-from django.db import connection
 
 from reservations import services
 from reservations.models import Reservation, ReservationTable
 from reservations.tests.conftest import LUNCH_AND_DINNER, future_weekday
 from stores.tests.factories import StoreFactory, TableFactory
 from zhilian.errors import Unavailable
+from zhilian.testing.concurrency import run_in_threads
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
 
 THREADS = 20
-
-
-def run_in_threads(count: int, work) -> dict[str, list]:
-    barrier = threading.Barrier(count)
-    results = {"ok": [], "unavailable": [], "error": []}
-    lock = threading.Lock()
-
-    def target():
-        try:
-            barrier.wait()
-            outcome = ("ok", work())
-        except Unavailable as exc:
-            outcome = ("unavailable", exc)
-        except Exception as exc:  # anything else is a bug the test must show
-            outcome = ("error", repr(exc))
-        finally:
-            connection.close()
-        with lock:
-            results[outcome[0]].append(outcome[1])
-
-    threads = [threading.Thread(target=target) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 def make_store():
@@ -51,7 +25,7 @@ def make_store():
 def booking(store, tables, *, party=2, time=dt.time(18, 0)):
     day = future_weekday(2)
 
-    def work():
+    def work(_index=0):
         return services.reservation_create(
             store=store,
             tables=tables,
@@ -70,9 +44,9 @@ def test_parallel_bookings_of_one_table_leave_exactly_one():
     store = make_store()
     table = TableFactory(store=store, number="T1", capacity=4)
     results = run_in_threads(THREADS, booking(store, [table]))
-    assert results["error"] == []
-    assert len(results["ok"]) == 1
-    assert len(results["unavailable"]) == THREADS - 1
+    assert results.unexpected(Unavailable) == []
+    assert len(results.ok) == 1
+    assert len(results.refused(Unavailable)) == THREADS - 1
     assert Reservation.objects.filter(store=store).count() == 1
     assert ReservationTable.objects.filter(table=table).count() == 1
 
@@ -87,14 +61,14 @@ def test_parallel_overlapping_slots_with_joined_tables_never_double_book():
     counter = iter(range(THREADS))
     lock = threading.Lock()
 
-    def work():
+    def work(_index):
         with lock:
             n = next(counter)
         return (work_joined if n % 2 else work_single)()
 
     results = run_in_threads(THREADS, work)
-    assert results["error"] == []
-    assert len(results["ok"]) == 1
+    assert results.unexpected(Unavailable) == []
+    assert len(results.ok) == 1
     assert Reservation.objects.filter(store=store).count() == 1
 
 
@@ -102,8 +76,8 @@ def test_parallel_auto_assignment_fills_each_table_once():
     store = make_store()
     tables = [TableFactory(store=store, number=f"T{n}", capacity=2) for n in range(3)]
     results = run_in_threads(THREADS, booking(store, None))
-    assert results["error"] == []
-    assert len(results["ok"]) == 3
+    assert results.unexpected(Unavailable) == []
+    assert len(results.ok) == 3
     links = list(ReservationTable.objects.filter(reservation__store=store).values_list("table_id", flat=True))
     assert sorted(links) == sorted(t.pk for t in tables)
 
@@ -114,11 +88,11 @@ def test_parallel_ids_are_unique():
     pending = iter(tables)
     lock = threading.Lock()
 
-    def work():
+    def work(_index):
         with lock:
             table = next(pending)
         return booking(store, [table])()
 
     results = run_in_threads(THREADS, work)
-    assert results["error"] == []
-    assert len(set(results["ok"])) == THREADS
+    assert results.unexpected(Unavailable) == []
+    assert len(set(results.ok)) == THREADS

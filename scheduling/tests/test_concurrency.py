@@ -1,39 +1,17 @@
 """Under concurrent writers the employee row lock keeps shifts apart and caps intact (PostgreSQL)."""
 
 import datetime as dt
-import threading
 
 import pytest
-from django.db import connection
 
 from scheduling import services
 from scheduling.models import Shift
 from scheduling.tests.factories import ScheduleFactory
 from stores.tests.factories import EmployeeFactory, StoreFactory
 from zhilian.errors import DomainError
+from zhilian.testing.concurrency import run_in_threads
 
 DAY = dt.date(2026, 12, 2)
-
-
-def run_in_threads(count, target):
-    barrier = threading.Barrier(count)
-    errors = []
-
-    def worker(index):
-        try:
-            barrier.wait()
-            target(index)
-        except Exception as exc:  # reported by the test, not lost in the thread
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return errors
 
 
 @pytest.mark.postgres_only
@@ -50,7 +28,7 @@ def test_parallel_overlapping_shifts_on_adjacent_days():
         schedule, start, end = attempts[index % 2]
         services.shift_create(schedule=schedule, employee=employee, start_time=start, end_time=end)
 
-    errors = run_in_threads(6, create)
+    errors = run_in_threads(6, create).failures
     assert Shift.objects.filter(employee=employee).count() == 1
     assert len(errors) == 5 and all(isinstance(e, DomainError) and e.code == "shift_overlap" for e in errors)
 
@@ -67,6 +45,6 @@ def test_parallel_generation_respects_the_weekly_cap():
     def generate(index):
         services.schedule_generate(store=store, day=days[index])
 
-    errors = run_in_threads(2, generate)
+    errors = run_in_threads(2, generate).failures
     assert errors == []
     assert Shift.objects.filter(employee=waiter).count() == 1

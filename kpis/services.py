@@ -87,7 +87,8 @@ from kpis.models import KPI, KPIRecord
 from notifications.models import Notification
 from orders.models import Order
 from reservations.models import Reservation
-from scheduling.models import Shift
+from scheduling.models import Schedule, Shift
+from scheduling.services import schedules_with_labor
 from stores.models import Store, Table
 from zhilian import events, roles
 from zhilian.errors import InvalidInput
@@ -408,18 +409,16 @@ def collect_figures(store_ids: Sequence[str], start: dt.date, end: dt.date) -> d
         f.stock_outs = row["stock_outs"]
         f.stock_outs_restocked = row["restocked"]
 
-    # Grouped by wage too, so hours × wage is exact without per-shift rows leaving the database.
-    shifts = (
-        Shift.objects.filter(schedule__store_id__in=store_ids, schedule__schedule_date__range=(start, end))
+    # Labor the way scheduling reports it (one schedule per store-day, summed in SQL).
+    schedules = (
+        schedules_with_labor(Schedule.objects.filter(store_id__in=store_ids, schedule_date__range=(start, end)))
         .order_by()
-        .values("schedule__store_id", "schedule__schedule_date", "employee__hourly_wage_cents")
-        .annotate(total=Sum(_duration("starts_at", "ends_at")))
+        .values("store_id", "schedule_date", "total_seconds", "labor_cost_cents")
     )
-    for row in shifts:
-        f = figures[(row["schedule__store_id"], row["schedule__schedule_date"])]
-        hours = Decimal(row["total"] // dt.timedelta(microseconds=1)) / 3_600_000_000
-        f.labor_hours += hours
-        f.labor_cost_cents += hours * row["employee__hourly_wage_cents"]
+    for row in schedules:
+        f = figures[(row["store_id"], row["schedule_date"])]
+        f.labor_hours = Decimal(row["total_seconds"]) / 3600
+        f.labor_cost_cents = Decimal(row["labor_cost_cents"])
 
     reservations = (
         Reservation.objects.filter(store_id__in=store_ids, reservation_date__range=(start, end))

@@ -185,6 +185,8 @@ def test_manager_sees_only_own_store(model, actors):
     if visible is None:
         return  # not a store-scoped model: everyone sees the same rows
     assert shown <= visible, f"{model._meta.label}: the manager sees rows outside their store"
+    # Nor do the filters in the sidebar name another store.
+    assert actors.other_store.name not in response.content.decode(), f"{model._meta.label}: filter leaks a store"
 
     if theirs.pk not in visible:
         assert theirs.pk not in shown

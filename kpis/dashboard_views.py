@@ -94,6 +94,8 @@ def dashboard(request):
         "loginUrl": settings.LOGIN_URL,
         "adminOrderUrl": "/admin/orders/order/{id}/change/" if user.is_staff else None,
         "language": request.LANGUAGE_CODE,
+        # Times show in the stores' zone (business days are local days), whatever the browser's.
+        "timeZone": settings.TIME_ZONE,
         "strings": js_strings(),
     }
     context = {

@@ -38,12 +38,21 @@
     return "¥" + n.toLocaleString(cfg.language, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
   }
 
+  // KPI values arrive as decimal strings with four places; two are plenty on a tile.
+  function decimal(value) {
+    var n = Number(value);
+    if (isNaN(n)) return String(value);
+    return n.toLocaleString(cfg.language, { maximumFractionDigits: 2 });
+  }
+
   function hhmm(value) {
     if (!value) return "";
     var s = String(value);
     if (s.indexOf("T") >= 0) {
       var d = new Date(s);
-      if (!isNaN(d)) return d.toLocaleTimeString(cfg.language, { hour: "2-digit", minute: "2-digit" });
+      if (!isNaN(d)) {
+        return d.toLocaleTimeString(cfg.language, { hour: "2-digit", minute: "2-digit", timeZone: cfg.timeZone });
+      }
     }
     return s.slice(0, 5);
   }
@@ -118,7 +127,7 @@
     renderShifts(data.shifts || []);
     renderLowStock(data.low_stock || []);
     if (typeof data.unread_notifications === "number") setBell(data.unread_notifications);
-    $("last-updated").textContent = new Date().toLocaleTimeString(cfg.language);
+    $("last-updated").textContent = new Date().toLocaleTimeString(cfg.language, { timeZone: cfg.timeZone });
   }
 
   function renderFigures(figures) {
@@ -139,7 +148,7 @@
     clear(box);
     if (!kpis.length) { box.appendChild(el("p", { className: "muted", text: T.no_kpis })); return; }
     kpis.forEach(function (k) {
-      var value = k.value === null || k.value === undefined ? "—" : k.value + (k.unit ? " " + k.unit : "");
+      var value = k.value === null || k.value === undefined ? "—" : decimal(k.value) + (k.unit ? " " + k.unit : "");
       box.appendChild(el("div", { className: "tile kpi status-" + k.status, "data-kpi": k.kpi, "data-status": k.status,
                                   title: k.trend || "" }, [
         el("div", { className: "tile-label", text: k.name || k.kpi }),
@@ -148,7 +157,7 @@
           el("span", { className: "pill", text: label("kpi_status", k.status) }),
           k.achievement_rate ? el("span", { className: "achievement", "data-achievement": k.achievement_rate,
                                             text: " " + Math.round(Number(k.achievement_rate) * 100) + "%" }) : null,
-          k.target_value ? el("span", { className: "muted", text: " · " + T.target + " " + k.target_value }) : null,
+          k.target_value ? el("span", { className: "muted", text: " · " + T.target + " " + decimal(k.target_value) }) : null,
         ]),
       ]));
     });

@@ -582,6 +582,15 @@ def reservation_update(
             locked = old_tables
         if changed:
             current.save(update_fields=[*changed, "updated_at"])
+        if changed or rebook:
+            events.publish(
+                "reservation.updated",
+                store_id=store.pk,
+                data={
+                    **reservation_payload(current, locked),
+                    "changed": sorted(changed | ({"tables"} if rebook else set())),
+                },
+            )
     current._prefetched_objects_cache = {"tables": _table_list_queryset(locked)}
     return current
 

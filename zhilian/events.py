@@ -25,6 +25,7 @@ EVENT_TYPES = frozenset(
         "order.status_changed",
         "reservation.created",
         "reservation.status_changed",
+        "reservation.updated",
         "inventory.low_stock",
         "schedule.published",
         "kpi.updated",

@@ -267,3 +267,17 @@ def test_history_can_be_loaded_by_trusted_callers_without_double_booking(floor, 
     with pytest.raises(Unavailable):
         book(floor.store, [floor.A3], reservation_date=last_week, check_slot=False, notify=False)
     assert not Notification.objects.filter(recipient=manager).exists()
+
+
+def test_update_publishes_what_changed_after_commit(floor, book, sent, django_capture_on_commit_callbacks):
+    reservation = book(floor.store, [floor.A3])
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reservation_update(reservation=reservation, reservation_time=dt.time(12, 0), tables=[floor.A4])
+    updated = [event for groups, event in sent if event["type"] == "reservation.updated"]
+    assert len(updated) == 1
+    assert updated[0]["data"]["id"] == reservation.pk
+    assert updated[0]["data"]["tables"] == ["A4"]
+    assert updated[0]["data"]["changed"] == ["reservation_time", "tables"]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reservation_update(reservation=reservation, notes="")  # nothing changes: nothing sent
+    assert len([e for _g, e in sent if e["type"] == "reservation.updated"]) == 1

@@ -410,7 +410,7 @@
   });
 
   // ------------------------------------------------------------------ events
-  var REFETCH = { "inventory.low_stock": 1, "reservation.created": 1, "reservation.status_changed": 1,
+  var REFETCH = { "inventory.low_stock": 1, "reservation.created": 1, "reservation.status_changed": 1, "reservation.updated": 1,
                   "schedule.published": 1, "kpi.updated": 1 };
 
   function handleEvent(event) {

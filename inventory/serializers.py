@@ -74,6 +74,11 @@ class InventoryTransactionSerializer(serializers.ModelSerializer):
     item_name = serializers.CharField(source="item.name", read_only=True)
     unit = serializers.CharField(source="item.unit", read_only=True)
     performed_by_name = serializers.SerializerMethodField()
+    # Declared so the schema admits "" (every row that is not waste): ModelSerializer drops
+    # `allow_blank` from read-only fields.
+    waste_reason = serializers.ChoiceField(
+        choices=InventoryTransaction.WasteReason.choices, read_only=True, allow_blank=True
+    )
 
     class Meta:
         model = InventoryTransaction

@@ -16,7 +16,9 @@ class ReadableIdMixin:
 
 
 class StoreSerializer(ReadableIdMixin, BaseModelSerializer):
-    manager_name = serializers.CharField(source="manager.get_full_name", read_only=True, default=None)
+    # A method field: a dotted source with a default is dropped from PATCH responses (DRF skips
+    # defaults on partial updates), and the value is null for a store without a manager.
+    manager_name = serializers.SerializerMethodField()
 
     class Meta:
         model = Store
@@ -49,6 +51,9 @@ class StoreSerializer(ReadableIdMixin, BaseModelSerializer):
         ]
         read_only_fields = ["created_at", "updated_at"]
         extra_kwargs = {"monthly_revenue_target_cents": {"min_value": 0, "max_value": 10**15}}
+
+    def get_manager_name(self, obj) -> str | None:
+        return obj.manager.get_full_name() if obj.manager else None
 
 
 class TableSerializer(BaseModelSerializer):

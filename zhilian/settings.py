@@ -168,7 +168,6 @@ USE_TZ = True
 # --- Static files ---------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -258,6 +257,10 @@ SPECTACULAR_SETTINGS = {
         "ReservationStatusEnum": "reservations.models.Reservation.Status",
     },
     "SECURITY": [{"jwtAuth": []}],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "zhilian.api.schema.local_times",
+    ],
 }
 
 # --- Logging: everything to stdout ------------------------------------------------------------

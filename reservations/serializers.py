@@ -24,7 +24,16 @@ class ReservedTableField(serializers.PrimaryKeyRelatedField):
         return False
 
     def to_representation(self, value):
-        return ReservedTableSerializer(value).data
+        # ReservedTableSerializer's output, built directly: a serializer instance per table (its
+        # fields rebuilt each time) was most of a reservation list's time. The equality is held by
+        # zhilian/tests/test_performance_guards.py.
+        return {
+            "id": str(value.id),
+            "number": value.number,
+            "capacity": value.capacity,
+            "kind": value.kind,
+            "room_name": value.room_name,
+        }
 
 
 class ReservedTableFieldExtension(OpenApiSerializerFieldExtension):

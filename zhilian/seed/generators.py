@@ -23,6 +23,7 @@ Q3 = Decimal("0.001")
 ZERO = Decimal("0")
 WHOLE_UNITS = {"piece", "can", "bottle", "pair"}
 M = dt.timedelta(minutes=1)
+ONE_DAY = dt.timedelta(days=1)
 
 
 def rng_uuid(rng: random.Random) -> str:
@@ -781,12 +782,16 @@ def build_reservations(plan: StorePlan, *, bounds, manager_user_id=None, staff_u
     hall = sorted((t for t in plan.tables if t["kind"] == "hall"), key=lambda t: (t["capacity"], t["number"]))
     rooms = sorted((t for t in plan.tables if t["kind"] == "private_room"), key=lambda t: t["capacity"])
     banquet = [t for t in plan.tables if t["kind"] == "banquet_hall"]
+    # Bookings per (table, day they start on): a booking lasts hours, so only the neighbouring days'
+    # can overlap one of day d (checking a table's whole year made this quadratic).
     busy: dict[Any, list[tuple[dt.datetime, dt.datetime]]] = defaultdict(list)
     menu = {d.code: d.name for d in cat.MENU}
     pending: list[dict] = []
 
     def free(table, s, e) -> bool:
-        return all(not (bs < e and be > s) for bs, be in busy[table["id"]])
+        return all(
+            not (bs < e and be > s) for day in (d - ONE_DAY, d, d + ONE_DAY) for bs, be in busy[(table["id"], day)]
+        )
 
     days = plan.history_days() + [plan.end_date + dt.timedelta(days=i) for i in range(1, plan.future_days + 1)]
     for d in days:
@@ -852,7 +857,7 @@ def build_reservations(plan: StorePlan, *, bounds, manager_user_id=None, staff_u
             _reservation_status(rng, res, now)
             if res["status"] != "cancelled":
                 for t in chosen:
-                    busy[t["id"]].append((starts, ends))
+                    busy[(t["id"], d)].append((starts, ends))
             pending.append(res)
     pending.sort(key=lambda r: (r["reservation_date"], r["reservation_time"], r["_seq"]))
     counts: Counter = Counter()
@@ -1015,7 +1020,9 @@ def build_shifts(
     rules = rules or STAFFING
     employees = [e for e in plan.employees if e["is_active"]]
     week_hours: dict[tuple, float] = defaultdict(float)
-    booked: dict[str, list] = defaultdict(list)
+    # Shifts per (employee, schedule day): a shift is shorter than a day, so only the neighbouring
+    # days' can overlap one of day d (checking an employee's whole year made this quadratic).
+    booked: dict[tuple, list] = defaultdict(list)
     schedules, shifts = [], []
     for d in days:
         weekday = WEEKDAYS[d.weekday()]
@@ -1053,7 +1060,11 @@ def build_shifts(
                         for emp in employees
                         if (emp["position"] == position or position in emp["skills"])
                         and weekday not in emp["preferences"].get("days_off", [])
-                        and all(not (bs < e and be > s) for bs, be in booked[emp["id"]])
+                        and all(
+                            not (bs < e and be > s)
+                            for day in (d - ONE_DAY, d, d + ONE_DAY)
+                            for bs, be in booked[(emp["id"], day)]
+                        )
                         and week_hours[(emp["id"], week)] + hours
                         <= emp["preferences"].get("max_hours_per_week", DEFAULT_MAX_HOURS_PER_WEEK)
                         and day_hours[emp["id"]] + hours <= MAX_HOURS_PER_DAY
@@ -1072,7 +1083,7 @@ def build_shifts(
                             emp["id"],
                         ),
                     )
-                    booked[best["id"]].append((s, e))
+                    booked[(best["id"], d)].append((s, e))
                     week_hours[(best["id"], week)] += hours
                     day_hours[best["id"]] += hours
                     done = e <= plan.now

@@ -6,15 +6,17 @@ never calls save(), so every derived field (totals, bounds, statuses) is set by 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from contextlib import contextmanager
+from operator import itemgetter
 
+import orjson
 from django.db import connection, models
-from django.db.models.fields import NOT_PROVIDED
 from django.utils import timezone
 
 BATCH_SIZE = 2000
+_EMPTY_JSON = {dict: "{}", list: "[]"}
+_JSON_OPTIONS = orjson.OPT_NON_STR_KEYS
 TIMESTAMPS = ("created_at", "updated_at")
 
 
@@ -93,40 +95,50 @@ class Writer:
 
     def copy(self, model: type[models.Model], rows: list[dict]) -> int:
         now = timezone.now()
-        fields = [f for f in model._meta.concrete_fields if not (f.primary_key and f.attname not in rows[0])]
-        plan = []
-        for f in fields:
-            if f.attname in TIMESTAMPS and f.attname not in rows[0]:
-                plan.append((f.attname, now, False, True))
-                continue
-            if f.has_default():
-                default = f.default
+        first = rows[0]
+        fields = [f for f in model._meta.concrete_fields if not (f.primary_key and f.attname not in first)]
+        # Columns the rows carry come first, in one itemgetter; the others take a constant (the
+        # field's default or the load's timestamp). COPY names its columns, so the order is free.
+        carried = [f for f in fields if f.attname in first]
+        constant = [f for f in fields if f.attname not in first]
+        tail = []
+        for f in constant:
+            if f.attname in TIMESTAMPS:
+                value = now
+            elif f.has_default():
+                value = f.get_default()
             elif f.null:
-                default = None
+                value = None
             else:
-                default = NOT_PROVIDED
-            plan.append((f.attname, default, isinstance(f, models.JSONField), False))
-        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+                raise ValueError(f"{model._meta.label}: no value for {f.attname}")
+            tail.append(_json_text(value) if isinstance(f, models.JSONField) else value)
+        json_positions = [i for i, f in enumerate(carried) if isinstance(f, models.JSONField)]
+        names = [f.attname for f in carried]
+        pick = itemgetter(*names) if len(names) > 1 else (lambda row: (row[names[0]],))
+        columns = ", ".join(connection.ops.quote_name(f.column) for f in carried + constant)
         table = connection.ops.quote_name(model._meta.db_table)
         connection.ensure_connection()
         with connection.cursor() as cursor:
             raw = cursor.cursor  # the psycopg cursor: same connection, same transaction
             with raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                write = copy.write_row
                 for row in rows:
-                    values = []
-                    for attname, default, is_json, stamp in plan:
-                        if stamp:
-                            values.append(default)
-                            continue
-                        if attname in row:
-                            value = row[attname]
-                        elif default is NOT_PROVIDED:
-                            raise ValueError(f"{model._meta.label}: no value for {attname}")
-                        else:
-                            value = default() if callable(default) else default
-                        if is_json and value is not None:
-                            value = json.dumps(value, ensure_ascii=False)
-                        values.append(value)
-                    copy.write_row(values)
+                    try:
+                        values = [*pick(row), *tail]
+                    except KeyError as exc:
+                        raise ValueError(f"{model._meta.label}: a row lacks {exc.args[0]!r}") from None
+                    for i in json_positions:
+                        values[i] = _json_text(values[i])
+                    write(values)
         self._count(model, len(rows))
         return len(rows)
+
+
+def _json_text(value) -> str | None:
+    if value is None:
+        return None
+    if not value:
+        empty = _EMPTY_JSON.get(type(value))
+        if empty is not None:
+            return empty  # most rows carry {} or []: no encoder call for those (millions of rows)
+    return orjson.dumps(value, option=_JSON_OPTIONS).decode()

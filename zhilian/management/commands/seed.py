@@ -16,6 +16,12 @@ def _date(value: str) -> dt.date:
         raise CommandError(f"--end-date must be YYYY-MM-DD, got {value!r}") from None
 
 
+SCALES = {
+    "demo": {"stores": 3, "days": 30},
+    "chain": {"stores": 30, "days": 365},
+}
+
+
 class Command(BaseCommand):
     help = (
         "Seed demo stores (tables, staff, demo logins) with order, stock, schedule, reservation and KPI "
@@ -23,16 +29,30 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--stores", type=int, default=3, help="number of stores STORE001.. (default 3)")
-        parser.add_argument("--days", type=int, default=30, help="days of history up to the end date (default 30)")
+        parser.add_argument(
+            "--scale",
+            choices=sorted(SCALES),
+            default="demo",
+            help="preset size: demo = 3 stores x 30 days; chain = 30 stores x 365 days (over a million orders, "
+            "the benchmark's data set). --stores/--days override it.",
+        )
+        parser.add_argument("--stores", type=int, default=None, help="number of stores STORE001.. (default 3)")
+        parser.add_argument("--days", type=int, default=None, help="days of history up to the end date (default 30)")
         parser.add_argument("--seed", type=int, default=42, help="random seed: same seed, same data (default 42)")
         parser.add_argument("--reset", action="store_true", help="delete seeded stores and demo users first")
         parser.add_argument("--end-date", type=_date, default=None, help="last history day, YYYY-MM-DD (default today)")
         parser.add_argument("--password", default=DEFAULT_PASSWORD, help="password of the demo logins")
         parser.add_argument("--quiet", action="store_true", help="print nothing")
-        parser.add_argument("--no-copy", action="store_true", help="use bulk_create even on PostgreSQL")
+        parser.add_argument(
+            "--no-copy",
+            action="store_true",
+            help="on PostgreSQL, insert with executemany instead of COPY (same rows; slower)",
+        )
 
     def handle(self, *args, **opts) -> None:
+        preset = SCALES[opts["scale"]]
+        opts["stores"] = preset["stores"] if opts["stores"] is None else opts["stores"]
+        opts["days"] = preset["days"] if opts["days"] is None else opts["days"]
         if not 1 <= opts["stores"] <= 999:
             raise CommandError("--stores must be between 1 and 999.")
         if not 1 <= opts["days"] <= 3660:

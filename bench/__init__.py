@@ -1,0 +1,1 @@
+"""Chain-scale benchmark of Zhilian OS: `python -m bench` (see bench/README.md)."""

@@ -22,19 +22,21 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from accounts.tests.test_users_api import TestUserResource
+# The resource suites come in as modules: a Test* class imported by name would be collected (and
+# run) here a second time.
+from accounts.tests import test_users_api as users_api
+from inventory.tests import test_api as inventory_api
 from inventory.tests.factories import InventoryItemFactory
-from inventory.tests.test_api import TestInventoryItemAPI, TestInventoryTransactionAPI
-from kpis.tests.test_api import TestKPIDefinitionsAPI, TestKPIRecordsAPI
+from kpis.tests import test_api as kpis_api
 from notifications.tests.factories import NotificationFactory
+from orders.tests import test_api as orders_api
 from orders.tests.factories import OrderFactory
-from orders.tests.test_api import TestOrderItemResource, TestOrderResource
-from reservations.tests.test_api import TestReservationResource
+from reservations.tests import test_api as reservations_api
 from scheduling.models import Schedule
+from scheduling.tests import test_api as scheduling_api
 from scheduling.tests.factories import ScheduleFactory, ShiftFactory
-from scheduling.tests.test_api import TestScheduleResource, TestShiftResource
+from stores.tests import test_api as stores_api
 from stores.tests.factories import EmployeeFactory, TableFactory
-from stores.tests.test_api import TestEmployeeResource, TestStoreResource, TestTableResource
 
 ACTORS = ("anonymous", "admin", "manager", "staff", "other_manager", "other_staff")
 ROLE = {"admin": "admin", "manager": "manager", "staff": "staff", "other_manager": "manager", "other_staff": "staff"}
@@ -94,7 +96,7 @@ class Resource:
 
 
 def _staff_user_of_store(actors):
-    return TestUserResource().make(actors.store)
+    return users_api.TestUserResource().make(actors.store)
 
 
 def _notification_for_manager(actors):
@@ -102,25 +104,32 @@ def _notification_for_manager(actors):
 
 
 RESOURCES = [
-    Resource("users", TestUserResource, make_object=_staff_user_of_store, visible_to=frozenset({"admin", "manager"})),
-    Resource("stores", TestStoreResource, make_object=lambda actors: actors.store, store_in_payload=False),
-    Resource("tables", TestTableResource),
-    Resource("employees", TestEmployeeResource),
-    Resource("orders", TestOrderResource),
-    Resource("order-items", TestOrderItemResource, store_in_payload=False),
-    Resource("inventory-items", TestInventoryItemAPI),
-    Resource("inventory-transactions", TestInventoryTransactionAPI, absent="UD", store_in_payload=False),
+    Resource(
+        "users",
+        users_api.TestUserResource,
+        make_object=_staff_user_of_store,
+        visible_to=frozenset({"admin", "manager"}),
+    ),
+    Resource("stores", stores_api.TestStoreResource, make_object=lambda actors: actors.store, store_in_payload=False),
+    Resource("tables", stores_api.TestTableResource),
+    Resource("employees", stores_api.TestEmployeeResource),
+    Resource("orders", orders_api.TestOrderResource),
+    Resource("order-items", orders_api.TestOrderItemResource, store_in_payload=False),
+    Resource("inventory-items", inventory_api.TestInventoryItemAPI),
+    Resource("inventory-transactions", inventory_api.TestInventoryTransactionAPI, absent="UD", store_in_payload=False),
     # The schedule made for the case is unpublished: staff do not see drafts.
-    Resource("schedules", TestScheduleResource, visible_to=frozenset({"admin", "manager"})),
-    Resource("shifts", TestShiftResource, store_in_payload=False, visible_to=frozenset({"admin", "manager"})),
-    Resource("reservations", TestReservationResource),
+    Resource("schedules", scheduling_api.TestScheduleResource, visible_to=frozenset({"admin", "manager"})),
+    Resource(
+        "shifts", scheduling_api.TestShiftResource, store_in_payload=False, visible_to=frozenset({"admin", "manager"})
+    ),
+    Resource("reservations", reservations_api.TestReservationResource),
     Resource(
         "kpis",
-        TestKPIDefinitionsAPI,
+        kpis_api.TestKPIDefinitionsAPI,
         store_in_payload=False,
         visible_to=frozenset({"admin", "manager", "staff", "other_manager", "other_staff"}),
     ),
-    Resource("kpis/records", TestKPIRecordsAPI, absent="CUD"),
+    Resource("kpis/records", kpis_api.TestKPIRecordsAPI, absent="CUD"),
     Resource(
         "notifications", None, absent="CU", make_object=_notification_for_manager, visible_to=frozenset({"manager"})
     ),
@@ -205,7 +214,7 @@ def _order(actors):
 
 
 def _reservation(actors):
-    return TestReservationResource().make(actors.store)
+    return reservations_api.TestReservationResource().make(actors.store)
 
 
 def _published_shift_of_staff(actors):

@@ -210,6 +210,20 @@ def order_next_id(*, store_id: str, day: dt.date) -> str:
     return f"{store_id}-{day:%Y%m%d}-{number:04d}"
 
 
+# An order time outside this window is a client's clock or a typo, not an order; it would also
+# name a day nobody can find (and years before 1900 render with a local-mean-time offset).
+EARLIEST_ORDER_TIME = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+ORDER_TIME_LEEWAY = dt.timedelta(days=1)
+
+
+def _check_order_time(order_time: dt.datetime) -> None:
+    latest = timezone.now() + ORDER_TIME_LEEWAY
+    if not EARLIEST_ORDER_TIME <= order_time <= latest:
+        raise InvalidInput(
+            {"order_time": f"Must lie between {EARLIEST_ORDER_TIME:%Y-%m-%d} and a day from now ({latest:%Y-%m-%d})."}
+        )
+
+
 def order_create(*, store, items: list[dict[str, Any]], user=None, **fields: Any) -> Order:
     """Create a pending order with its items; the ID and the totals are the server's.
 
@@ -233,6 +247,7 @@ def order_create(*, store, items: list[dict[str, Any]], user=None, **fields: Any
     _check_relations(store.pk, fields)
 
     fields.setdefault("order_time", timezone.now())
+    _check_order_time(fields["order_time"])
     if fields.get("metadata") is None:
         fields["metadata"] = {}
     subtotal = sum(r["quantity"] * r["unit_price_cents"] for r in rows_data)

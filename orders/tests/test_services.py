@@ -4,12 +4,13 @@ from itertools import product
 import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from notifications.models import Notification
 from orders import services
 from orders.models import Order, OrderItem
 from orders.tests.factories import OrderFactory
-from stores.tests.factories import EmployeeFactory, TableFactory
+from stores.tests.factories import EmployeeFactory, StoreFactory, TableFactory
 from zhilian.errors import DomainError, InvalidInput, InvalidTransition, Locked
 
 S = Order.Status
@@ -325,3 +326,15 @@ def test_item_update_changes_only_what_it_is_given(store):
     services.order_item_update(item=item, quantity=3)
     item.refresh_from_db()
     assert (item.quantity, item.notes, item.customizations) == (3, "no peanuts", {"spice": "mild"})
+
+
+ONE_ITEM = [{"item_code": "D001", "item_name": "Kung Pao Chicken", "unit_price_cents": 4800}]
+
+
+@pytest.mark.parametrize("order_time", ["0193-05-10T11:01:05+08:00", "2199-01-01T12:00:00+08:00"])
+def test_an_order_time_out_of_range_is_refused(db, order_time):
+    store = StoreFactory()
+    with pytest.raises(InvalidInput) as refused:
+        services.order_create(store=store, items=ONE_ITEM, order_time=parse_datetime(order_time))
+    assert "order_time" in refused.value.errors
+    assert not Order.objects.filter(store=store).exists()

@@ -15,8 +15,8 @@ def pytest_collection_modifyitems(config, items):
     if settings.IS_POSTGRES:
         return
     skip = pytest.mark.skip(
-        reason="needs PostgreSQL: SQLite has no row locks and serializes writers, so this "
-        "concurrency behaviour cannot be exercised there"
+        reason="needs PostgreSQL: row locks and truly concurrent writers, its query planner, COPY or pg_trgm, "
+        "none of which SQLite has"
     )
     for item in items:
         if "postgres_only" in item.keywords:

@@ -5,7 +5,7 @@ from rest_framework import serializers
 from accounts import services
 from accounts.models import User
 from stores.models import Store
-from zhilian.api.serializers import BaseModelSerializer
+from zhilian.api.serializers import BaseModelSerializer, ModelSerializer
 from zhilian.roles import Role
 
 
@@ -17,7 +17,7 @@ def _unique_ci(field: str, value: str, instance) -> str:
     return value
 
 
-class UserSummarySerializer(serializers.ModelSerializer):
+class UserSummarySerializer(ModelSerializer):
     class Meta:
         model = User
         fields = ["id", "username", "full_name", "role", "store"]

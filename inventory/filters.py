@@ -1,6 +1,7 @@
 from django_filters import rest_framework as filters
 
 from inventory.models import InventoryItem, InventoryTransaction
+from zhilian.api.filters import DateFromToRangeFilter, IsoDateTimeFromToRangeFilter
 
 
 class InventoryItemFilter(filters.FilterSet):
@@ -21,10 +22,10 @@ class InventoryTransactionFilter(filters.FilterSet):
     transaction_type = filters.MultipleChoiceFilter(choices=InventoryTransaction.Type.choices)
     waste_reason = filters.MultipleChoiceFilter(choices=InventoryTransaction.WasteReason.choices)
     performed_by = filters.UUIDFilter(field_name="performed_by_id")
-    time = filters.IsoDateTimeFromToRangeFilter(
+    time = IsoDateTimeFromToRangeFilter(
         field_name="transaction_time", help_text="time_after / time_before (ISO 8601 date-times)"
     )
-    date = filters.DateFromToRangeFilter(
+    date = DateFromToRangeFilter(
         field_name="transaction_time__date", help_text="date_after / date_before (inclusive dates)"
     )
 

@@ -5,7 +5,8 @@ from rest_framework import serializers
 from inventory import services
 from inventory.models import InventoryItem, InventoryTransaction
 from stores.models import Store
-from zhilian.api.serializers import BaseModelSerializer
+from zhilian.api.fields import DayField
+from zhilian.api.serializers import BaseModelSerializer, ModelSerializer
 
 Type = InventoryTransaction.Type
 QUANTITY_FIELD = {"max_digits": 12, "decimal_places": 3}
@@ -68,7 +69,7 @@ class InventoryItemSerializer(BaseModelSerializer):
         return services.inventory_item_update(item=instance, changes=changes)
 
 
-class InventoryTransactionSerializer(serializers.ModelSerializer):
+class InventoryTransactionSerializer(ModelSerializer):
     """A ledger row as read back (every field read-only: rows are never edited)."""
 
     item_name = serializers.CharField(source="item.name", read_only=True)
@@ -255,8 +256,8 @@ class WasteReasonSerializer(serializers.Serializer):
 
 class WasteAnalysisSerializer(serializers.Serializer):
     store = serializers.CharField()
-    start = serializers.DateField()
-    end = serializers.DateField()
+    start = DayField()
+    end = DayField()
     total_cost_cents = serializers.IntegerField()
     count = serializers.IntegerField()
     by_item = WasteItemSerializer(many=True)
@@ -269,8 +270,8 @@ class StoreQuerySerializer(serializers.Serializer):
 
 
 class WasteQuerySerializer(StoreQuerySerializer):
-    start = serializers.DateField(required=False)
-    end = serializers.DateField(required=False)
+    start = DayField(required=False)
+    end = DayField(required=False)
 
     def validate(self, attrs):
         start, end = attrs.get("start"), attrs.get("end")

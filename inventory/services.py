@@ -32,6 +32,7 @@ from notifications.models import Notification
 from notifications.services import notification_create, store_managers
 from stores.models import Store
 from zhilian import events
+from zhilian.dates import check_range, local_day_bounds
 from zhilian.errors import DomainError, InsufficientStock, InvalidInput
 
 Type = InventoryTransaction.Type
@@ -487,20 +488,11 @@ def stock_reorder_suggestions(*, store: Store) -> list[dict[str, Any]]:
     return sorted(groups.values(), key=lambda g: (g["supplier_name"] == "", g["supplier_name"]))
 
 
-def _day_range(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    if start > end:
-        raise InvalidInput({"end": "The end date must not be before the start date."})
-    tz = timezone.get_current_timezone()
-    return (
-        dt.datetime.combine(start, dt.time.min, tzinfo=tz),
-        dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz),
-    )
-
-
 def stock_waste_analysis(*, store: Store, start: dt.date, end: dt.date) -> dict[str, Any]:
     """Waste between two dates (inclusive, store time zone), aggregated in SQL by item, by
     category and by reason. Quantities are positive (wasted amounts)."""
-    since, until = _day_range(start, end)
+    check_range(start, end)
+    since, until = local_day_bounds(start, end)
     waste = InventoryTransaction.objects.filter(
         store=store, transaction_type=Type.WASTE, transaction_time__gte=since, transaction_time__lt=until
     )

@@ -1,6 +1,7 @@
 import django_filters
 
 from kpis.models import KPI, KPIRecord
+from zhilian.api.filters import DateFilter, DateFromToRangeFilter
 
 
 class KPIFilter(django_filters.FilterSet):
@@ -10,9 +11,9 @@ class KPIFilter(django_filters.FilterSet):
 
 
 class KPIRecordFilter(django_filters.FilterSet):
-    record_date = django_filters.DateFromToRangeFilter(help_text="record_date_after / record_date_before")
-    date_from = django_filters.DateFilter(field_name="record_date", lookup_expr="gte")
-    date_to = django_filters.DateFilter(field_name="record_date", lookup_expr="lte")
+    record_date = DateFromToRangeFilter(help_text="record_date_after / record_date_before")
+    date_from = DateFilter(field_name="record_date", lookup_expr="gte")
+    date_to = DateFilter(field_name="record_date", lookup_expr="lte")
     category = django_filters.ChoiceFilter(field_name="kpi__category", choices=KPI.Category.choices)
     metric = django_filters.ChoiceFilter(field_name="kpi__metric", choices=KPI.Metric.choices)
     store = django_filters.CharFilter(field_name="store_id")

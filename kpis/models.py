@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from zhilian.jsonvalues import BoundedJSONField
 from zhilian.models import StoreScopedManager, StringIdField, TimestampedModel
 
 VALUE = {"max_digits": 16, "decimal_places": 4}
@@ -103,7 +104,7 @@ class KPIRecord(TimestampedModel):
     change_rate = models.DecimalField(_("change rate"), **VALUE, null=True, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.ON_TRACK)
     trend = models.CharField(_("trend"), max_length=16, choices=Trend.choices, default=Trend.STABLE)
-    metadata = models.JSONField(_("metadata"), default=dict, blank=True)
+    metadata = BoundedJSONField(_("metadata"), default=dict, blank=True)
 
     objects = StoreScopedManager()
 

@@ -6,7 +6,8 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from kpis.models import KPI, KPIRecord
-from zhilian.api.serializers import BaseModelSerializer
+from zhilian.api.fields import DayField
+from zhilian.api.serializers import BaseModelSerializer, ModelSerializer
 
 # Paths under /api/v1/kpis/ that a KPI id would shadow.
 RESERVED_IDS = frozenset({"records", "dashboard"})
@@ -45,7 +46,7 @@ class KPISerializer(BaseModelSerializer):
         return value
 
 
-class KPIRecordSerializer(serializers.ModelSerializer):
+class KPIRecordSerializer(ModelSerializer):
     kpi_name = serializers.CharField(source="kpi.name", read_only=True)
     unit = serializers.CharField(source="kpi.unit", read_only=True)
     category = serializers.CharField(source="kpi.category", read_only=True)
@@ -84,9 +85,9 @@ def start_date_given(attrs) -> bool:
 
 class ComputeRequestSerializer(serializers.Serializer):
     store = serializers.CharField(required=False, max_length=50, help_text="Store ID; managers default to their own.")
-    date = serializers.DateField(required=False, help_text="One day (default: yesterday).")
-    start_date = serializers.DateField(required=False)
-    end_date = serializers.DateField(required=False)
+    date = DayField(required=False, help_text="One day (default: yesterday).")
+    start_date = DayField(required=False)
+    end_date = DayField(required=False)
 
     def validate(self, attrs):
         day, start, end = attrs.get("date"), attrs.get("start_date"), attrs.get("end_date")
@@ -117,7 +118,7 @@ class ComputeResponseSerializer(serializers.Serializer):
 
 class DashboardQuerySerializer(serializers.Serializer):
     store = serializers.CharField(required=False, max_length=50)
-    date = serializers.DateField(required=False)
+    date = DayField(required=False)
 
 
 # --- dashboard response (documentation for the schema; the service builds the dict) -------------
@@ -151,7 +152,7 @@ class _KPIEntry(serializers.Serializer):
 
 
 class _RevenueDay(serializers.Serializer):
-    date = serializers.DateField()
+    date = DayField()
     revenue_cents = serializers.IntegerField()
     order_count = serializers.IntegerField()
 
@@ -208,7 +209,7 @@ class _LowStock(serializers.Serializer):
 
 class DashboardSerializer(serializers.Serializer):
     store = _StoreRef()
-    date = serializers.DateField()
+    date = DayField()
     figures = _Figures()
     kpis = _KPIEntry(many=True)
     revenue_14d = _RevenueDay(many=True)

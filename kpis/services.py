@@ -91,7 +91,7 @@ from scheduling.models import Schedule, Shift
 from scheduling.services import schedules_with_labor
 from stores.models import Store, Table
 from zhilian import events, roles
-from zhilian.errors import InvalidInput
+from zhilian.dates import check_range, days_between, local_day_bounds
 
 M = KPI.Metric
 Status = KPIRecord.Status
@@ -273,15 +273,6 @@ def kpi_trend(values: Sequence[Decimal]) -> str:
 # --- day bounds and opening hours -----------------------------------------------------------------
 
 
-def local_day_bounds(start: dt.date, end: dt.date | None = None) -> tuple[dt.datetime, dt.datetime]:
-    """[local midnight of `start`, local midnight after `end`) as aware datetimes."""
-    tz = timezone.get_current_timezone()
-    end = end or start
-    lo = timezone.make_aware(dt.datetime.combine(start, dt.time.min), tz)
-    hi = timezone.make_aware(dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min), tz)
-    return lo, hi
-
-
 def _minutes(hhmm: str) -> int:
     hours, minutes = hhmm.split(":")
     return int(hours) * 60 + int(minutes)
@@ -296,10 +287,6 @@ def open_hours(store: Store, day: dt.date) -> Decimal:
         except (ValueError, IndexError, AttributeError):  # malformed data never breaks computing
             continue
     return Decimal(total) / 60
-
-
-def days_between(start: dt.date, end: dt.date) -> list[dt.date]:
-    return [start + dt.timedelta(days=n) for n in range((end - start).days + 1)]
 
 
 # --- aggregates ---------------------------------------------------------------------------------------
@@ -545,8 +532,7 @@ def effective_targets(kpi: KPI, store: Store, day: dt.date) -> tuple[Decimal | N
 def _validate_range(start: dt.date, end: dt.date) -> None:
     # Future days are allowed here (the seed simulates its own "today"); the API and the command
     # refuse them for people.
-    if end < start:
-        raise InvalidInput({"end_date": "The end date is before the start date."})
+    check_range(start, end, start_field="start_date", end_field="end_date")
 
 
 def _history(store_ids, kpi_ids, start: dt.date) -> dict[tuple[str, str], list[tuple[dt.date, Decimal]]]:

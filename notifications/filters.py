@@ -1,14 +1,15 @@
 import django_filters
 
 from notifications.models import Notification
+from zhilian.api.filters import IsoDateTimeFilter
 
 
 class NotificationFilter(django_filters.FilterSet):
     unread = django_filters.BooleanFilter(field_name="read_at", lookup_expr="isnull", label="Unread only (true/false)")
     kind = django_filters.MultipleChoiceFilter(choices=Notification.Kind.choices)
     level = django_filters.MultipleChoiceFilter(choices=Notification.Level.choices)
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = Notification

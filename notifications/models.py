@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from zhilian import roles
+from zhilian.jsonvalues import BoundedJSONField
 from zhilian.models import StoreScopedQuerySet, TimestampedModel
 
 
@@ -50,7 +51,7 @@ class Notification(TimestampedModel):
     level = models.CharField(_("level"), max_length=16, choices=Level.choices, default=Level.INFO)
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("body"), blank=True)
-    data = models.JSONField(_("data"), default=dict, blank=True)
+    data = BoundedJSONField(_("data"), default=dict, blank=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 
     objects = models.Manager.from_queryset(NotificationQuerySet)()

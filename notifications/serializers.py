@@ -1,9 +1,10 @@
 from rest_framework import serializers
 
 from notifications.models import Notification
+from zhilian.api.serializers import ModelSerializer
 
 
-class NotificationSerializer(serializers.ModelSerializer):
+class NotificationSerializer(ModelSerializer):
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     level_display = serializers.CharField(source="get_level_display", read_only=True)
     is_read = serializers.BooleanField(read_only=True)

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import django_filters as filters
-from django.utils import timezone
 
 from orders.models import Order, OrderItem
+from zhilian.api.filters import IsoDateTimeFromToRangeFilter, LocalDayFilter
 
 
 class OrderFilter(filters.FilterSet):
@@ -16,9 +14,9 @@ class OrderFilter(filters.FilterSet):
     order_type = filters.MultipleChoiceFilter(choices=Order.Type.choices)
     sales_channel = filters.MultipleChoiceFilter(choices=Order.Channel.choices)
     # ?order_time_after=...&order_time_before=... (ISO 8601)
-    order_time = filters.IsoDateTimeFromToRangeFilter()
+    order_time = IsoDateTimeFromToRangeFilter()
     # ?date=2026-11-26: the local business day, as a range so the (store, time) index serves it.
-    date = filters.DateFilter(method="filter_date", label="Local day of the order time")
+    date = LocalDayFilter(field_name="order_time", label="Local day of the order time")
     customer_phone = filters.CharFilter()
     waiter = filters.CharFilter(field_name="waiter_id")
     table = filters.UUIDFilter(field_name="table_id")
@@ -26,11 +24,6 @@ class OrderFilter(filters.FilterSet):
     class Meta:
         model = Order
         fields = ["store", "status", "order_type", "sales_channel", "order_time", "customer_phone", "waiter", "table"]
-
-    def filter_date(self, queryset, name, value: dt.date):
-        start = timezone.make_aware(dt.datetime.combine(value, dt.time.min))
-        end = timezone.make_aware(dt.datetime.combine(value + dt.timedelta(days=1), dt.time.min))
-        return queryset.filter(order_time__gte=start, order_time__lt=end)
 
 
 class OrderItemFilter(filters.FilterSet):

@@ -7,6 +7,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from zhilian.jsonvalues import BoundedJSONField
 from zhilian.models import CentsField, StoreScopedManager, TimestampedModel
 
 
@@ -75,7 +76,7 @@ class Order(TimestampedModel):
     sales_channel = models.CharField(_("sales channel"), max_length=16, choices=Channel.choices, default=Channel.POS)
     guest_count = models.PositiveSmallIntegerField(_("guests"), default=1)
     notes = models.TextField(_("notes"), blank=True)
-    metadata = models.JSONField(_("metadata"), default=dict, blank=True)
+    metadata = BoundedJSONField(_("metadata"), default=dict, blank=True)
 
     objects = StoreScopedManager()
 
@@ -122,7 +123,7 @@ class OrderItem(TimestampedModel):
     unit_price_cents = CentsField(_("unit price"))
     subtotal_cents = CentsField(_("subtotal"), editable=False)
     notes = models.CharField(_("notes"), max_length=255, blank=True)
-    customizations = models.JSONField(_("customizations"), default=dict, blank=True)
+    customizations = BoundedJSONField(_("customizations"), default=dict, blank=True)
 
     objects = StoreScopedManager()
     store_lookup = "order__store"

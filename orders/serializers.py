@@ -8,7 +8,7 @@ from rest_framework import serializers
 
 from orders import services
 from orders.models import Order, OrderItem
-from zhilian.api.serializers import BaseModelSerializer
+from zhilian.api.serializers import BaseModelSerializer, ModelSerializer
 
 # The timestamps of the hand-written representations below: DRF's DateTimeField output (ISO 8601
 # in the current time zone, "Z" for UTC), without its per-call settings lookups.
@@ -31,7 +31,7 @@ ITEM_FIELD_KWARGS = {
 }
 
 
-class OrderLineSerializer(serializers.ModelSerializer):
+class OrderLineSerializer(ModelSerializer):
     """An item as nested in an order (read, and written once when the order is created)."""
 
     class Meta:

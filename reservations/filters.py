@@ -1,15 +1,16 @@
 import django_filters as filters
 
 from reservations.models import Reservation
+from zhilian.api.filters import DateFilter
 
 
 class ReservationFilter(filters.FilterSet):
     store = filters.CharFilter(field_name="store_id")
     status = filters.MultipleChoiceFilter(choices=Reservation.Status.choices)
     reservation_type = filters.ChoiceFilter(choices=Reservation.Type.choices)
-    date = filters.DateFilter(field_name="reservation_date")
-    date_from = filters.DateFilter(field_name="reservation_date", lookup_expr="gte")
-    date_to = filters.DateFilter(field_name="reservation_date", lookup_expr="lte")
+    date = DateFilter(field_name="reservation_date")
+    date_from = DateFilter(field_name="reservation_date", lookup_expr="gte")
+    date_to = DateFilter(field_name="reservation_date", lookup_expr="lte")
     customer_phone = filters.CharFilter()
     table = filters.UUIDFilter(field_name="tables", distinct=True)
     party_size_min = filters.NumberFilter(field_name="party_size", lookup_expr="gte")

@@ -7,6 +7,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from zhilian.jsonvalues import BoundedJSONField
 from zhilian.models import CentsField, StoreScopedManager, TimestampedModel, validate_string_list
 
 
@@ -54,8 +55,8 @@ class Reservation(TimestampedModel):
     room_name = models.CharField(_("room name"), max_length=60, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
     special_requests = models.TextField(_("special requests"), blank=True)
-    dietary_restrictions = models.JSONField(_("dietary restrictions"), default=list, blank=True)
-    banquet_details = models.JSONField(
+    dietary_restrictions = BoundedJSONField(_("dietary restrictions"), default=list, blank=True)
+    banquet_details = BoundedJSONField(
         _("banquet details"),
         default=dict,
         blank=True,

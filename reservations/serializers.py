@@ -7,10 +7,11 @@ from rest_framework import serializers
 from reservations import services
 from reservations.models import Reservation
 from stores.models import Table
-from zhilian.api.serializers import BaseModelSerializer
+from zhilian.api.fields import DayField
+from zhilian.api.serializers import BaseModelSerializer, ModelSerializer
 
 
-class ReservedTableSerializer(serializers.ModelSerializer):
+class ReservedTableSerializer(ModelSerializer):
     class Meta:
         model = Table
         fields = ["id", "number", "capacity", "kind", "room_name"]
@@ -139,7 +140,7 @@ class AvailabilityQuerySerializer(serializers.Serializer):
     store = serializers.CharField(
         max_length=50, required=False, help_text=_("Store id; defaults to your own store (required for admins).")
     )
-    date = serializers.DateField()
+    date = DayField()
     time = serializers.TimeField()
     party_size = serializers.IntegerField(min_value=1, max_value=500)
     duration = serializers.IntegerField(min_value=15, max_value=720, default=120, required=False)
@@ -148,7 +149,7 @@ class AvailabilityQuerySerializer(serializers.Serializer):
 
 class AvailabilitySerializer(serializers.Serializer):
     store = serializers.CharField()
-    date = serializers.DateField()
+    date = DayField()
     time = serializers.TimeField()
     party_size = serializers.IntegerField()
     duration = serializers.IntegerField()

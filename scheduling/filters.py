@@ -1,13 +1,14 @@
 import django_filters
 
 from scheduling.models import Schedule, Shift
+from zhilian.api.filters import DateFilter
 
 
 class ScheduleFilter(django_filters.FilterSet):
     store = django_filters.CharFilter(field_name="store_id")
-    date = django_filters.DateFilter(field_name="schedule_date")
-    date_from = django_filters.DateFilter(field_name="schedule_date", lookup_expr="gte")
-    date_to = django_filters.DateFilter(field_name="schedule_date", lookup_expr="lte")
+    date = DateFilter(field_name="schedule_date")
+    date_from = DateFilter(field_name="schedule_date", lookup_expr="gte")
+    date_to = DateFilter(field_name="schedule_date", lookup_expr="lte")
 
     class Meta:
         model = Schedule
@@ -17,9 +18,9 @@ class ScheduleFilter(django_filters.FilterSet):
 class ShiftFilter(django_filters.FilterSet):
     store = django_filters.CharFilter(field_name="schedule__store_id")
     employee = django_filters.CharFilter(field_name="employee_id")
-    date = django_filters.DateFilter(field_name="schedule__schedule_date")
-    date_from = django_filters.DateFilter(field_name="schedule__schedule_date", lookup_expr="gte")
-    date_to = django_filters.DateFilter(field_name="schedule__schedule_date", lookup_expr="lte")
+    date = DateFilter(field_name="schedule__schedule_date")
+    date_from = DateFilter(field_name="schedule__schedule_date", lookup_expr="gte")
+    date_to = DateFilter(field_name="schedule__schedule_date", lookup_expr="lte")
     shift_type = django_filters.MultipleChoiceFilter(choices=Shift.Type.choices)
     position = django_filters.CharFilter()
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zhilian import roles
+from zhilian.jsonvalues import BoundedJSONField
 from zhilian.models import StoreScopedQuerySet, TimestampedModel
 
 
@@ -47,7 +48,7 @@ class Schedule(TimestampedModel):
     published_at = models.DateTimeField(_("published at"), null=True, blank=True, editable=False)
     notes = models.TextField(_("notes"), blank=True)
     # What generation demanded, filled and could not fill (gaps); empty for hand-made schedules.
-    generation_report = models.JSONField(_("generation report"), default=dict, blank=True, editable=False)
+    generation_report = BoundedJSONField(_("generation report"), default=dict, blank=True, editable=False)
 
     objects = models.Manager.from_queryset(ScheduleQuerySet)()
 

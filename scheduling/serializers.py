@@ -9,12 +9,13 @@ from scheduling import services
 from scheduling.models import Schedule, Shift
 from stores.models import Store
 from zhilian import roles
-from zhilian.api.serializers import BaseModelSerializer
+from zhilian.api.fields import DayField
+from zhilian.api.serializers import BaseModelSerializer, ModelSerializer
 
 
 class ShiftSerializer(BaseModelSerializer):
     store = serializers.CharField(source="schedule.store_id", read_only=True)
-    schedule_date = serializers.DateField(source="schedule.schedule_date", read_only=True)
+    schedule_date = DayField(source="schedule.schedule_date", read_only=True)
     employee_name = serializers.CharField(source="employee.name", read_only=True)
     hours = serializers.SerializerMethodField()
     shift_type = serializers.ChoiceField(choices=Shift.Type.choices, required=False)
@@ -55,7 +56,7 @@ class ShiftSerializer(BaseModelSerializer):
         return super().validate(attrs)
 
 
-class ShiftInScheduleSerializer(serializers.ModelSerializer):
+class ShiftInScheduleSerializer(ModelSerializer):
     """A shift as nested in its schedule (read only)."""
 
     employee_name = serializers.CharField(source="employee.name", read_only=True)
@@ -128,9 +129,9 @@ class GenerateSerializer(serializers.Serializer):
     """One day (`date`) or a range (`start_date` + `end_date`, at most 31 days)."""
 
     store = serializers.PrimaryKeyRelatedField(queryset=Store.objects.all(), required=False)
-    date = serializers.DateField(required=False)
-    start_date = serializers.DateField(required=False)
-    end_date = serializers.DateField(required=False)
+    date = DayField(required=False)
+    start_date = DayField(required=False)
+    end_date = DayField(required=False)
 
     def get_fields(self):
         fields = super().get_fields()
@@ -189,7 +190,7 @@ class GenerationReportSerializer(serializers.Serializer):
     """What generation demanded and filled; a published day in a range only has `skipped`."""
 
     store = serializers.CharField()
-    date = serializers.DateField()
+    date = DayField()
     skipped = serializers.CharField(required=False, help_text='"published" when the day was left as it was')
     generated_at = serializers.DateTimeField(required=False)
     generated_by = serializers.CharField(required=False, allow_null=True)

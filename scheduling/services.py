@@ -49,6 +49,7 @@ from orders.models import Order
 from scheduling.models import Schedule, Shift
 from stores.models import WEEKDAYS, Employee, Store
 from zhilian import events, roles
+from zhilian.dates import check_day, check_range, days_between
 from zhilian.errors import DomainError, Forbidden, InvalidInput, InvalidTransition, Locked, NotFound, Unavailable
 
 HISTORY_WEEKS = 8
@@ -344,16 +345,6 @@ def schedule_demand(*, store: Store, day: dt.date, weeks: int = HISTORY_WEEKS) -
 # --- generation ---------------------------------------------------------------------------------
 
 
-FIRST_DAY = dt.date(2000, 1, 1)
-LAST_DAY = dt.date(2100, 12, 31)
-
-
-def check_day(day: dt.date, field: str = "date") -> None:
-    """Schedules live between 2000 and 2100 (date arithmetic around far dates would overflow)."""
-    if not FIRST_DAY <= day <= LAST_DAY:
-        raise InvalidInput({field: f"Choose a date between {FIRST_DAY} and {LAST_DAY}."})
-
-
 def _week_bounds(day: dt.date) -> tuple[dt.date, dt.date]:
     monday = day - dt.timedelta(days=day.weekday())
     return monday, monday + dt.timedelta(days=6)
@@ -542,14 +533,8 @@ def schedule_generate(
 
 
 def _parse_range(start: dt.date, end: dt.date) -> list[dt.date]:
-    check_day(start, "start_date")
-    check_day(end, "end_date")
-    if end < start:
-        raise InvalidInput({"end_date": "The end date is before the start date."})
-    days = (end - start).days + 1
-    if days > MAX_RANGE_DAYS:
-        raise InvalidInput({"end_date": f"Generate at most {MAX_RANGE_DAYS} days at once."})
-    return [start + dt.timedelta(days=i) for i in range(days)]
+    check_range(start, end, start_field="start_date", end_field="end_date", max_days=MAX_RANGE_DAYS)
+    return days_between(start, end)
 
 
 @transaction.atomic

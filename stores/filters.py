@@ -1,6 +1,7 @@
 import django_filters
 
 from stores.models import Employee, Store, Table
+from zhilian.api.filters import RecordDateFilter
 
 
 def visible_stores(request):
@@ -20,8 +21,8 @@ class StoreFilter(django_filters.FilterSet):
     region = django_filters.CharFilter(lookup_expr="iexact")
     district = django_filters.CharFilter(lookup_expr="iexact")
     manager = django_filters.ModelChoiceFilter(queryset=visible_users)
-    opened_after = django_filters.DateFilter(field_name="opening_date", lookup_expr="gte")
-    opened_before = django_filters.DateFilter(field_name="opening_date", lookup_expr="lte")
+    opened_after = RecordDateFilter(field_name="opening_date", lookup_expr="gte")
+    opened_before = RecordDateFilter(field_name="opening_date", lookup_expr="lte")
 
     class Meta:
         model = Store
@@ -42,8 +43,8 @@ class TableFilter(django_filters.FilterSet):
 class EmployeeFilter(django_filters.FilterSet):
     store = django_filters.ModelChoiceFilter(queryset=visible_stores)
     position = django_filters.MultipleChoiceFilter(choices=Employee.Position.choices)
-    hired_after = django_filters.DateFilter(field_name="hire_date", lookup_expr="gte")
-    hired_before = django_filters.DateFilter(field_name="hire_date", lookup_expr="lte")
+    hired_after = RecordDateFilter(field_name="hire_date", lookup_expr="gte")
+    hired_before = RecordDateFilter(field_name="hire_date", lookup_expr="lte")
     has_login = django_filters.BooleanFilter(field_name="user", lookup_expr="isnull", exclude=True)
 
     class Meta:

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from zhilian.jsonvalues import BoundedJSONField
 from zhilian.models import (
     CentsField,
     StoreScopedManager,
@@ -65,13 +66,13 @@ class Store(TimestampedModel):
     seats = models.PositiveIntegerField(_("seats"), default=0)
     area = models.DecimalField(_("area (m²)"), max_digits=8, decimal_places=2, null=True, blank=True)
     opening_date = models.DateField(_("opening date"), null=True, blank=True)
-    business_hours = models.JSONField(
+    business_hours = BoundedJSONField(
         _("business hours"),
         default=dict,
         blank=True,
         help_text=_('Per weekday: {"mon": [["10:30", "14:00"], ["17:00", "22:00"]], ...}; a missing day is closed.'),
     )
-    config = models.JSONField(_("configuration"), default=dict, blank=True)
+    config = BoundedJSONField(_("configuration"), default=dict, blank=True)
     manager = models.ForeignKey(
         "accounts.User",
         verbose_name=_("manager"),
@@ -184,10 +185,10 @@ class Employee(TimestampedModel):
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     email = models.EmailField(_("email"), blank=True)
     position = models.CharField(_("position"), max_length=20, choices=Position.choices)
-    skills = models.JSONField(_("skills"), default=list, blank=True)
+    skills = BoundedJSONField(_("skills"), default=list, blank=True)
     hire_date = models.DateField(_("hire date"), null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
-    preferences = models.JSONField(
+    preferences = BoundedJSONField(
         _("preferences"),
         default=dict,
         blank=True,
@@ -200,7 +201,7 @@ class Employee(TimestampedModel):
         default=0,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
-    training_completed = models.JSONField(_("training completed"), default=list, blank=True)
+    training_completed = BoundedJSONField(_("training completed"), default=list, blank=True)
     hourly_wage_cents = CentsField(_("hourly wage"))
 
     objects = StoreScopedManager()

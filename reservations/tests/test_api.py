@@ -240,11 +240,19 @@ def test_availability_outside_hours_is_not_bookable(floor, manager_client):
     assert "opening interval" in response.json()["problems"][0]
 
 
-@pytest.mark.parametrize("date", ["0001-01-01", "9999-12-31", "2020-01-01"])
-def test_availability_of_absurd_dates_is_not_bookable(floor, manager_client, date):
-    response = manager_client.get(AVAILABILITY, {"date": date, "time": "21:00", "party_size": 2, "duration": 720})
+def test_availability_of_a_past_date_is_not_bookable(floor, manager_client):
+    response = manager_client.get(
+        AVAILABILITY, {"date": "2020-01-01", "time": "21:00", "party_size": 2, "duration": 720}
+    )
     assert response.status_code == 200
     assert response.json()["bookable"] is False
+
+
+@pytest.mark.parametrize("date", ["0001-01-01", "1999-12-31", "2100-01-01", "9999-12-31"])
+def test_availability_of_dates_outside_the_calendar_bounds_is_400_naming_the_date(floor, manager_client, date):
+    response = manager_client.get(AVAILABILITY, {"date": date, "time": "21:00", "party_size": 2, "duration": 720})
+    assert response.status_code == 400
+    assert response.json() == {"date": ["Choose a date between 2000-01-01 and 2099-12-31."]}
 
 
 def test_availability_of_another_store_is_404(floor, other_store, manager_client):

@@ -1,4 +1,5 @@
-"""Base serializer: store-scoped relations and the model's own validation (full_clean)."""
+"""Base serializers: the project's bounded fields, store-scoped relations and the model's own
+validation (full_clean)."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
@@ -6,6 +7,7 @@ from rest_framework import serializers
 from rest_framework.relations import ManyRelatedField, RelatedField
 
 from zhilian import roles
+from zhilian.api.fields import JSONValueField, MomentField, RecordDateField
 
 
 def _error_dict(exc: DjangoValidationError) -> dict:
@@ -17,7 +19,19 @@ def _error_dict(exc: DjangoValidationError) -> dict:
     return {"non_field_errors": exc.messages}
 
 
-class BaseModelSerializer(serializers.ModelSerializer):
+class ModelSerializer(serializers.ModelSerializer):
+    """ModelSerializer whose JSON, date and date-time fields carry the project's input bounds
+    (zhilian.jsonvalues, zhilian.dates): hostile values are a 400 naming the field."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.JSONField: JSONValueField,
+        models.DateField: RecordDateField,
+        models.DateTimeField: MomentField,
+    }
+
+
+class BaseModelSerializer(ModelSerializer):
     """ModelSerializer that
 
     - limits every related field to what the requesting user may see (``for_user``), so a

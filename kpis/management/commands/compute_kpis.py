@@ -8,23 +8,17 @@ from django.utils import timezone
 
 from kpis.services import kpi_compute
 from stores.models import Store
+from zhilian.dates import command_day
 from zhilian.errors import DomainError
-
-
-def parse_date(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as exc:
-        raise CommandError(f"{value!r} is not a date (YYYY-MM-DD).") from exc
 
 
 class Command(BaseCommand):
     help = "Compute KPI records for a day (default yesterday) or a date range, for all active stores or some."
 
     def add_arguments(self, parser):
-        parser.add_argument("--date", type=parse_date, help="One day, YYYY-MM-DD (default: yesterday).")
-        parser.add_argument("--start", type=parse_date, help="First day of a range.")
-        parser.add_argument("--end", type=parse_date, help="Last day of a range (default: yesterday).")
+        parser.add_argument("--date", type=command_day, help="One day, YYYY-MM-DD (default: yesterday).")
+        parser.add_argument("--start", type=command_day, help="First day of a range.")
+        parser.add_argument("--end", type=command_day, help="Last day of a range (default: yesterday).")
         parser.add_argument("--store", action="append", dest="stores", metavar="ID", nargs="+", help="Store ID(s).")
         parser.add_argument("--notify", action="store_true", help="Publish events and off-track notifications.")
 

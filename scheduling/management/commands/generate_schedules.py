@@ -9,14 +9,8 @@ from django.utils import timezone
 
 from scheduling import services
 from stores.models import Store
+from zhilian.dates import command_day
 from zhilian.errors import DomainError
-
-
-def _date(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as exc:
-        raise CommandError(f"{value!r} is not a date (YYYY-MM-DD).") from exc
 
 
 class Command(BaseCommand):
@@ -24,8 +18,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--store", action="append", dest="stores", metavar="STORE_ID", help="repeatable")
-        parser.add_argument("--start", type=_date, help="first day (default: tomorrow)")
-        parser.add_argument("--end", type=_date, help="last day (default: start + 6 days)")
+        parser.add_argument("--start", type=command_day, help="first day (default: tomorrow)")
+        parser.add_argument("--end", type=command_day, help="last day (default: start + 6 days)")
         parser.add_argument("--weeks", type=int, default=services.HISTORY_WEEKS, help="weeks of order history")
 
     def handle(self, *args, stores=None, start=None, end=None, weeks=services.HISTORY_WEEKS, **options):

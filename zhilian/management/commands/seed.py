@@ -2,19 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from zhilian.dates import command_day
 from zhilian.seed.runner import DEFAULT_PASSWORD, SeedError, SeedOptions, SeedResult, run_seed
-
-
-def _date(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise CommandError(f"--end-date must be YYYY-MM-DD, got {value!r}") from None
-
 
 SCALES = {
     "demo": {"stores": 3, "days": 30},
@@ -40,7 +31,9 @@ class Command(BaseCommand):
         parser.add_argument("--days", type=int, default=None, help="days of history up to the end date (default 30)")
         parser.add_argument("--seed", type=int, default=42, help="random seed: same seed, same data (default 42)")
         parser.add_argument("--reset", action="store_true", help="delete seeded stores and demo users first")
-        parser.add_argument("--end-date", type=_date, default=None, help="last history day, YYYY-MM-DD (default today)")
+        parser.add_argument(
+            "--end-date", type=command_day, default=None, help="last history day, YYYY-MM-DD (default today)"
+        )
         parser.add_argument("--password", default=DEFAULT_PASSWORD, help="password of the demo logins")
         parser.add_argument("--quiet", action="store_true", help="print nothing")
         parser.add_argument(

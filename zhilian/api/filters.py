@@ -1,0 +1,69 @@
+"""Date and time filters for every FilterSet, parsed and bounded by zhilian.dates.
+
+django-filter's own date filters accept year 1 and year 9999; turning such a value into a local
+day range or a UTC timestamp overflows (a 500). These parse through the shared bounded form fields,
+so an out-of-range value is a 400 naming the parameter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import django_filters
+from django_filters.fields import DateRangeField, IsoDateTimeField, IsoDateTimeRangeField, RangeField
+
+from zhilian.dates import EARLIEST_RECORD_DATE, DayFormField, MomentFormField, local_day_bounds
+
+
+class BoundedIsoDateTimeField(MomentFormField, IsoDateTimeField):
+    """ISO 8601 date-time (django-filter's parsing) on a business day."""
+
+
+class BoundedDateRangeField(DateRangeField):
+    def __init__(self, *args, **kwargs):
+        # RangeField's own __init__, with bounded halves instead of DateRangeField's plain ones.
+        RangeField.__init__(self, (DayFormField(), DayFormField()), *args, **kwargs)
+
+
+class BoundedIsoDateTimeRangeField(IsoDateTimeRangeField):
+    def __init__(self, *args, **kwargs):
+        RangeField.__init__(self, (BoundedIsoDateTimeField(), BoundedIsoDateTimeField()), *args, **kwargs)
+
+
+class DateFilter(django_filters.DateFilter):
+    """A business day (2000..2099)."""
+
+    field_class = DayFormField
+
+
+class RecordDateFilter(django_filters.DateFilter):
+    """A date of record (an opening, a hire), back to 1900."""
+
+    field_class = DayFormField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("earliest", EARLIEST_RECORD_DATE)
+        super().__init__(*args, **kwargs)
+
+
+class DateFromToRangeFilter(django_filters.DateFromToRangeFilter):
+    field_class = BoundedDateRangeField
+
+
+class IsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = BoundedIsoDateTimeField
+
+
+class IsoDateTimeFromToRangeFilter(django_filters.IsoDateTimeFromToRangeFilter):
+    field_class = BoundedIsoDateTimeRangeField
+
+
+class LocalDayFilter(DateFilter):
+    """The local business day of a date-time column, filtered as a half-open range so that an
+    index on the column (usually led by the store) serves it."""
+
+    def filter(self, qs, value: dt.date | None):
+        if value is None:
+            return qs
+        start, end = local_day_bounds(value)
+        return self.get_method(qs)(**{f"{self.field_name}__gte": start, f"{self.field_name}__lt": end})

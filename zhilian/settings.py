@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "zhilian.unavailable.ServiceUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "zhilian.urls"
@@ -103,11 +104,15 @@ if IS_POSTGRES:
         DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
             "min_size": env.int("DB_POOL_MIN_SIZE", default=1),
             "max_size": env.int("DB_POOL_MAX_SIZE", default=10),
-            "timeout": env.float("DB_POOL_TIMEOUT", default=10.0),
+            # How long a request waits for a connection before it is answered 503: short, so an
+            # unreachable database fails fast instead of holding every request.
+            "timeout": env.float("DB_POOL_TIMEOUT", default=3.0),
         }
     else:
         DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=2)
+    )
 else:
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("timeout", 20)
 
@@ -116,6 +121,25 @@ AUTH_USER_MODEL = "accounts.User"
 
 # --- Redis: channel layer and cache ---------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
+
+
+def redis_cache(url: str) -> dict:
+    """The cache on Redis. django-redis rather than Django's own backend: with IGNORE_EXCEPTIONS a
+    Redis outage degrades the cache to misses (logged, and shown by /health/ready) instead of
+    failing every request that touches it; short socket timeouts keep a dead Redis from stalling
+    requests."""
+    return {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": url,
+        "KEY_PREFIX": env.str("CACHE_PREFIX", default="zhilian"),
+        "OPTIONS": {
+            "IGNORE_EXCEPTIONS": True,
+            "SOCKET_CONNECT_TIMEOUT": env.float("REDIS_CONNECT_TIMEOUT", default=1.0),
+            "SOCKET_TIMEOUT": env.float("REDIS_SOCKET_TIMEOUT", default=1.0),
+        },
+    }
+
+
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
@@ -123,16 +147,13 @@ if REDIS_URL:
             "CONFIG": {"hosts": [REDIS_URL], "prefix": env.str("CHANNELS_PREFIX", default="zhilian")},
         }
     }
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": env.str("CACHE_PREFIX", default="zhilian"),
-        }
-    }
+    CACHES = {"default": redis_cache(REDIS_URL)}
+
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
 # --- Auth -----------------------------------------------------------------------------------
 PASSWORD_HASHERS = [
@@ -154,6 +175,9 @@ LOGIN_REDIRECT_URL = "/dashboard/"
 
 # Anonymous self-registration; such accounts are staff and inactive until a manager activates them.
 ZHILIAN_OPEN_REGISTRATION = env.bool("ZHILIAN_OPEN_REGISTRATION", default=False)
+# Bounds of every JSON value a client may store (order metadata, customizations, store config, ...).
+ZHILIAN_JSON_MAX_DEPTH = env.int("ZHILIAN_JSON_MAX_DEPTH", default=10)
+ZHILIAN_JSON_MAX_BYTES = env.int("ZHILIAN_JSON_MAX_BYTES", default=32 * 1024)
 # Minutes after the booked time before a reservation that did not arrive is marked no-show.
 ZHILIAN_NO_SHOW_GRACE_MINUTES = env.int("ZHILIAN_NO_SHOW_GRACE_MINUTES", default=30)
 
@@ -167,7 +191,7 @@ USE_TZ = True
 
 # --- Static files ---------------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -202,11 +226,11 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_RENDERER_CLASSES": [
-        "drf_orjson_renderer.renderers.ORJSONRenderer",
+        "zhilian.api.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_PARSER_CLASSES": [
-        "drf_orjson_renderer.parsers.ORJSONParser",
+        "zhilian.api.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
@@ -264,7 +288,7 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Logging: everything to stdout ------------------------------------------------------------
-LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO").upper()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -16,6 +16,8 @@ api_v1 = [
     path("", include("notifications.urls")),
 ]
 
+handler500 = "zhilian.unavailable.server_error"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("health/live", health.live, name="health-live"),

@@ -14,6 +14,7 @@ from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from zhilian.errors import DomainError
+from zhilian.unavailable import RETRY_AFTER_SECONDS, UNAVAILABLE_ERRORS, unavailable_body
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +42,13 @@ def exception_handler(exc, context):
         return Response(
             {"detail": "The change conflicts with existing data.", "code": "conflict"},
             status=status.HTTP_409_CONFLICT,
+        )
+    if isinstance(exc, UNAVAILABLE_ERRORS):
+        logger.warning("database unavailable: %s", exc)
+        return Response(
+            unavailable_body(),
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
         )
     if isinstance(exc, DataError):
         return Response({"detail": "A value is out of range.", "code": "invalid"}, status=status.HTTP_400_BAD_REQUEST)

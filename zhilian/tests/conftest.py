@@ -4,6 +4,24 @@ import sys
 
 
 def pytest_terminal_summary(terminalreporter):
+    schemathesis_summary(terminalreporter)
+    hostile_input_summary(terminalreporter)
+
+
+def hostile_input_summary(terminalreporter):
+    """How many hostile calls the property test made, by status class."""
+    module = sys.modules.get("zhilian.tests.test_hostile_input")
+    calls = getattr(module, "CALLS", None)
+    if not calls:
+        return
+    terminalreporter.section("hostile input")
+    statuses = ", ".join(f"{code // 100}xx: {n}" for code, n in sorted(calls.items()))
+    terminalreporter.write_line(
+        f"{len(module.OPERATIONS)} operations, {sum(calls.values())} calls with generated extremes ({statuses})"
+    )
+
+
+def schemathesis_summary(terminalreporter):
     """What the schemathesis run covered (operations, examples, phases, statuses)."""
     module = sys.modules.get("zhilian.tests.test_schemathesis")
     stats = getattr(module, "STATS", None)

@@ -25,7 +25,6 @@ Counts of operations, examples, phases and statuses are printed in the terminal 
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import Counter
 
 import hypothesis.strategies as st
@@ -33,7 +32,6 @@ import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
-from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from rest_framework_simplejwt.tokens import RefreshToken
 from schemathesis.checks import not_a_server_error
@@ -41,15 +39,7 @@ from schemathesis.core.parameters import ParameterLocation
 from schemathesis.generation.meta import TestPhase
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
-from accounts.tests.factories import AdminFactory, ManagerFactory, UserFactory
-from inventory.services import stock_record_purchase
-from inventory.tests.factories import InventoryItemFactory
-from kpis.tests.factories import KPIFactory, KPIRecordFactory
-from notifications.tests.factories import NotificationFactory
-from orders.tests.factories import OrderFactory
-from reservations.tests.factories import ReservationFactory
-from scheduling.tests.factories import ScheduleFactory, ShiftFactory
-from stores.tests.factories import EmployeeFactory, StoreFactory, TableFactory
+from zhilian.testing.seeded import seed_every_resource
 from zhilian.wsgi import application
 
 SCHEMA_URL = "/api/schema/?format=json"
@@ -118,85 +108,12 @@ for _schema in (admin_schema, manager_schema):
 @pytest.fixture
 def seeded(request, transactional_db):
     """A store with tables, staff, an order, stock, a schedule, a reservation and KPI records."""
-    store = StoreFactory(id="STORE001", code="SH01")
-    StoreFactory(id="STORE002", code="BJ01")
-    admin = AdminFactory(username="st_admin")
-    manager = ManagerFactory(username="st_manager", store=store)
-    actor = manager if request.node.name.startswith("test_api_as_manager") else admin
-    staff_user = UserFactory(username="st_staff", store=store)
-    table = TableFactory(store=store, number="A1", capacity=4)
-    employee = EmployeeFactory(id="EMP001", store=store, user=staff_user)
-    order = OrderFactory(
-        store=store,
-        table=table,
-        waiter=employee,
-        items=[("D001", "Kung Pao Chicken", 2, 48_00), ("D002", "Mapo Tofu", 1, 32_00)],
-    )
-    first_line, second_line = order.items.order_by("item_code")
-    item = InventoryItemFactory(id="INV001", store=store, name="Pork belly")
-    purchase = stock_record_purchase(item=item, quantity="40", user=manager)
-    kpi = KPIFactory(id="KPI_REVENUE", name="Revenue")
-    record = KPIRecordFactory(kpi=kpi, store=store, record_date=timezone.localdate() - dt.timedelta(days=1))
-    schedule = ScheduleFactory(store=store, schedule_date=timezone.localdate() + dt.timedelta(days=1))
-    shift = ShiftFactory(schedule=schedule, employee=employee)
-    reservation = ReservationFactory(store=store, tables=[table])
-    notification = NotificationFactory(recipient=actor, store=store)
-
-    spare_table = TableFactory(store=store, number="Z9", capacity=6)
-    REFERENCES.update(
-        {
-            "store": store.pk,
-            "to_store": "STORE002",
-            "table": str(table.pk),
-            "tables": [str(table.pk)],
-            "waiter": employee.pk,
-            "employee": employee.pk,
-            "order": order.pk,
-            "item": item.pk,
-            "kpi": kpi.pk,
-            "schedule": str(schedule.pk),
-            "manager": str(manager.pk),
-        }
-    )
-    KNOWN_IDS.update(
-        {
-            "stores": store.pk,
-            "tables": str(table.pk),
-            "employees": employee.pk,
-            "users": str(staff_user.pk),
-            "orders": order.pk,
-            "order-items": str(first_line.pk),
-            "inventory-items": item.pk,
-            "inventory-transactions": str(purchase.pk),
-            "kpis": kpi.pk,
-            "records": str(record.pk),
-            "schedules": str(schedule.pk),
-            "shifts": str(shift.pk),
-            "reservations": reservation.pk,
-            "notifications": str(notification.pk),
-        }
-    )
-    SPARE_IDS.update(
-        {
-            "stores": StoreFactory(id="STORE009", code="TMP09").pk,
-            "tables": str(spare_table.pk),
-            "employees": EmployeeFactory(id="EMP009", store=store).pk,
-            "users": str(UserFactory(username="st_spare", store=store).pk),
-            "orders": OrderFactory(store=store).pk,
-            "order-items": str(second_line.pk),
-            "inventory-items": InventoryItemFactory(id="INV009", store=store, name="Spare").pk,
-            "kpis": KPIFactory(id="KPI_SPARE", name="Spare").pk,
-            "schedules": str(ScheduleFactory(store=store, schedule_date=schedule.schedule_date + dt.timedelta(1)).pk),
-            "shifts": str(
-                ShiftFactory(
-                    schedule=schedule, employee=EmployeeFactory(id="EMP002", store=store), shift_type="evening"
-                ).pk
-            ),
-            "reservations": ReservationFactory(store=store, tables=[spare_table]).pk,
-            "notifications": str(NotificationFactory(recipient=actor, store=store).pk),
-        }
-    )
-    yield {"admin": admin, "manager": manager}
+    role = "manager" if request.node.name.startswith("test_api_as_manager") else "admin"
+    objects = seed_every_resource(actor_role=role)
+    KNOWN_IDS.update(objects.known_ids)
+    SPARE_IDS.update(objects.spare_ids)
+    REFERENCES.update(objects.references)
+    yield {"admin": objects.admin, "manager": objects.manager}
     KNOWN_IDS.clear()
     SPARE_IDS.clear()
     REFERENCES.clear()

@@ -16,7 +16,7 @@ def pytest_collection_modifyitems(config, items):
         return
     skip = pytest.mark.skip(
         reason="needs PostgreSQL: row locks and truly concurrent writers, its query planner, COPY or pg_trgm, "
-        "none of which SQLite has"
+        "none of which SQLite has, or a test database a server subprocess can open (SQLite's is in memory)"
     )
     for item in items:
         if "postgres_only" in item.keywords:

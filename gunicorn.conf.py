@@ -2,9 +2,31 @@
 
 import os
 
+from uvicorn_worker import UvicornWorker
+
+
+class ZhilianUvicornWorker(UvicornWorker):
+    """uvicorn's worker with the WebSocket settings production relies on spelled out.
+
+    Keep-alive (see notifications/consumers.py for the application heartbeat the dashboard
+    watches): every WS_PING_INTERVAL seconds uvicorn sends each socket a protocol ping, which
+    keeps an idle socket open through proxies and NATs; a client whose pong does not come back
+    within WS_PING_TIMEOUT is closed (1011), so dead clients do not hold a consumer forever.
+    The WebSocket implementation is named so a missing `websockets` package fails the start
+    instead of leaving the server without WebSockets.
+    """
+
+    CONFIG_KWARGS = {
+        **UvicornWorker.CONFIG_KWARGS,
+        "ws": "websockets-sansio",
+        "ws_ping_interval": float(os.environ.get("WS_PING_INTERVAL", "20")),
+        "ws_ping_timeout": float(os.environ.get("WS_PING_TIMEOUT", "20")),
+    }
+
+
 bind = os.environ.get("BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-worker_class = "uvicorn_worker.UvicornWorker"
+worker_class = ZhilianUvicornWorker
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 graceful_timeout = 30
 keepalive = 5

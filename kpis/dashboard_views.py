@@ -49,6 +49,7 @@ def js_strings() -> dict[str, object]:
         "live": _("Live"),
         "offline": _("Offline — polling"),
         "connecting": _("Connecting…"),
+        "reconnecting": _("Reconnecting…"),
         "no_orders": _("No orders"),
         "no_reservations": _("No reservations today"),
         "no_shifts": _("No shifts today"),
@@ -89,6 +90,8 @@ def dashboard(request):
         "wsStore": f"/ws/stores/{store.pk}/" if store else None,
         "wsNotifications": "/ws/notifications/",
         "pollSeconds": POLL_SECONDS,
+        # The script reconnects a socket that hears no heartbeat for about two of these.
+        "heartbeatSeconds": settings.ZHILIAN_WS_HEARTBEAT_SECONDS,
         "boardStatuses": BOARD_STATUSES,
         "csrfToken": get_token(request),
         "loginUrl": settings.LOGIN_URL,

@@ -4,24 +4,40 @@ Close codes (the socket is accepted first so a browser sees the code, not a fail
 
 - 4401: no credentials, or a bad / expired token;
 - 4403: the store does not exist or the user may not see it (the two are not told apart, as
-  the API answers 404 for both).
+  the API answers 404 for both);
+- 4404: the path matches no route (`UnroutedConsumer`).
 
-Messages from the server are the events themselves: ``{"type", "store", "data", "at"}``.
+Messages from the server are the events themselves: ``{"type", "store", "data", "at"}``, and
+every ``ZHILIAN_WS_HEARTBEAT_SECONDS`` a ``{"type": "heartbeat", "at"}``.
 The client may send ``{"type": "ping"}`` and gets ``{"type": "pong"}``.
+
+Keep-alive comes in two layers. The server (gunicorn.conf.py) sends protocol pings, which keep
+idle sockets open through proxies and drop clients that stopped answering; browsers answer them
+but cannot see them. So each socket also gets an application heartbeat, sent through the channel
+layer like any event: when it arrives, Redis, the consumer's blocking receive and the socket all
+work. The dashboard reconnects a socket that misses two heartbeats.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 import time
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from channels.generic.websocket import AsyncJsonWebsocketConsumer, AsyncWebsocketConsumer
+from django.conf import settings
+from django.utils import timezone
 
 from stores.models import Store
 from zhilian.events import store_group, user_group
 
+logger = logging.getLogger(__name__)
+
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
+CLOSE_NOT_FOUND = 4404
 
 
 def now() -> float:
@@ -29,9 +45,17 @@ def now() -> float:
 
 
 class EventConsumer(AsyncJsonWebsocketConsumer):
-    """Authenticates, joins one group, forwards its `zhilian.event` messages."""
+    """Authenticates, joins one group, forwards its `zhilian.event` messages and heartbeats."""
 
     group_name: str | None = None
+    heartbeat: asyncio.Task | None = None
+
+    async def __call__(self, scope, receive, send):
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            # However the consumer ends (disconnect, close, error, cancellation), its heartbeat stops.
+            await self.stop_heartbeat()
 
     async def connect(self):
         user = self.scope.get("user")
@@ -47,6 +71,7 @@ class EventConsumer(AsyncJsonWebsocketConsumer):
         self.group_name = group
         await self.channel_layer.group_add(group, self.channel_name)
         await self.accept(subprotocol)
+        self.start_heartbeat()
 
     async def refuse(self, code: int, subprotocol: str | None) -> None:
         await self.accept(subprotocol)
@@ -56,6 +81,7 @@ class EventConsumer(AsyncJsonWebsocketConsumer):
         raise NotImplementedError
 
     async def disconnect(self, code):
+        await self.stop_heartbeat()
         if self.group_name:
             await self.channel_layer.group_discard(self.group_name, self.channel_name)
             self.group_name = None
@@ -83,6 +109,40 @@ class EventConsumer(AsyncJsonWebsocketConsumer):
             return
         await self.send_json(message["event"])
 
+    # --- heartbeat ---------------------------------------------------------------------------
+
+    def start_heartbeat(self) -> None:
+        interval = settings.ZHILIAN_WS_HEARTBEAT_SECONDS
+        if interval and interval > 0:
+            self.heartbeat = asyncio.create_task(self.beat(interval))
+
+    async def stop_heartbeat(self) -> None:
+        task, self.heartbeat = self.heartbeat, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def beat(self, interval: float) -> None:
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                # The layer drops a group member after its group_expiry (a day): a socket left open
+                # longer would stop getting events without knowing. Each beat renews the membership.
+                if self.group_name:
+                    await self.channel_layer.group_add(self.group_name, self.channel_name)
+                # Through the layer, not straight to the socket: see the module docstring.
+                await self.channel_layer.send(self.channel_name, {"type": "zhilian.heartbeat"})
+            except Exception:  # the missed beat is what tells the client; the next one may pass
+                logger.warning("could not send the heartbeat of %s", self.channel_name, exc_info=True)
+
+    async def zhilian_heartbeat(self, message):
+        if self.token_expired():
+            # Also when the store is quiet: a heartbeat is the next chance to check.
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
+        await self.send_json({"type": "heartbeat", "at": timezone.now().isoformat()})
+
 
 class StoreEventsConsumer(EventConsumer):
     """/ws/stores/<store_id>/: the live events of one store the user may see."""
@@ -98,3 +158,12 @@ class NotificationConsumer(EventConsumer):
 
     async def group_for(self, user) -> str | None:
         return user_group(user.pk)
+
+
+class UnroutedConsumer(AsyncWebsocketConsumer):
+    """Any other path: accepted and closed with 4404, instead of the router's "No route found"
+    error, which the server logs as a traceback and answers with a 500 handshake."""
+
+    async def connect(self):
+        await self.accept()
+        await self.close(code=CLOSE_NOT_FOUND)

@@ -144,7 +144,20 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": env.str("CHANNELS_PREFIX", default="zhilian")},
+            "CONFIG": {
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        # Every socket's consumer waits for its messages with a blocking BZPOPMIN of
+                        # 5 s (channels_redis' brpop_timeout). redis-py 8 aborts any read after 5 s by
+                        # default, which killed idle sockets without a close frame. The read timeout
+                        # must outlast the blocking pop; it stays finite so a hung Redis is noticed.
+                        "socket_timeout": 15,
+                        "socket_connect_timeout": 5,
+                    }
+                ],
+                "prefix": env.str("CHANNELS_PREFIX", default="zhilian"),
+            },
         }
     }
     CACHES = {"default": redis_cache(REDIS_URL)}
@@ -152,6 +165,9 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Seconds between the heartbeats each live socket gets through the channel layer; the dashboard
+# reconnects a socket that stays silent for two of them. 0 turns them off.
+ZHILIAN_WS_HEARTBEAT_SECONDS = env.float("ZHILIAN_WS_HEARTBEAT_SECONDS", default=25.0)
 
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 

@@ -142,9 +142,9 @@ def drive_dashboard(browser, api, base_url, manager, order, item):
     assert api.get("/api/v1/notifications/unread-count/").json() == {"unread": 0}
     page.keyboard.press("Escape")
 
-    # A dropped socket shows "offline — polling" and reconnects by itself.
+    # A dropped socket shows "Reconnecting…" and reconnects by itself.
     page.evaluate("window.zhilianDashboard.sockets[0].ws.close()")
-    page.wait_for_selector('#live-status[data-state="offline"]', timeout=2_000)
+    page.wait_for_selector('#live-status[data-state="reconnecting"]', timeout=2_000)
     page.wait_for_selector('#live-status[data-state="live"]', timeout=10_000)
 
     assert page.evaluate("window.__noReload") == "still here"
@@ -181,4 +181,51 @@ def test_dashboard_polls_while_the_sockets_are_down(asgi_server, store, manager)
         page.clock.fast_forward(5_000)  # reconnect attempts fail; no poll yet
         assert page.query_selector(f'[data-status-list="pending"] {card}') is not None
         page.clock.fast_forward(30_000)  # the 30 s poll refetches the summary
+        page.wait_for_selector(f'[data-status-list="confirmed"] {card}', timeout=5_000)
+
+
+# Records every state the live badge shows, with its text, however briefly.
+SHOWN_STATES = """() => {
+  const node = document.getElementById("live-status");
+  window.__shownStates = [];
+  new MutationObserver(() => window.__shownStates.push([node.dataset.state, node.textContent]))
+    .observe(node, { attributes: true, childList: true, characterData: true, subtree: true });
+}"""
+
+
+def test_dashboard_reconnects_a_socket_that_falls_silent(asgi_server, store, manager):
+    order = OrderFactory(store=store)
+    token = str(AccessToken.for_user(manager))
+    api = httpx.Client(base_url=asgi_server.url, headers={"Authorization": f"Bearer {token}"}, timeout=10)
+    opened = []
+
+    def half_dead_first(ws):
+        # Each socket reaches the server, but the first of each path never hears back from it:
+        # the connection looks open to the browser and nothing arrives (as through a proxy that
+        # lost the other side). Later connections work.
+        server = ws.connect_to_server()
+        if ws.url not in opened:
+            server.on_message(lambda message: None)
+        opened.append(ws.url)
+
+    with api, chromium() as browser:
+        page = browser.new_page()
+        page.route_web_socket("**/ws/**", half_dead_first)
+        page.clock.install()
+        log_in(page, asgi_server.url, manager)
+        page.wait_for_selector('#live-status[data-state="live"]', timeout=10_000)
+        assert len(opened) == 2
+        page.evaluate(SHOWN_STATES)
+
+        # Two heartbeat periods (25 s) and the slack pass without a word: the sockets are dropped,
+        # the page says it is reconnecting, and the first retry comes within a second.
+        page.clock.fast_forward(62_000)
+        page.wait_for_selector('#live-status[data-state="live"]', timeout=10_000)
+        assert len(opened) == 4
+        assert ["reconnecting", "Reconnecting…"] in page.evaluate("window.__shownStates")
+
+        # The new socket delivers: the card moves without waiting for a poll.
+        card = f'[data-order-id="{order.pk}"]'
+        page.wait_for_selector(f'[data-status-list="pending"] {card}', timeout=5_000)
+        assert api.post(f"/api/v1/orders/{order.pk}/transition/", json={"status": "confirmed"}).status_code == 200
         page.wait_for_selector(f'[data-status-list="confirmed"] {card}', timeout=5_000)

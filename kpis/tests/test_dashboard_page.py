@@ -43,6 +43,8 @@ def test_manager_sees_own_store(manager, store, other_store):
     assert config["readOnly"] is False
     assert config["summaryUrl"] == "/api/v1/kpis/dashboard/"
     assert config["pollSeconds"] == 30
+    assert config["heartbeatSeconds"] == 25
+    assert config["strings"]["reconnecting"] == "Reconnecting…"
     html = response.text
     assert 'id="store-select"' not in html
     for status in ("pending", "confirmed", "preparing", "ready", "served"):
@@ -83,6 +85,7 @@ def test_simplified_chinese(manager, store):
     assert "全部标为已读" in response.text
     config = config_of(response)
     assert config["strings"]["live"] == "实时"
+    assert config["strings"]["reconnecting"] == "正在重新连接…"
     assert config["strings"]["status"]["preparing"] == "制作中"
     assert config["language"] == "zh-hans"
 

@@ -8,6 +8,7 @@ Static files are served through Django's ASGIStaticFilesHandler (finders), as ru
 
 from __future__ import annotations
 
+import copy
 import socket
 import threading
 import time
@@ -17,14 +18,15 @@ from django.conf import settings as django_settings
 
 
 def use_private_channel_layer(settings) -> None:
-    """Redis with a unique prefix when REDIS_URL is set (as CI does), else a fresh in-memory layer."""
+    """The configured layer with a unique prefix when it is Redis (as in CI), else a fresh in-memory one.
+
+    The Redis layer keeps every option of the settings (its connection timeouts included), so the
+    tests exercise the layer production runs; only the prefix changes.
+    """
     if django_settings.REDIS_URL:
-        settings.CHANNEL_LAYERS = {
-            "default": {
-                "BACKEND": "channels_redis.core.RedisChannelLayer",
-                "CONFIG": {"hosts": [django_settings.REDIS_URL], "prefix": f"zhtest-{uuid.uuid4().hex[:12]}"},
-            }
-        }
+        layer = copy.deepcopy(django_settings.CHANNEL_LAYERS["default"])
+        layer["CONFIG"]["prefix"] = f"zhtest-{uuid.uuid4().hex[:12]}"
+        settings.CHANNEL_LAYERS = {"default": layer}
     else:
         settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 

@@ -2,9 +2,10 @@
  *
  * Loads GET /api/v1/kpis/dashboard/ (contract: notes/DASHBOARD_CONTRACT.md) and the notification
  * center, then keeps the page current from two WebSockets: /ws/stores/<id>/ (store events) and
- * /ws/notifications/ (the user's own). While either socket is down it polls every
- * `pollSeconds` and reconnects with exponential backoff. Every string shown comes from the
- * translated `strings` of the config blob rendered by the template.
+ * /ws/notifications/ (the user's own). While either socket is down it shows "Reconnecting…",
+ * polls every `pollSeconds` and reconnects with exponential back-off and jitter; a socket that
+ * misses the server's heartbeats is treated as dead and reconnected. Every string shown comes
+ * from the translated `strings` of the config blob rendered by the template.
  */
 (function () {
   "use strict";
@@ -415,7 +416,7 @@
 
   function handleEvent(event) {
     if (!event || typeof event !== "object" || !event.type) return;
-    if (event.type === "pong") return;
+    if (event.type === "pong" || event.type === "heartbeat") return;
     if (event.type === "notification.created") {
       if (prependNotification(event.data || {})) setBell(unread + 1);
       return;
@@ -430,63 +431,123 @@
   }
 
   // ------------------------------------------------------------------ sockets
+  // Reconnection backs off exponentially (1 s doubling up to 30 s) with "equal jitter": half the
+  // delay fixed, half random, so dashboards dropped together by a deploy do not return in step.
+  // The back-off resets only once a socket has stayed up for STABLE_MS, so a server that accepts
+  // and drops at once is not hammered. An open socket that hears neither an event nor a heartbeat
+  // for SILENCE_MS (two heartbeats and some slack) is dead without knowing it (a sleeping laptop,
+  // a proxy that lost the connection): it is dropped and reconnected.
+  var BACKOFF_BASE_MS = 1000;
+  var BACKOFF_MAX_MS = 30000;
+  var REFUSED_RETRY_MS = 60000;
+  var STABLE_MS = 30000;
+  var OFFLINE_AFTER = 3;   // failed attempts in a row before "Reconnecting…" turns to "Offline — polling"
+  var SILENCE_MS = cfg.heartbeatSeconds > 0 ? (2 * cfg.heartbeatSeconds + 10) * 1000 : 0;
+
   var sockets = [];
   function LiveSocket(path) {
     this.path = path;
     this.ws = null;
     this.open = false;
-    this.attempt = 0;
-    this.stopped = false;
     this.everOpened = false;
+    this.openedAt = 0;
+    this.failures = 0;       // attempts in a row that did not stay up for STABLE_MS
+    this.refused = false;    // closed with 4401/4403: credentials or access refused
+    this.retryTimer = null;
+    this.silenceTimer = null;
     this.connect();
   }
   LiveSocket.prototype.connect = function () {
     var self = this;
+    this.retryTimer = null;
     var url = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + this.path;
     var ws;
-    try { ws = new WebSocket(url); } catch (e) { this.retry(); return; }
+    try { ws = new WebSocket(url); } catch (e) { this.lost(); return; }
     this.ws = ws;
     ws.onopen = function () {
       var reopened = self.everOpened;
       self.open = true;
       self.everOpened = true;
-      self.attempt = 0;
+      self.refused = false;
+      self.openedAt = Date.now();
+      self.heard();
       refreshLiveState();
       if (reopened) { loadSummary(); loadUnread(); }   // catch up on what the gap missed
     };
     ws.onmessage = function (message) {
       var event;
       try { event = JSON.parse(message.data); } catch (e) { return; }
+      // Events and heartbeats come through the channel layer, so they prove the whole path;
+      // a pong only proves the socket.
+      if (event && event.type !== "pong") self.heard();
       handleEvent(event);
     };
     ws.onclose = function (event) {
-      self.open = false;
-      self.ws = null;
-      refreshLiveState();
-      // 4401/4403: credentials or access refused; retrying soon cannot help, polling shows the truth.
-      if (event.code === 4401 || event.code === 4403) { self.retry(60000); return; }
-      self.retry();
+      // 4401/4403: retrying soon cannot help; polling shows the truth meanwhile.
+      self.refused = event.code === 4401 || event.code === 4403;
+      self.lost();
     };
     ws.onerror = function () { /* onclose follows */ };
   };
-  LiveSocket.prototype.retry = function (fixedDelay) {
-    if (this.stopped) return;
+  LiveSocket.prototype.heard = function () {
     var self = this;
-    this.attempt += 1;
-    var delay = fixedDelay || Math.min(30000, 1000 * Math.pow(2, this.attempt - 1));
-    delay = delay * (0.8 + Math.random() * 0.4);
-    setTimeout(function () { self.connect(); }, delay);
+    if (!SILENCE_MS) return;
+    clearTimeout(this.silenceTimer);
+    this.silenceTimer = setTimeout(function () { self.drop(); }, SILENCE_MS);
+  };
+  // A silent socket is given up at once: a dead connection may never finish a close handshake.
+  LiveSocket.prototype.drop = function () {
+    var ws = this.ws;
+    if (!ws) return;
+    ws.onopen = ws.onmessage = ws.onclose = ws.onerror = null;
+    try { ws.close(4000, "no heartbeat"); } catch (e) { /* already closing */ }
+    this.lost();
+  };
+  LiveSocket.prototype.lost = function () {
+    var stayedUp = this.open && Date.now() - this.openedAt >= STABLE_MS;
+    clearTimeout(this.silenceTimer);
+    this.silenceTimer = null;
+    this.ws = null;
+    this.open = false;
+    this.failures = stayedUp ? 1 : this.failures + 1;
+    refreshLiveState();
+    this.retry(this.refused ? REFUSED_RETRY_MS : 0);
+  };
+  LiveSocket.prototype.retry = function (fixedDelay) {
+    if (this.retryTimer !== null) return;
+    var self = this;
+    var ceiling = fixedDelay || Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * Math.pow(2, this.failures - 1));
+    var delay = ceiling / 2 + Math.random() * (ceiling / 2);
+    this.retryTimer = setTimeout(function () { self.connect(); }, delay);
+  };
+  // Back on the network: try now rather than wait out the back-off.
+  LiveSocket.prototype.retryNow = function () {
+    if (this.ws || this.retryTimer === null) return;   // open, connecting, or not yet failed
+    clearTimeout(this.retryTimer);
+    this.connect();
   };
   LiveSocket.prototype.ping = function () {
     if (this.open && this.ws) { try { this.ws.send(JSON.stringify({ type: "ping", at: Date.now() })); } catch (e) {} }
   };
+  LiveSocket.prototype.state = function () {
+    if (this.open) return "live";
+    if (this.refused || this.failures >= OFFLINE_AFTER) return "offline";
+    return this.failures > 0 ? "reconnecting" : "connecting";
+  };
 
-  function isLive() { return sockets.length > 0 && sockets.every(function (s) { return s.open; }); }
+  var STATE_ORDER = ["live", "connecting", "reconnecting", "offline"];   // the page shows the worst
+  function liveState() {
+    if (!sockets.length) return "connecting";
+    return sockets.reduce(function (worst, s) {
+      var state = s.state();
+      return STATE_ORDER.indexOf(state) > STATE_ORDER.indexOf(worst) ? state : worst;
+    }, "live");
+  }
+  function isLive() { return liveState() === "live"; }
 
   function refreshLiveState() {
     var node = $("live-status");
-    var anyOpened = sockets.some(function (s) { return s.everOpened || s.attempt > 0; });
-    var state = isLive() ? "live" : (anyOpened ? "offline" : "connecting");
+    var state = liveState();
     node.setAttribute("data-state", state);
     node.textContent = T[state];
     document.body.setAttribute("data-live", state);
@@ -508,6 +569,7 @@
     if (!isLive()) { loadSummary(); loadUnread(); }
   }, cfg.pollSeconds * 1000);
   setInterval(function () { sockets.forEach(function (s) { s.ping(); }); }, 25000);
+  window.addEventListener("online", function () { sockets.forEach(function (s) { s.retryNow(); }); });
 
   window.zhilianDashboard = { handleEvent: handleEvent, reload: loadSummary, sockets: sockets };
 })();

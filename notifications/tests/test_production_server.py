@@ -1,0 +1,168 @@
+"""Live updates through the production layout: gunicorn with the uvicorn worker per
+gunicorn.conf.py, DEBUG off, the Redis channel layer, a real WebSocket client.
+
+The server is a subprocess (bench/server.py starts it as `make bench` does) on the test database,
+so it needs PostgreSQL (pytest-django's SQLite test database lives in this process's memory) and
+REDIS_URL; CI's PostgreSQL pass has both. This layout is where idle sockets used to die after 5 s
+(redis-py's default read timeout inside the channel layer's blocking receive).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import uuid
+from pathlib import Path
+from urllib.parse import quote
+
+import httpx
+import pytest
+from django.conf import settings as django_settings
+from django.db import connection
+from rest_framework_simplejwt.tokens import AccessToken
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
+
+from bench.server import Server
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.postgres_only,
+    pytest.mark.skipif(
+        not django_settings.REDIS_URL,
+        reason="needs the Redis channel layer of production: set REDIS_URL (CI's PostgreSQL pass does)",
+    ),
+    pytest.mark.django_db(transaction=True),
+]
+
+# Well past the 5 s after which the idle socket used to close; nothing is timed.
+IDLE = 12
+WAIT = 10
+PING_INTERVAL = 2  # seconds between the server's protocol pings, short so the idle period sees some
+NEW_ORDER = {
+    "order_type": "takeaway",
+    "customer_name": "Zhao Lei",
+    "items": [{"item_code": "D002", "item_name": "Dan Dan Noodles", "quantity": 1, "unit_price_cents": 2800}],
+}
+
+
+def database_url(settings_dict) -> str:
+    user = quote(settings_dict["USER"] or "", safe="")
+    password = quote(settings_dict["PASSWORD"] or "", safe="")
+    userinfo = f"{user}:{password}@" if password else f"{user}@"
+    return f"postgres://{userinfo}{settings_dict['HOST']}:{settings_dict['PORT'] or 5432}/{settings_dict['NAME']}"
+
+
+@pytest.fixture(scope="module")
+def production_server(django_db_setup):
+    # After django_db_setup the connection points at the test database the server must share.
+    server = Server(database_url(connection.settings_dict), workers=2, redis_url=django_settings.REDIS_URL)
+    server.env.update(
+        {
+            # The production settings, not the test settings pytest-django exported.
+            "DJANGO_SETTINGS_MODULE": "zhilian.settings",
+            "ALLOWED_HOSTS": "127.0.0.1",
+            # Tokens minted by the tests must verify on the server.
+            "JWT_SIGNING_KEY": django_settings.SIMPLE_JWT["SIGNING_KEY"],
+            # Its own keys in a Redis other runs may share.
+            "CHANNELS_PREFIX": f"zhtest-{uuid.uuid4().hex[:12]}",
+            "CACHE_PREFIX": f"zhtest-{uuid.uuid4().hex[:12]}",
+            # No application heartbeat: any message would wake the layer's blocking read early and
+            # hide a read timeout. Protocol pings do not touch the layer.
+            "ZHILIAN_WS_HEARTBEAT_SECONDS": "0",
+            "WS_PING_INTERVAL": str(PING_INTERVAL),
+        }
+    )
+    server.start()
+    yield server
+    server.stop()
+    Path(server.log.name).unlink(missing_ok=True)
+
+
+def ws_url(server: Server, path: str) -> str:
+    return server.base_url.replace("http://", "ws://") + path
+
+
+class FrameLog(logging.Handler):
+    """Collects what the websockets client logs at DEBUG: one line per frame ("< PING ...")."""
+
+    def __init__(self):
+        super().__init__(logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record):
+        self.lines.append(record.getMessage())
+
+
+def frame_logger() -> tuple[logging.Logger, FrameLog]:
+    logger = logging.getLogger(f"zhilian.tests.wsclient.{uuid.uuid4().hex[:8]}")
+    logger.setLevel(logging.DEBUG)
+    logger.propagate = False
+    handler = FrameLog()
+    logger.addHandler(handler)
+    return logger, handler
+
+
+async def message_during(ws, seconds: float):
+    """The first message within `seconds`, or None; fails the test if the socket closes meanwhile."""
+    try:
+        return await asyncio.wait_for(ws.recv(), seconds)
+    except TimeoutError:
+        return None
+    except ConnectionClosed as closed:
+        pytest.fail(f"the socket closed while idle: received {closed.rcvd}, sent {closed.sent}")
+
+
+async def next_event(ws, event_type: str) -> dict:
+    while True:
+        event = json.loads(await asyncio.wait_for(ws.recv(), WAIT))
+        if event["type"] == event_type:
+            return event
+
+
+def test_idle_socket_stays_open_and_delivers_the_next_event(production_server, store, manager):
+    token = str(AccessToken.for_user(manager))
+    origin = production_server.base_url
+    logger, frames = frame_logger()
+
+    async def scenario():
+        url = ws_url(production_server, f"/ws/stores/{store.pk}/?token={token}")
+        # The client sends no pings of its own: the socket is as idle as a quiet store makes it.
+        async with connect(url, origin=origin, ping_interval=None, open_timeout=WAIT, logger=logger) as ws:
+            assert await message_during(ws, IDLE) is None
+            # The order goes through the API of the same server (either worker): the event crosses
+            # Redis to whichever worker holds the socket.
+            headers = {"Authorization": f"Bearer {token}"}
+            async with httpx.AsyncClient(base_url=production_server.base_url, headers=headers, timeout=WAIT) as api:
+                response = await api.post("/api/v1/orders/", json=NEW_ORDER)
+            assert response.status_code == 201, response.text
+            event = await next_event(ws, "order.created")
+            assert event["store"] == store.pk
+            assert event["data"]["id"] == response.json()["id"]
+            assert event["data"]["customer_name"] == "Zhao Lei"
+
+    asyncio.run(scenario())
+    # While idle, the server kept the socket alive with protocol pings (the client answered them).
+    assert any(line.startswith("< PING") for line in frames.lines), frames.lines
+
+
+@pytest.mark.parametrize("path", ["/ws/nope/", "/ws/stores/bad%20id/", "/ws/stores/STORE001", "/ws/"])
+def test_unrouted_path_closes_4404_without_an_error_in_the_log(production_server, path):
+    log_path = Path(production_server.log.name)
+    logged_before = log_path.stat().st_size
+
+    async def scenario():
+        async with connect(ws_url(production_server, path), origin=production_server.base_url) as ws:
+            with pytest.raises(ConnectionClosed) as closed:
+                await asyncio.wait_for(ws.recv(), WAIT)
+        return closed.value.rcvd
+
+    close = asyncio.run(scenario())
+    assert close is not None, "the server sends a close frame"
+    assert close.code == 4404
+    with log_path.open("rb") as log:
+        log.seek(logged_before)
+        written = log.read().decode(errors="replace")
+    assert "Traceback" not in written
+    assert "[ERROR]" not in written

@@ -161,10 +161,10 @@ if REDIS_URL:
         }
     }
     CACHES = {"default": redis_cache(REDIS_URL)}
-
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 # Seconds between the heartbeats each live socket gets through the channel layer; the dashboard
 # reconnects a socket that stays silent for two of them. 0 turns them off.
 ZHILIAN_WS_HEARTBEAT_SECONDS = env.float("ZHILIAN_WS_HEARTBEAT_SECONDS", default=25.0)

@@ -1,7 +1,7 @@
 """Live updates through the production layout: gunicorn with the uvicorn worker per
 gunicorn.conf.py, DEBUG off, the Redis channel layer, a real WebSocket client.
 
-The server is a subprocess (bench/server.py starts it as `make bench` does) on the test database,
+The server is a subprocess (zhilian/testing/server.py starts it as `make bench` does) on the test database,
 so it needs PostgreSQL (pytest-django's SQLite test database lives in this process's memory) and
 REDIS_URL; CI's PostgreSQL pass has both. This layout is where idle sockets used to die after 5 s
 (redis-py's default read timeout inside the channel layer's blocking receive).
@@ -24,7 +24,7 @@ from rest_framework_simplejwt.tokens import AccessToken
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from bench.server import Server
+from zhilian.testing.server import ProductionServer
 
 pytestmark = [
     pytest.mark.slow,
@@ -57,22 +57,21 @@ def database_url(settings_dict) -> str:
 @pytest.fixture(scope="module")
 def production_server(django_db_setup):
     # After django_db_setup the connection points at the test database the server must share.
-    server = Server(database_url(connection.settings_dict), workers=2, redis_url=django_settings.REDIS_URL)
-    server.env.update(
-        {
-            # The production settings, not the test settings pytest-django exported.
-            "DJANGO_SETTINGS_MODULE": "zhilian.settings",
-            "ALLOWED_HOSTS": "127.0.0.1",
-            # Tokens minted by the tests must verify on the server.
-            "JWT_SIGNING_KEY": django_settings.SIMPLE_JWT["SIGNING_KEY"],
-            # Its own keys in a Redis other runs may share.
-            "CHANNELS_PREFIX": f"zhtest-{uuid.uuid4().hex[:12]}",
-            "CACHE_PREFIX": f"zhtest-{uuid.uuid4().hex[:12]}",
-            # No application heartbeat: any message would wake the layer's blocking read early and
-            # hide a read timeout. Protocol pings do not touch the layer.
-            "ZHILIAN_WS_HEARTBEAT_SECONDS": "0",
-            "WS_PING_INTERVAL": str(PING_INTERVAL),
-        }
+    server = ProductionServer(
+        database_url(connection.settings_dict),
+        secret_key=django_settings.SECRET_KEY,
+        workers=2,
+        redis_url=django_settings.REDIS_URL,
+        ready_path="/health/ready",
+        # Tokens minted by the tests must verify on the server.
+        JWT_SIGNING_KEY=django_settings.SIMPLE_JWT["SIGNING_KEY"],
+        # Its own keys in a Redis other runs may share.
+        CHANNELS_PREFIX=f"zhtest-{uuid.uuid4().hex[:12]}",
+        CACHE_PREFIX=f"zhtest-{uuid.uuid4().hex[:12]}",
+        # No application heartbeat: any message would wake the layer's blocking read early and
+        # hide a read timeout. Protocol pings do not touch the layer.
+        ZHILIAN_WS_HEARTBEAT_SECONDS="0",
+        WS_PING_INTERVAL=str(PING_INTERVAL),
     )
     server.start()
     yield server
@@ -80,7 +79,7 @@ def production_server(django_db_setup):
     Path(server.log.name).unlink(missing_ok=True)
 
 
-def ws_url(server: Server, path: str) -> str:
+def ws_url(server: ProductionServer, path: str) -> str:
     return server.base_url.replace("http://", "ws://") + path
 
 

@@ -1,31 +1,27 @@
-"""The production server layout, started as a real process for tests that need it.
+"""The production server layout as a real process, for the tests that need it and for the bench.
 
-`production_server(**env)` runs gunicorn with the project's gunicorn.conf.py (the uvicorn worker,
-DEBUG off) on a free local port, waits until /health/live answers and yields a `RunningServer`
-(its base URL and its log). The environment starts from the test process's own and takes `env`
-on top, so a test points the server at the test database, at Redis, or at a database or Redis
-that is not there.
+`ProductionServer` runs gunicorn with the project's gunicorn.conf.py (the uvicorn worker, DEBUG
+off, static files collected) on a free local port, in its own process group, and waits until it
+answers. Its environment starts from this process's own and takes the given database, Redis and
+extra variables on top, so a test points it at the test database, at Redis, or at a database or
+Redis that is not there. The log goes to a temporary file (`log_text()` reads it).
 """
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import os
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-from django.conf import settings
 
-BASE_DIR = Path(settings.BASE_DIR)
-START_TIMEOUT = 30
+ROOT = Path(__file__).resolve().parent.parent.parent
 
 
 def free_port() -> int:
@@ -35,90 +31,103 @@ def free_port() -> int:
 
 
 @functools.cache
-def collected_static() -> str:
-    """Static files collected once per test run, as a production image holds them (the manifest
+def collected_static(secret_key: str) -> str:
+    """Static files collected once per process, as a production image holds them (the manifest
     storage of DEBUG-off settings refuses to name a file it has not collected)."""
     root = tempfile.mkdtemp(prefix="zhilian-static-")
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-        cwd=BASE_DIR,
-        env={
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "zhilian.settings",
-            "DEBUG": "false",
-            "SECRET_KEY": settings.SECRET_KEY,
-            "STATIC_ROOT": root,
-        },
+        cwd=ROOT,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "zhilian.settings", "DEBUG": "false", "SECRET_KEY": secret_key,
+             "STATIC_ROOT": root},
         check=True,
-    )
+    )  # fmt: skip
     return root
 
 
-def production_env(**overrides: str) -> dict[str, str]:
-    """The environment of a production process with this test run's key (so tokens minted by the
-    test are valid there) and plain HTTP on localhost."""
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "zhilian.settings",
-        "DEBUG": "false",
-        "SECRET_KEY": settings.SECRET_KEY,
-        "JWT_SIGNING_KEY": settings.SIMPLE_JWT["SIGNING_KEY"],
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "WEB_CONCURRENCY": "1",
-        "LOG_LEVEL": "WARNING",
-        "STATIC_ROOT": collected_static(),
-        # Plain HTTP on localhost: no TLS redirect or secure-only cookies in the way.
-        "SECURE_SSL_REDIRECT": "false",
-        "SESSION_COOKIE_SECURE": "false",
-        "CSRF_COOKIE_SECURE": "false",
-    }
-    env.update(overrides)
-    return env
+class ProductionServer:
+    def __init__(
+        self,
+        database_url: str,
+        *,
+        secret_key: str,
+        workers: int = 1,
+        redis_url: str = "",
+        pool_max: int = 10,
+        static_root: str | None = None,
+        ready_path: str = "/health/live",
+        **env: str,
+    ):
+        self.port = free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.workers = workers
+        self.ready_path = ready_path
+        self.env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "zhilian.settings",
+            "DATABASE_URL": database_url,
+            "DEBUG": "false",
+            "SECRET_KEY": secret_key,
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "WEB_CONCURRENCY": str(workers),
+            "DB_POOL_MAX_SIZE": str(pool_max),
+            "LOG_LEVEL": "WARNING",
+            "STATIC_ROOT": static_root or collected_static(secret_key),
+            # Plain HTTP on 127.0.0.1: no HTTPS redirect, no secure-only cookies.
+            "SECURE_SSL_REDIRECT": "false",
+            "SESSION_COOKIE_SECURE": "false",
+            "CSRF_COOKIE_SECURE": "false",
+            "PYTHONUNBUFFERED": "1",
+            **env,
+        }
+        if redis_url:
+            self.env["REDIS_URL"] = redis_url
+        else:
+            self.env.pop("REDIS_URL", None)
+        self.proc: subprocess.Popen | None = None
+        self.log = tempfile.NamedTemporaryFile(  # noqa: SIM115 - open for the server's lifetime, closed in stop()
+            prefix="zhilian-server-", suffix=".log", delete=False
+        )
 
+    def log_text(self) -> str:
+        return Path(self.log.name).read_text(errors="replace")
 
-@dataclass
-class RunningServer:
-    url: str
-    log_path: Path
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
-
-
-@contextlib.contextmanager
-def production_server(**env: str) -> Iterator[RunningServer]:
-    port = free_port()
-    environment = production_env(BIND=f"127.0.0.1:{port}", **env)
-    log_file = tempfile.NamedTemporaryFile(prefix="zhilian-server-", suffix=".log", delete=False)  # noqa: SIM115
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", str(BASE_DIR / "gunicorn.conf.py")],
-        cwd=BASE_DIR,
-        env=environment,
-        stdout=log_file,
-        stderr=subprocess.STDOUT,
-    )
-    server = RunningServer(url=f"http://127.0.0.1:{port}", log_path=Path(log_file.name))
-    base_url = server.url
-    try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"the server exited at start:\n{server.log()}")
+    def start(self, timeout: float = 60.0) -> None:
+        cmd = [
+            sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"),
+            "--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers),
+        ]  # fmt: skip
+        self.proc = subprocess.Popen(
+            cmd, cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"gunicorn exited with {self.proc.returncode}:\n{self.log_text()[-3000:]}")
             try:
-                if httpx.get(f"{base_url}/health/live", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
+                if httpx.get(f"{self.base_url}{self.ready_path}", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
                 pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("the server did not start in time")
-            time.sleep(0.2)
-        yield server
-    finally:
-        process.terminate()
+            time.sleep(0.3)
+        self.stop()
+        raise RuntimeError(f"gunicorn did not answer {self.ready_path} in {timeout:.0f}s; see {self.log.name}")
+
+    def stop(self) -> None:
         try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log_file.close()
-        server.log_path.unlink(missing_ok=True)
+            if self.proc is not None and self.proc.poll() is None:
+                os.killpg(self.proc.pid, signal.SIGTERM)  # our own process group only (start_new_session)
+                try:
+                    self.proc.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    os.killpg(self.proc.pid, signal.SIGKILL)
+                    self.proc.wait()
+        finally:
+            self.log.close()
+
+    def __enter__(self) -> ProductionServer:
+        self.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()

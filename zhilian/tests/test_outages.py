@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from django.conf import settings as django_settings
 from django.core.cache import caches
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from zhilian.settings import redis_cache
-from zhilian.testing.server import production_server
+from zhilian.testing.server import ProductionServer
 
 DEAD_REDIS = "redis://127.0.0.1:1/0"  # nothing listens on port 1
 
@@ -49,17 +50,15 @@ def test_api_reads_work_while_redis_is_down(dead_cache, client_for, manager):
     assert response.json()["count"] == 0
 
 
-def unreachable_database_url(settings) -> str:
-    if settings.IS_POSTGRES:
+def unreachable_database_url() -> str:
+    if django_settings.IS_POSTGRES:
         return "postgres://postgres@127.0.0.1:1/zhilian_unreachable"
     return "sqlite:////nonexistent-directory/zhilian/db.sqlite3"
 
 
 @pytest.fixture(scope="module")
-def server_without_database(django_db_blocker):
-    from django.conf import settings
-
-    with production_server(DATABASE_URL=unreachable_database_url(settings), REDIS_URL="") as server:
+def server_without_database():
+    with ProductionServer(unreachable_database_url(), secret_key=django_settings.SECRET_KEY) as server:
         yield server
 
 
@@ -71,7 +70,7 @@ def token(manager) -> str:
 @pytest.mark.slow
 def test_api_answers_json_503_without_a_database(server_without_database, token):
     for path in ("/api/v1/orders/", "/api/v1/stores/", "/api/v1/auth/me/"):
-        response = httpx.get(server_without_database.url + path, headers={"Authorization": f"Bearer {token}"})
+        response = httpx.get(server_without_database.base_url + path, headers={"Authorization": f"Bearer {token}"})
         assert response.status_code == 503, (path, response.text)
         assert response.headers["content-type"].startswith("application/json")
         assert response.json()["code"] == "service_unavailable"
@@ -81,7 +80,7 @@ def test_api_answers_json_503_without_a_database(server_without_database, token)
 @pytest.mark.slow
 def test_login_answers_json_503_without_a_database(server_without_database):
     response = httpx.post(
-        server_without_database.url + "/api/v1/auth/login/", json={"username": "manager1", "password": "x"}
+        server_without_database.base_url + "/api/v1/auth/login/", json={"username": "manager1", "password": "x"}
     )
     assert response.status_code == 503
     assert response.json()["code"] == "service_unavailable"
@@ -90,7 +89,9 @@ def test_login_answers_json_503_without_a_database(server_without_database):
 @pytest.mark.slow
 @pytest.mark.parametrize("path", ["/admin/", "/admin/orders/order/", "/dashboard/", "/dashboard/login/"])
 def test_pages_answer_a_plain_503_without_a_database(server_without_database, path):
-    response = httpx.get(server_without_database.url + path, cookies={"sessionid": "a" * 32}, follow_redirects=True)
+    response = httpx.get(
+        server_without_database.base_url + path, cookies={"sessionid": "a" * 32}, follow_redirects=True
+    )
     assert response.status_code == 503, (path, response.status_code, response.text[:300])
     assert response.headers["content-type"].startswith("text/html")
     assert "Temporarily unavailable" in response.text
@@ -99,7 +100,7 @@ def test_pages_answer_a_plain_503_without_a_database(server_without_database, pa
 
 @pytest.mark.slow
 def test_readiness_without_a_database_names_it_without_internals(server_without_database):
-    response = httpx.get(server_without_database.url + "/health/ready")
+    response = httpx.get(server_without_database.base_url + "/health/ready")
     assert response.status_code == 503
     assert response.json() == {"status": "unavailable", "checks": {"database": "unavailable"}, "failing": ["database"]}
-    assert "Traceback" not in server_without_database.log()
+    assert "Traceback" not in server_without_database.log_text()

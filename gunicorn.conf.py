@@ -1,8 +1,22 @@
 """gunicorn for production: the uvicorn worker serves HTTP and WebSockets from zhilian.asgi."""
 
+import logging
 import os
+import re
 
 from uvicorn_worker import UvicornWorker
+
+
+class RedactTokens(logging.Filter):
+    """Access tokens travel in WebSocket URLs (`?token=`); they must not land in the logs."""
+
+    TOKEN = re.compile(r"(token=)[^&\s\"']+")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.args:
+            record.args = tuple(self.TOKEN.sub(r"\1[redacted]", a) if isinstance(a, str) else a for a in record.args)
+        record.msg = self.TOKEN.sub(r"\1[redacted]", str(record.msg))
+        return True
 
 
 class ZhilianUvicornWorker(UvicornWorker):
@@ -34,6 +48,11 @@ accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 wsgi_app = "zhilian.asgi:application"
+
+
+def post_worker_init(worker):
+    for name in ("uvicorn.access", "uvicorn.error", "gunicorn.access", "gunicorn.error"):
+        logging.getLogger(name).addFilter(RedactTokens())
 
 
 def on_starting(server):

@@ -5,7 +5,8 @@ Close codes (the socket is accepted first so a browser sees the code, not a fail
 - 4401: no credentials, or a bad / expired token;
 - 4403: the store does not exist or the user may not see it (the two are not told apart, as
   the API answers 404 for both);
-- 4404: the path matches no route (`UnroutedConsumer`).
+- 4404: the path matches no route (`UnroutedConsumer`);
+- 1011: the channel layer (Redis) failed; the client reconnects with back-off.
 
 Messages from the server are the events themselves: ``{"type", "store", "data", "at"}``, and
 every ``ZHILIAN_WS_HEARTBEAT_SECONDS`` a ``{"type": "heartbeat", "at"}``.
@@ -38,6 +39,14 @@ logger = logging.getLogger(__name__)
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
+CLOSE_LAYER_FAILED = 1011
+# What a failing channel layer raises: redis-py's errors (ConnectionError, TimeoutError) and the
+# socket errors under them.
+try:
+    from redis.exceptions import RedisError as _RedisError
+except ImportError:  # without redis installed only the in-memory layer exists
+    _RedisError = OSError
+LAYER_ERRORS = (_RedisError, OSError)
 
 
 def now() -> float:
@@ -53,6 +62,12 @@ class EventConsumer(AsyncJsonWebsocketConsumer):
     async def __call__(self, scope, receive, send):
         try:
             await super().__call__(scope, receive, send)
+        except LAYER_ERRORS as exc:
+            # Redis went away under the socket (or was never there): say so in one log line and close
+            # with 1011 instead of dropping the connection with a traceback.
+            logger.warning("live socket closed: the channel layer failed (%s: %s)", type(exc).__name__, exc)
+            with contextlib.suppress(Exception):
+                await send({"type": "websocket.close", "code": CLOSE_LAYER_FAILED})
         finally:
             # However the consumer ends (disconnect, close, error, cancellation), its heartbeat stops.
             await self.stop_heartbeat()

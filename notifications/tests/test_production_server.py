@@ -72,6 +72,8 @@ def production_server(django_db_setup):
         # hide a read timeout. Protocol pings do not touch the layer.
         ZHILIAN_WS_HEARTBEAT_SECONDS="0",
         WS_PING_INTERVAL=str(PING_INTERVAL),
+        # As production logs: uvicorn notes each accepted socket (with its URL) at INFO.
+        LOG_LEVEL="INFO",
     )
     server.start()
     yield server
@@ -144,6 +146,10 @@ def test_idle_socket_stays_open_and_delivers_the_next_event(production_server, s
     asyncio.run(scenario())
     # While idle, the server kept the socket alive with protocol pings (the client answered them).
     assert any(line.startswith("< PING") for line in frames.lines), frames.lines
+    # The access log names the socket's path, never the token in its query string.
+    log = production_server.log_text()
+    assert f"/ws/stores/{store.pk}/" in log
+    assert token not in log and "token=[redacted]" in log
 
 
 @pytest.mark.parametrize("path", ["/ws/nope/", "/ws/stores/bad%20id/", "/ws/stores/STORE001", "/ws/"])

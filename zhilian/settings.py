@@ -205,6 +205,8 @@ REST_FRAMEWORK = {
         "drf_orjson_renderer.renderers.ORJSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
+    # The browsable API (HTML) is a development tool: with DEBUG off the API answers JSON only.
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "zhilian.api.negotiation.BrowsableOnlyInDebugNegotiation",
     "DEFAULT_PARSER_CLASSES": [
         "drf_orjson_renderer.parsers.ORJSONParser",
         "rest_framework.parsers.FormParser",

@@ -37,8 +37,7 @@ class Server:
             "DB_POOL_MAX_SIZE": str(pool_max),
             "LOG_LEVEL": "WARNING",
             # The bench talks plain HTTP to 127.0.0.1: no HTTPS redirect, no secure-only cookies.
-            "SESSION_COOKIE_SECURE": "false",
-            "CSRF_COOKIE_SECURE": "false",
+            "HTTPS_ONLY": "false",
             "PYTHONUNBUFFERED": "1",
         }
         if redis_url:

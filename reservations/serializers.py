@@ -36,6 +36,17 @@ class ReservedTableField(serializers.PrimaryKeyRelatedField):
             "room_name": value.room_name,
         }
 
+    def get_choices(self, cutoff=None):
+        # RelatedField keys the choices by to_representation(), which is the value the field
+        # reads back as. Here that is a dict (unhashable: the browsable API's form answered 500),
+        # while a choice is what the field is written as: the table id.
+        queryset = self.get_queryset()
+        if queryset is None:
+            return {}
+        if cutoff is not None:
+            queryset = queryset[:cutoff]
+        return {str(table.pk): self.display_value(table) for table in queryset}
+
 
 class ReservedTableFieldExtension(OpenApiSerializerFieldExtension):
     target_class = "reservations.serializers.ReservedTableField"

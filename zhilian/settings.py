@@ -9,6 +9,7 @@ from pathlib import Path
 
 import environ
 import orjson
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -44,6 +45,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "channels",
+    "csp",
     "zhilian",
     "accounts",
     "stores",
@@ -58,6 +60,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Content-Security-Policy (django-csp, plus the page's own WebSocket origin) and
+    # Permissions-Policy on every page; below whitenoise, which answers static files itself.
+    "zhilian.security.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -220,12 +226,67 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 
-# --- Security (effective when DEBUG is off) ---------------------------------------------------
-SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=False)
-CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=False)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_PROXY", default=False) else None
+# --- Security ---------------------------------------------------------------------------------
+# With DEBUG off the site is HTTPS-only unless told otherwise: HSTS, secure cookies and the
+# redirect to HTTPS all follow HTTPS_ONLY, and each can still be set on its own.
+HTTPS_ONLY = env.bool("HTTPS_ONLY", default=not DEBUG)
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=HTTPS_ONLY)
+# Orchestrators and the container's HEALTHCHECK probe over plain HTTP inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^health/(live|ready)$"]
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000 if HTTPS_ONLY else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=HTTPS_ONLY)
+# The preload directive only makes the domain eligible; joining browsers' preload list is a
+# separate submission by the domain's owner.
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=HTTPS_ONLY)
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=HTTPS_ONLY)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=HTTPS_ONLY)
+# Behind a proxy that terminates TLS: trust its X-Forwarded-Proto (the proxy must set it and drop
+# the client's). request.is_secure() then tells HTTPS from HTTP, so the redirect above stays on
+# and sends plain-HTTP requests that reach us through the proxy to HTTPS.
+BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
+SECURE_REFERRER_POLICY = env.str("SECURE_REFERRER_POLICY", default="same-origin")
 X_FRAME_OPTIONS = "DENY"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# Content-Security-Policy (django-csp 4). No inline script anywhere: the dashboard, the admin and
+# the API docs load their scripts as files. The nonce is added only where a page asks for it
+# (ReDoc's generated styles, zhilian/api/docs.py); views widen the policy per page, never here.
+# 'self' covers ws:/wss: of the same host in CSP Level 3 browsers only, so zhilian.security adds
+# the page's own WebSocket origin to connect-src.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        **({"report-uri": env.str("CSP_REPORT_URI")} if env.str("CSP_REPORT_URI", default="") else {}),
+    },
+}
+# Permissions-Policy (django-permissions-policy): nothing here uses these browser features.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "serial",
+        "usb",
+    )
+}
 
 # --- REST framework -------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -245,6 +306,8 @@ REST_FRAMEWORK = {
         "zhilian.api.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
+    # The browsable API (HTML) is a development tool: with DEBUG off the API answers JSON only.
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "zhilian.api.negotiation.BrowsableOnlyInDebugNegotiation",
     "DEFAULT_PARSER_CLASSES": [
         "zhilian.api.parsers.JSONParser",
         "rest_framework.parsers.FormParser",

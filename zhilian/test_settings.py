@@ -12,3 +12,9 @@ PASSWORD_HASHERS = ["zhilian.test_hashers.FastBCryptSHA256PasswordHasher", *PASS
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+# The test client and the live-server tests speak plain HTTP: no redirect to HTTPS, cookies over
+# HTTP. (HSTS stays as configured; it is only sent on HTTPS responses.) The production values
+# are checked by zhilian/tests/test_security_settings.py in a subprocess with production settings.
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False

@@ -244,7 +244,8 @@ class TestMe:
     def test_anonymous_is_401(self, anon_client, db):
         assert anon_client.get(ME).status_code == 401
 
-    def test_session_login_works_for_the_browsable_api(self, staff):
+    def test_session_login_works_for_the_browsable_api(self, staff, settings):
+        settings.DEBUG = True  # the browsable API is offered only in development
         client = APIClient()
         client.force_login(staff)
         response = client.get(ME, HTTP_ACCEPT="text/html")

@@ -129,7 +129,9 @@ def drive_dashboard(browser, api, base_url, manager, order, item):
         "/api/v1/inventory-transactions/", json={"item": item.pk, "transaction_type": "usage", "quantity": "12"}
     )
     assert response.status_code == 201, response.text
-    page.wait_for_function("document.getElementById('bell-count').dataset.count === '1'", timeout=2_000)
+    # Selectors, not wait_for_function: Playwright polls a function with eval(), which the page's
+    # Content-Security-Policy refuses.
+    page.wait_for_selector('#bell-count[data-count="1"]', state="attached", timeout=2_000)
     shown = time.perf_counter()
     page.wait_for_selector(f'#low-stock [data-item-id="{item.pk}"][data-status="low"]', timeout=5_000)
     print(f"inventory.low_stock: API call -> bell count {1000 * (shown - started):.0f} ms")
@@ -138,7 +140,7 @@ def drive_dashboard(browser, api, base_url, manager, order, item):
     page.click("#bell")
     page.wait_for_selector("#notification-list .notification.unread", timeout=2_000)
     page.click("#mark-all-read")
-    page.wait_for_function("document.getElementById('bell-count').dataset.count === '0'", timeout=2_000)
+    page.wait_for_selector('#bell-count[data-count="0"]', state="attached", timeout=2_000)
     assert api.get("/api/v1/notifications/unread-count/").json() == {"unread": 0}
     page.keyboard.press("Escape")
 

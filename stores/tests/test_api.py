@@ -321,9 +321,10 @@ def test_malformed_ids_are_404(client_for, actors, url):
 
 @pytest.mark.parametrize("url", ["/api/v1/users/", "/api/v1/stores/", "/api/v1/tables/", "/api/v1/employees/"])
 @pytest.mark.parametrize("who", ["admin", "staff"])
-def test_browsable_api_works_with_a_session(actors, url, who):
+def test_browsable_api_works_with_a_session(actors, url, who, settings):
     from django.test import Client
 
+    settings.DEBUG = True  # the browsable API is offered only in development
     client = Client()
     client.force_login(getattr(actors, who))
     response = client.get(url, HTTP_ACCEPT="text/html")

@@ -73,10 +73,8 @@ class ProductionServer:
             "DB_POOL_MAX_SIZE": str(pool_max),
             "LOG_LEVEL": "WARNING",
             "STATIC_ROOT": static_root or collected_static(secret_key),
-            # Plain HTTP on 127.0.0.1: no HTTPS redirect, no secure-only cookies.
-            "SECURE_SSL_REDIRECT": "false",
-            "SESSION_COOKIE_SECURE": "false",
-            "CSRF_COOKIE_SECURE": "false",
+            # Plain HTTP on 127.0.0.1: no HTTPS redirect, HSTS or secure-only cookies.
+            "HTTPS_ONLY": "false",
             "PYTHONUNBUFFERED": "1",
             **env,
         }

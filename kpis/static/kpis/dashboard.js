@@ -10,6 +10,12 @@
 (function () {
   "use strict";
 
+  // The store and language pickers submit their form on change (no inline handlers: the
+  // Content-Security-Policy runs no inline script).
+  Array.prototype.forEach.call(document.querySelectorAll("select[data-autosubmit]"), function (select) {
+    select.addEventListener("change", function () { select.form.submit(); });
+  });
+
   var cfgNode = document.getElementById("dashboard-config");
   if (!cfgNode) return;
   var cfg = JSON.parse(cfgNode.textContent);

@@ -1,8 +1,14 @@
+from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin
+from axes.models import AccessAttempt, AccessFailureLog
 from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import admin as auth_admin
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.models import Group
+from django.db.models import IntegerField, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import services
@@ -13,6 +19,24 @@ from zhilian.admin import ScopedModelAdmin
 # Roles (zhilian.roles) replace Django's groups and per-user permissions.
 if admin.site.is_registered(Group):
     admin.site.unregister(Group)
+
+# The login lockout's records (django-axes): admins only, through the role matrix
+# (User.has_perm). Successful logins are not logged (AXES_DISABLE_ACCESS_LOG), so no page for them.
+admin.site.register(AccessAttempt, AccessAttemptAdmin)
+admin.site.register(AccessFailureLog, AccessFailureLogAdmin)
+
+
+def _with_recent_failures(queryset):
+    """Annotate each account with its failed logins inside the lockout window (one subquery,
+    no query per row); accounts.lockout records an account under its lower-cased username."""
+    since = timezone.now() - settings.AXES_COOLOFF_TIME
+    failures = (
+        AccessAttempt.objects.filter(username=Lower(OuterRef("username")), attempt_time__gte=since)
+        .values("username")
+        .annotate(total=Sum("failures_since_start"))
+        .values("total")
+    )
+    return queryset.annotate(recent_login_failures=Coalesce(Subquery(failures, output_field=IntegerField()), Value(0)))
 
 
 class UserCreationForm(auth_forms.AdminUserCreationForm):
@@ -40,7 +64,17 @@ class UserAdmin(ScopedModelAdmin, auth_admin.UserAdmin):
 
     form = UserChangeForm
     add_form = UserCreationForm
-    list_display = ["username", "full_name", "email", "role", "store", "is_active", "last_login", "date_joined"]
+    list_display = [
+        "username",
+        "full_name",
+        "email",
+        "role",
+        "store",
+        "is_active",
+        "login_locked",
+        "last_login",
+        "date_joined",
+    ]
     list_filter = ["role", "is_active", "store"]
     list_select_related = ["store"]
     search_fields = ["username", "full_name", "email", "phone"]
@@ -75,7 +109,27 @@ class UserAdmin(ScopedModelAdmin, auth_admin.UserAdmin):
         ),
     ]
 
-    actions = ["deactivate"]
+    actions = ["deactivate", "unlock_login"]
+
+    def get_queryset(self, request):
+        return _with_recent_failures(super().get_queryset(request))
+
+    @admin.display(boolean=True, description=_("login locked"))
+    def login_locked(self, obj) -> bool:
+        return getattr(obj, "recent_login_failures", 0) >= settings.AXES_FAILURE_LIMIT
+
+    def has_unlock_login_permission(self, request) -> bool:
+        return roles.can(request.user, roles.UNLOCK_LOGIN, "accounts.user")
+
+    @admin.action(description=_("Unlock login of selected accounts"), permissions=["unlock_login"])
+    def unlock_login(self, request, queryset):
+        done = 0
+        for user in queryset:
+            # The service applies the role rules per account (a manager: staff of their store only).
+            if self.call_service(request, services.user_unlock_login, actor=request.user, user=user) is not None:
+                done += 1
+        if done:
+            self.message_user(request, _("%(count)d account(s) unlocked.") % {"count": done})
 
     @admin.action(description=_("Deactivate selected accounts (their tokens stop working)"), permissions=["change"])
     def deactivate(self, request, queryset):

@@ -1,15 +1,18 @@
 """Auth endpoints under /api/v1/auth/: thin views over accounts.services."""
 
+from django.conf import settings
 from django.contrib.auth import update_session_auth_hash
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
+from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken
 
 from accounts import services
+from accounts.authentication import RevocableJWTAuthentication
 from accounts.serializers import (
     LoginSerializer,
     LogoutSerializer,
@@ -17,10 +20,13 @@ from accounts.serializers import (
     PasswordChangeSerializer,
     RefreshSerializer,
     RegisterSerializer,
+    SelfRegisterSerializer,
     TokenResponseSerializer,
     UserSerializer,
     UserSummarySerializer,
 )
+from zhilian.api.throttling import RegisterThrottle
+from zhilian.errors import Forbidden
 
 TokenPairSerializer = inline_serializer(
     "TokenPair",
@@ -68,7 +74,6 @@ class LoginView(TokenEndpoint):
             user, tokens = services.auth_login(
                 login=serializer.validated_data["login"],
                 password=serializer.validated_data["password"],
-                ip=BaseThrottle().get_ident(request),
                 request=request._request,
             )
         except services.DomainError as exc:
@@ -93,11 +98,23 @@ class RefreshView(TokenEndpoint):
         return Response(tokens.as_dict())
 
 
+def _presented_access_token(request) -> str | None:
+    """The access token in the Authorization header, if any (not checked here)."""
+    auth = RevocableJWTAuthentication()
+    header = auth.get_header(request)
+    try:
+        raw = auth.get_raw_token(header) if header is not None else None
+    except (AuthenticationFailed, InvalidToken):
+        return None
+    return raw.decode("latin-1") if raw else None
+
+
 class LogoutView(TokenEndpoint):
     @extend_schema(
         request=LogoutSerializer,
         responses={204: None, 400: ERROR, 401: ERROR},
-        summary="Revoke a refresh token (and optionally every session of its user)",
+        summary="End a session: its refresh token and access tokens stop working (optionally every session)",
+        description="An access token sent in the Authorization header is revoked too.",
         tags=["auth"],
     )
     def post(self, request):
@@ -107,6 +124,7 @@ class LogoutView(TokenEndpoint):
             services.auth_logout(
                 refresh=serializer.validated_data["refresh"],
                 everywhere=serializer.validated_data["everywhere"],
+                access=_presented_access_token(request),
             )
         except services.DomainError as exc:
             raise _translate(exc) from exc
@@ -145,19 +163,48 @@ class PasswordChangeView(APIView):
 
 
 class RegisterView(APIView):
-    """Admins create any account, managers staff of their store; anonymous callers only when
-    open registration is on (the account is then inactive staff)."""
+    """Admins create any account, managers staff of their store (201, the account).
+
+    Anonymous callers: with registration closed, the same 403 whatever the body (nothing is
+    read). With open registration (ZHILIAN_OPEN_REGISTRATION), the same 202 whether or not the
+    username or email is taken — the account, inactive staff, exists only if both were free —
+    and at most REGISTER_THROTTLE requests per address.
+    """
 
     permission_classes = [AllowAny]
+    throttle_classes = [RegisterThrottle]
 
     @extend_schema(
         request=RegisterSerializer,
-        responses={201: UserSerializer, 400: ERROR, 403: ERROR},
+        responses={
+            201: UserSerializer,
+            202: OpenApiResponse(OpenApiTypes.OBJECT, description="Anonymous sign-up received (open registration)"),
+            400: ERROR,
+            403: ERROR,
+            429: ERROR,
+        },
         summary="Create an account",
         tags=["auth"],
     )
     def post(self, request):
+        if not request.user.is_authenticated:
+            return self._self_register(request)
         serializer = RegisterSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         user = serializer.save()
         return Response(UserSerializer(user, context={"request": request}).data, status=status.HTTP_201_CREATED)
+
+    def _self_register(self, request):
+        if not settings.ZHILIAN_OPEN_REGISTRATION:
+            raise Forbidden(_("Registration is closed; ask a manager for an account."), code="registration_closed")
+        serializer = SelfRegisterSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        # Nothing is created when the username or email is taken; the answer is the same.
+        services.user_register(**serializer.validated_data)
+        body = {
+            "detail": _(
+                "If the details are acceptable, the account was requested; a manager of the store activates it."
+            ),
+            "code": "registration_received",
+        }
+        return Response(body, status=status.HTTP_202_ACCEPTED)

@@ -7,6 +7,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.usernames import normalize_username, validate_username
 from zhilian import roles
 from zhilian.models import StoreScopedQuerySet, TimestampedModel
 from zhilian.roles import Role
@@ -29,7 +30,7 @@ class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
     def _create_user(self, username, email, password, **extra):
         if not username:
             raise ValueError("username is required")
-        user = self.model(username=username, email=self.normalize_email(email), **extra)
+        user = self.model(username=self.model.normalize_username(username), email=self.normalize_email(email), **extra)
         user.set_password(password)
         user.full_clean(exclude=["password"])
         user.save(using=self._db)
@@ -48,7 +49,9 @@ class User(TimestampedModel, AbstractBaseUser):
     """A person who logs in. The role alone decides what they may do (zhilian.roles)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    username = models.CharField(_("username"), max_length=150, unique=True)
+    # The character set and normalization are documented in accounts/usernames.py; clean()
+    # stores the NFKC form, which the case-insensitive unique constraint below compares.
+    username = models.CharField(_("username"), max_length=150, unique=True, validators=[validate_username])
     email = models.EmailField(_("email"), unique=True)
     full_name = models.CharField(_("full name"), max_length=150, blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
@@ -100,6 +103,11 @@ class User(TimestampedModel, AbstractBaseUser):
 
     def __str__(self) -> str:
         return self.full_name or self.username
+
+    @classmethod
+    def normalize_username(cls, username):
+        # AbstractBaseUser.clean() stores this form; Django's default is NFKC alone.
+        return normalize_username(username) if isinstance(username, str) else username
 
     def get_full_name(self) -> str:
         return self.full_name or self.username

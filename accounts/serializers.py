@@ -1,16 +1,26 @@
-from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from accounts import services
 from accounts.models import User
+from accounts.usernames import clean_username
 from stores.models import Store
 from zhilian.api.serializers import BaseModelSerializer, ModelSerializer
 from zhilian.roles import Role
 
 
+def _username(value: str) -> str:
+    """The username as it will be stored (accounts/usernames.py), or a 400 naming the character."""
+    try:
+        return clean_username(value)
+    except DjangoValidationError as exc:
+        raise serializers.ValidationError(list(exc.messages)) from exc
+
+
 def _unique_ci(field: str, value: str, instance) -> str:
-    # Only for a clear message; the case-insensitive unique constraints are the guarantee.
+    # Only for a clear message; the case-insensitive unique constraints are the guarantee. The
+    # username compared is already normalized, as stored.
     others = User.objects.exclude(pk=instance.pk) if isinstance(instance, User) else User.objects.all()
     if value and others.filter(**{f"{field}__iexact": value}).exists():
         raise serializers.ValidationError(_("A user with that %(field)s already exists.") % {"field": field})
@@ -61,7 +71,7 @@ class UserSerializer(BaseModelSerializer):
         return super().model_validation_exclude() | {"password"}
 
     def validate_username(self, value):
-        return _unique_ci("username", value, self.instance)
+        return _unique_ci("username", _username(value), self.instance)
 
     def validate_email(self, value):
         return _unique_ci("email", value, self.instance)
@@ -141,7 +151,8 @@ class PasswordChangeSerializer(serializers.Serializer):
 
 
 class RegisterSerializer(serializers.Serializer):
-    """Input of POST /auth/register/; the rules (who may create whom) are in user_create."""
+    """Input of POST /auth/register/ by an admin or manager; the rules (who may create whom)
+    are in user_create. Taken usernames and emails are field errors: the caller is trusted."""
 
     username = serializers.CharField(max_length=150)
     email = serializers.EmailField(max_length=254)
@@ -154,13 +165,21 @@ class RegisterSerializer(serializers.Serializer):
     store = serializers.PrimaryKeyRelatedField(queryset=Store.objects.all(), required=False, allow_null=True)
 
     def validate_username(self, value):
-        UnicodeUsernameValidator()(value)
-        return _unique_ci("username", value, None)
+        return _unique_ci("username", _username(value), None)
 
     def validate_email(self, value):
         return _unique_ci("email", value, None)
 
     def create(self, validated_data):
-        request = self.context["request"]
-        actor = request.user if request.user.is_authenticated else None
-        return services.user_create(actor=actor, **validated_data)
+        return services.user_create(actor=self.context["request"].user, **validated_data)
+
+
+class SelfRegisterSerializer(RegisterSerializer):
+    """Anonymous sign-up (open registration): the same input, but whether a username or email
+    is taken is never checked here or told; the view passes it to user_register."""
+
+    def validate_username(self, value):
+        return _username(value)
+
+    def validate_email(self, value):
+        return value

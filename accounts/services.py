@@ -1,34 +1,34 @@
 """Accounts: logging in and out, token refresh, passwords, and creating and editing users.
 
 Who may grant which role or touch which account is decided by zhilian.roles; this module applies
-it. Token state lives in simplejwt's blacklist tables (PostgreSQL in production), so every web
-worker agrees on which refresh tokens are spent.
+it. Refresh-token state lives in simplejwt's blacklist tables (PostgreSQL in production), so every
+web worker agrees on which refresh tokens are spent; access tokens that a logout ends are refused
+through a short-lived deny list in the cache (accounts.tokens). Failed logins are counted and
+locked out by django-axes on every door alike (accounts.lockout).
 """
 
 from __future__ import annotations
 
-import hashlib
-import math
-import time
 from dataclasses import dataclass
 from typing import Any
 
+import axes.utils
 from django.conf import settings
-from django.contrib.auth import password_validation
-from django.contrib.auth.models import update_last_login
-from django.contrib.auth.signals import user_logged_in, user_login_failed
-from django.core.cache import cache
+from django.contrib.auth import authenticate, password_validation
+from django.contrib.auth.signals import user_logged_in
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
-from rest_framework_simplejwt.tokens import RefreshToken
+from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 from rest_framework_simplejwt.utils import get_md5_hash_password
 
+from accounts import lockout, tokens
+from accounts.backends import resolve_login
 from accounts.models import User
 from stores.models import Store
 from zhilian import roles
@@ -44,7 +44,7 @@ class AuthenticationError(DomainError):
 
 
 class LoginThrottled(DomainError):
-    """Too many failed logins for this account or address (HTTP 429, Retry-After)."""
+    """The login lockout refused this account or address (HTTP 429, Retry-After)."""
 
     status_code = 429
     default_code = "throttled"
@@ -52,75 +52,6 @@ class LoginThrottled(DomainError):
     def __init__(self, message: str, *, retry_after: int) -> None:
         super().__init__(message, retry_after=retry_after)
         self.retry_after = retry_after
-
-
-# --- login throttling ----------------------------------------------------------------------
-# Only FAILED attempts count. Limits come from REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]:
-#   "login_username": failures allowed per account (or unknown login name) per period
-#                     (env LOGIN_THROTTLE_USERNAME, default "5/min");
-#   "login_ip":       failures allowed per client address per period
-#                     (env LOGIN_THROTTLE_IP, default "20/min").
-# Counters live in the Django cache (Redis in production, so every worker shares them) in fixed
-# windows: cache.add + cache.incr are atomic there, and the window end gives Retry-After.
-
-_PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-
-
-def _parse_rate(rate: str | None) -> tuple[int, int] | None:
-    if not rate:
-        return None
-    count, _slash, period = rate.partition("/")
-    return int(count), _PERIODS[period.strip()[0].lower()]
-
-
-def _throttle_scopes(*, login: str, ip: str | None, user: User | None) -> list[tuple[str, int, int]]:
-    rates = settings.REST_FRAMEWORK.get("DEFAULT_THROTTLE_RATES", {})
-    # An account is one bucket however it is named (username or email), so switching between
-    # the two does not double the attempts.
-    subject = f"user:{user.pk}" if user is not None else f"name:{login.strip().lower()}"
-    scopes = []
-    for scope, ident in (("login_username", subject), ("login_ip", ip)):
-        parsed = _parse_rate(rates.get(scope))
-        if parsed is None or not ident:
-            continue
-        limit, period = parsed
-        digest = hashlib.sha256(ident.encode()).hexdigest()[:32]
-        scopes.append((f"zh-login:{scope}:{digest}", limit, period))
-    return scopes
-
-
-def _window(period: int) -> tuple[int, int]:
-    now = time.time()
-    return int(now // period), max(1, math.ceil(period - now % period))
-
-
-def _check_login_throttle(scopes: list[tuple[str, int, int]]) -> None:
-    waits = []
-    for key, limit, period in scopes:
-        window, retry_after = _window(period)
-        if (cache.get(f"{key}:{window}") or 0) >= limit:
-            waits.append(retry_after)
-    if waits:
-        raise LoginThrottled(_("Too many failed login attempts; try again later."), retry_after=max(waits))
-
-
-def _record_login_failure(scopes: list[tuple[str, int, int]]) -> None:
-    for key, _limit, period in scopes:
-        window, _retry = _window(period)
-        window_key = f"{key}:{window}"
-        cache.add(window_key, 0, timeout=period + 1)
-        try:
-            cache.incr(window_key)
-        except ValueError:  # expired between add and incr
-            cache.add(window_key, 1, timeout=period + 1)
-
-
-def _clear_account_failures(scopes: list[tuple[str, int, int]]) -> None:
-    # A successful login clears the account's counter, not the address's (a shared NAT
-    # address must not be able to reset an attacker's budget by logging in elsewhere).
-    for key, _limit, period in scopes:
-        if ":login_username:" in key:
-            cache.delete(f"{key}:{_window(period)[0]}")
 
 
 # --- tokens --------------------------------------------------------------------------------
@@ -141,52 +72,40 @@ class TokenPair:
         }
 
 
-def _issue_tokens(user: User) -> TokenPair:
-    # RefreshToken.for_user records the token as outstanding and, with CHECK_REVOKE_TOKEN, puts
-    # a hash of the password hash in it: a later password change invalidates every such token.
-    refresh = RefreshToken.for_user(user)
+def _issue_tokens(user: User, *, session_id: str | None = None) -> TokenPair:
+    # The refresh token is recorded as outstanding and, with CHECK_REVOKE_TOKEN, holds a hash of
+    # the password hash: a later password change invalidates every such token. Both tokens carry
+    # the session id (a new one unless a refresh continues a session) that logout revokes.
+    refresh = tokens.refresh_for(user, session_id=session_id)
     return TokenPair(access=str(refresh.access_token), refresh=str(refresh))
 
 
-def _find_login_user(login: str) -> User | None:
-    candidates = list(User.objects.filter(Q(username__iexact=login) | Q(email__iexact=login))[:3])
-    # A username that happens to look like someone else's email wins over that email.
-    for user in candidates:
-        if user.username.lower() == login.lower():
-            return user
-    return candidates[0] if candidates else None
-
-
-def auth_login(*, login: str, password: str, ip: str | None = None, request=None) -> tuple[User, TokenPair]:
+def auth_login(*, login: str, password: str, request: HttpRequest) -> tuple[User, TokenPair]:
     """Check credentials (username or email) and issue a token pair.
 
-    Raises LoginThrottled before looking at the password once this account or address has
-    failed too often, AuthenticationError for wrong credentials (code ``invalid_credentials``)
-    or an inactive account (code ``account_inactive``, only said when the password is right).
+    The check goes through ``django.contrib.auth.authenticate`` like the admin and dashboard
+    logins, so the one lockout (accounts.lockout) counts and refuses all three alike. Raises
+    LoginThrottled when the lockout refused the login (also on the failure that reaches a
+    limit), AuthenticationError for wrong credentials (code ``invalid_credentials``) or an
+    inactive account (code ``account_inactive``, only said when the password is right).
+
+    Not atomic on purpose: the recorded failure must outlive the refusal.
     """
     login = (login or "").strip()
-    user = _find_login_user(login) if login else None
-    scopes = _throttle_scopes(login=login, ip=ip, user=user)
-    _check_login_throttle(scopes)
-
+    user = authenticate(request, username=login, password=password)
     if user is None:
-        User().set_password(password)  # the same hashing work as a real check: no timing oracle
-        ok = False
-    else:
-        ok = user.check_password(password)
-    if not ok or not user.is_active:
-        _record_login_failure(scopes)
-        user_login_failed.send(sender=__name__, credentials={"username": login}, request=request)
-        if ok:
+        seconds = lockout.retry_after(request, login)
+        if seconds is not None:
+            raise LoginThrottled(lockout.lockout_message(seconds), retry_after=seconds)
+        candidate = resolve_login(login)
+        if candidate is not None and not candidate.is_active and candidate.check_password(password):
             raise AuthenticationError(_("This account is inactive."), code="account_inactive")
         raise AuthenticationError(_("No active account found with the given credentials."), code="invalid_credentials")
 
-    _clear_account_failures(scopes)
-    tokens = _issue_tokens(user)
-    if jwt_settings.UPDATE_LAST_LOGIN:
-        update_last_login(None, user)
+    pair = _issue_tokens(user)
+    # Updates last_login (Django's receiver) and clears the account's failed attempts (axes).
     user_logged_in.send(sender=user.__class__, request=request, user=user)
-    return user, tokens
+    return user, pair
 
 
 def _decode_refresh(raw: str) -> RefreshToken:
@@ -227,7 +146,7 @@ def _spend(token: RefreshToken) -> None:
 
 @transaction.atomic
 def auth_refresh(*, refresh: str) -> tuple[User, TokenPair]:
-    """Rotate a refresh token: the presented one is spent, a new pair is issued.
+    """Rotate a refresh token: the presented one is spent, a new pair (same session) is issued.
 
     Presenting a spent token again is refused (401), as is a token of an inactive user or one
     issued before the user's last password change.
@@ -235,19 +154,39 @@ def auth_refresh(*, refresh: str) -> tuple[User, TokenPair]:
     token = _decode_refresh(refresh)
     user = _token_user(token)
     _spend(token)
-    return user, _issue_tokens(user)
+    return user, _issue_tokens(user, session_id=tokens.session_id(token))
 
 
-@transaction.atomic
-def auth_logout(*, refresh: str, everywhere: bool = False) -> None:
-    """Blacklist the refresh token (and with `everywhere`, every token of its user)."""
-    token = _decode_refresh(refresh)
-    _spend(token)
-    if everywhere:
+def _same_user_access_token(raw: str | None, user_id: Any) -> AccessToken | None:
+    if not raw:
+        return None
+    try:
+        access = AccessToken(raw)
+    except TokenError:
+        return None
+    return access if str(access.get(jwt_settings.USER_ID_CLAIM)) == str(user_id) else None
+
+
+def auth_logout(*, refresh: str, everywhere: bool = False, access: str | None = None) -> None:
+    """End a session: its refresh token is spent and its access tokens stop working.
+
+    ``access``: an access token presented with the logout (Authorization header); it is
+    refused from now on too when it belongs to the same user. ``everywhere``: every refresh
+    token of the user is blacklisted and every access token issued until now refused.
+    The access-token deny list (accounts.tokens) is written after the database commit.
+    """
+    with transaction.atomic():
+        token = _decode_refresh(refresh)
+        _spend(token)
         user_id = token.get(jwt_settings.USER_ID_CLAIM)
-        user = User.objects.filter(pk=user_id).first()
+        user = User.objects.filter(pk=user_id).first() if everywhere else None
         if user is not None:
             revoke_user_tokens(user=user)
+    tokens.revoke_session(tokens.session_id(token))
+    if (presented := _same_user_access_token(access, user_id)) is not None:
+        tokens.revoke_access_token(presented)
+    if everywhere:
+        tokens.revoke_user_tokens_before_now(user_id)
 
 
 def revoke_user_tokens(*, user: User) -> int:
@@ -256,6 +195,19 @@ def revoke_user_tokens(*, user: User) -> int:
     rows = [BlacklistedToken(token=t) for t in pending]
     BlacklistedToken.objects.bulk_create(rows, ignore_conflicts=True)
     return len(rows)
+
+
+def user_unlock_login(*, actor: User, user: User) -> int:
+    """Lift the login lockout of an account before its cool-off ends. Returns the failed
+    attempts forgotten.
+
+    Admins unlock anyone; managers the staff of their own store (zhilian.roles). Only the
+    account's count is cleared: a locked address stays locked until its cool-off ends.
+    """
+    if not roles.can_on_object(actor, roles.UNLOCK_LOGIN, user):
+        raise Forbidden(_("You may not unlock this account."))
+    with transaction.atomic():
+        return axes.utils.reset(username=lockout.account_key(user))
 
 
 # --- passwords -------------------------------------------------------------------------------
@@ -326,7 +278,7 @@ def _save_user(user: User, *, update_fields: list[str] | None = None) -> None:
 @transaction.atomic
 def user_create(
     *,
-    actor: User | None,
+    actor: User,
     username: str,
     email: str,
     password: str | None = None,
@@ -336,38 +288,24 @@ def user_create(
     store: Store | None = None,
     is_active: bool = True,
 ) -> User:
-    """Create an account.
+    """Create an account: an admin any account, a manager staff of their own store only.
 
-    - An admin creates any account; a manager creates staff of their own store only.
-    - Anonymous callers only when settings.ZHILIAN_OPEN_REGISTRATION is on: the account is
-      staff, inactive (a manager activates it) and names its store.
-    Role and store violations are 400 errors on those fields.
+    Role and store violations are 400 errors on those fields; so is a taken username or email
+    (the actor is trusted with that). Anonymous sign-up is ``user_register``.
     """
+    if actor is None or not roles.can(actor, roles.ADD, "accounts.user"):
+        raise Forbidden(_("You may not create accounts."))
     errors: dict[str, list[str]] = {}
-    anonymous = actor is None or not actor.is_authenticated
-    if anonymous:
-        if not settings.ZHILIAN_OPEN_REGISTRATION:
-            raise Forbidden(_("Registration is closed; ask a manager for an account."), code="registration_closed")
-        if role != Role.STAFF:
-            errors["role"] = [_("Self-registered accounts are staff.")]
-        if store is None:
-            errors["store"] = [_("Name the store you work at.")]
-        if not password:
-            errors["password"] = [_("This field is required.")]
-        is_active = False
-    else:
-        if not roles.can(actor, roles.ADD, "accounts.user"):
-            raise Forbidden(_("You may not create accounts."))
-        if role not in roles.grantable_roles(actor):
-            errors["role"] = [_("You may not grant the role %(role)s.") % {"role": role}]
-        if not roles.is_admin(actor):
-            store = store or actor.store
-            if store is None or store.pk != actor.store_id:
-                errors["store"] = [_("You may only create accounts for your own store.")]
-        if role != Role.ADMIN and store is None:
-            errors["store"] = [_("Managers and staff belong to a store.")]
+    if role not in roles.grantable_roles(actor):
+        errors["role"] = [_("You may not grant the role %(role)s.") % {"role": role}]
+    if not roles.is_admin(actor):
+        store = store or actor.store
+        if store is None or store.pk != actor.store_id:
+            errors["store"] = [_("You may only create accounts for your own store.")]
+    if role != Role.ADMIN and store is None:
+        errors["store"] = [_("Managers and staff belong to a store.")]
     user = User(
-        username=username,
+        username=User.normalize_username(username),
         email=User.objects.normalize_email(email),
         full_name=full_name,
         phone=phone,
@@ -435,6 +373,8 @@ def user_update(*, actor: User, user: User, **changes: Any) -> User:
             value = changes[field]
             if field == "email":
                 value = User.objects.normalize_email(value)
+            elif field == "username":
+                value = User.normalize_username(value)
             setattr(locked, field, value)
             fields.append(field)
     if password:
@@ -447,3 +387,56 @@ def user_update(*, actor: User, user: User, **changes: Any) -> User:
     if password or changes.get("is_active") is False:
         revoke_user_tokens(user=locked)
     return locked
+
+
+def user_register(
+    *,
+    username: str,
+    email: str,
+    password: str,
+    full_name: str = "",
+    phone: str = "",
+    role: str = Role.STAFF,
+    store: Store | None = None,
+) -> User | None:
+    """Anonymous sign-up, when settings.ZHILIAN_OPEN_REGISTRATION is on.
+
+    The account is staff of the named store and inactive until a manager activates it. Whether
+    the username or email is taken is never told: then nothing is created and None is returned,
+    and the caller answers exactly as for a created account (the password is hashed either way).
+    Input that is wrong whoever exists (role, store, password, username characters, email
+    format) is InvalidInput, field by field.
+    """
+    if not settings.ZHILIAN_OPEN_REGISTRATION:
+        raise Forbidden(_("Registration is closed; ask a manager for an account."), code="registration_closed")
+    errors: dict[str, list[str]] = {}
+    if role != Role.STAFF:
+        errors["role"] = [_("Self-registered accounts are staff.")]
+    if store is None:
+        errors["store"] = [_("Name the store you work at.")]
+    user = User(
+        username=User.normalize_username(username),
+        email=User.objects.normalize_email(email),
+        full_name=full_name,
+        phone=phone,
+        role=Role.STAFF,
+        store=store,
+        is_active=False,
+    )
+    if password_errors := _password_errors(password or "", user):
+        errors["password"] = password_errors
+    try:
+        # No uniqueness checks here: the database's constraints decide, silently, below.
+        user.full_clean(exclude=["password"], validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        for field, field_errors in exc.message_dict.items():
+            errors.setdefault("non_field_errors" if field == "__all__" else field, []).extend(field_errors)
+    if errors:
+        raise InvalidInput(errors)
+    user.set_password(password)
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:
+        return None
+    return user

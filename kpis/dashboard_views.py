@@ -12,6 +12,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from accounts.forms import LoginForm
+from accounts.lockout import mark_locked_out
 from stores.models import Store
 from zhilian import roles
 
@@ -117,7 +119,15 @@ class DashboardLoginView(auth_views.LoginView):
     """A login form for everyone on shift: the admin's login only admits admins and managers."""
 
     template_name = "kpis/login.html"
+    authentication_form = LoginForm
     redirect_authenticated_user = True
 
     def get_default_redirect_url(self):
         return "/dashboard/"
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.retry_after is not None:
+            # The login lockout refused it: the page says when to try again.
+            mark_locked_out(response, form.retry_after)
+        return response

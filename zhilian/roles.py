@@ -23,6 +23,8 @@ class Role(models.TextChoices):
 
 
 VIEW, ADD, CHANGE, DELETE = "view", "add", "change", "delete"
+# Lift an account's login lockout early (accounts.services.user_unlock_login).
+UNLOCK_LOGIN = "unlock_login"
 CRUD = frozenset({VIEW, ADD, CHANGE, DELETE})
 READ = frozenset({VIEW})
 
@@ -36,8 +38,8 @@ LEDGER_ALL = frozenset(
 # resource (app_label.model_name) -> role -> actions
 PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     "accounts.user": {
-        ADMIN: CRUD | {"set_role"},
-        MANAGER: frozenset({VIEW, ADD, CHANGE}),
+        ADMIN: CRUD | {"set_role", UNLOCK_LOGIN},
+        MANAGER: frozenset({VIEW, ADD, CHANGE, UNLOCK_LOGIN}),
         STAFF: frozenset({VIEW, CHANGE}),
     },
     "stores.store": {ADMIN: CRUD, MANAGER: frozenset({VIEW, CHANGE}), STAFF: READ},
@@ -84,6 +86,10 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     # simplejwt's token tables (admin pages read-only): admins audit issued/revoked tokens.
     "token_blacklist.outstandingtoken": {ADMIN: READ},
     "token_blacklist.blacklistedtoken": {ADMIN: READ},
+    # django-axes' login lockout records (admin pages): admins audit failures; deleting an
+    # attempt row lifts the lock it holds.
+    "axes.accessattempt": {ADMIN: frozenset({VIEW, DELETE})},
+    "axes.accessfailurelog": {ADMIN: READ},
 }
 
 # Roles that may enter the Django admin.
@@ -108,6 +114,10 @@ def can_on_object(user: User, action: str, obj) -> bool:
         return False
     if is_admin(user):
         return True
+    if resource == "accounts.user" and action == UNLOCK_LOGIN:
+        # Managers unlock the staff of their store (not themselves: whoever is guessing their
+        # password would get new tries).
+        return user.role == MANAGER and obj.role == STAFF and obj.store_id == user.store_id
     if resource == "accounts.user" and action in (CHANGE, DELETE):
         if obj.pk == user.pk:
             return True

@@ -32,7 +32,8 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 INSTALLED_APPS = [
     # daphne first: `runserver` then serves HTTP and WebSockets through ASGI.
     "daphne",
-    "django.contrib.admin",
+    # django.contrib.admin with our site (the login lockout on the admin's login page).
+    "zhilian.admin_config.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -41,6 +42,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework_simplejwt.token_blacklist",
+    "axes",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -190,7 +192,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-AUTHENTICATION_BACKENDS = ["accounts.backends.UsernameOrEmailBackend"]
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out login before any password is checked (accounts/lockout.py).
+    "axes.backends.AxesStandaloneBackend",
+    "accounts.backends.UsernameOrEmailBackend",
+]
 # Everyone on shift signs in here (the admin's own login admits only admins and managers).
 LOGIN_URL = "/dashboard/login/"
 LOGIN_REDIRECT_URL = "/dashboard/"
@@ -202,6 +208,39 @@ ZHILIAN_JSON_MAX_DEPTH = env.int("ZHILIAN_JSON_MAX_DEPTH", default=10)
 ZHILIAN_JSON_MAX_BYTES = env.int("ZHILIAN_JSON_MAX_BYTES", default=32 * 1024)
 # Minutes after the booked time before a reservation that did not arrive is marked no-show.
 ZHILIAN_NO_SHOW_GRACE_MINUTES = env.int("ZHILIAN_NO_SHOW_GRACE_MINUTES", default=30)
+
+# Login lockout (django-axes; the policy is described in accounts/lockout.py). Every door — the
+# API, the admin and the dashboard login — shares it. Attempts are recorded in the database, so
+# logins work and locks hold without the cache.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)  # failures per account
+LOGIN_FAILURE_LIMIT_PER_ADDRESS = env.int("LOGIN_FAILURE_LIMIT_PER_ADDRESS", default=20)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+if min(AXES_FAILURE_LIMIT, LOGIN_FAILURE_LIMIT_PER_ADDRESS, AXES_COOLOFF_TIME.total_seconds()) < 1:
+    raise ImproperlyConfigured(
+        "LOGIN_FAILURE_LIMIT, LOGIN_FAILURE_LIMIT_PER_ADDRESS and LOGIN_LOCKOUT_MINUTES must be >= 1."
+    )
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one over its limit locks
+AXES_HANDLER = "accounts.lockout.LoginLockoutHandler"
+AXES_USERNAME_CALLABLE = "accounts.lockout.lockout_username"
+AXES_CLIENT_IP_CALLABLE = "zhilian.net.client_ip"
+# Attempts during a lockout neither count nor extend it: the owner waits the cool-off, no longer.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Failures are logged (admins read them in the admin); successes are not (every POS login).
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# accounts/admin.py registers the attempt and failure pages, admins only (zhilian.roles).
+AXES_ENABLE_ADMIN = False
+SILENCED_SYSTEM_CHECKS = [
+    # axes.middleware.AxesMiddleware replaces a locked-out door's answer with its own page (and
+    # under ASGI loses the door's response: axes 8.3.1 passes the credentials in its place). Each
+    # door answers a lockout itself instead: the API with 429 JSON, the admin and dashboard
+    # login forms re-rendered with the message, 429.
+    "axes.W002",
+]
+
+# Client addresses (zhilian/net.py): X-Forwarded-For is believed only when the connecting peer
+# is one of these proxies (addresses or networks, comma-separated). Empty: the header is ignored.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 
 # --- Internationalization -------------------------------------------------------------------
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en")
@@ -291,7 +330,8 @@ PERMISSIONS_POLICY = {
 # --- REST framework -------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        # simplejwt's check plus the logout deny list (accounts/tokens.py).
+        "accounts.authentication.RevocableJWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["zhilian.api.permissions.RolePermission"],
@@ -317,10 +357,13 @@ REST_FRAMEWORK = {
     "ORJSON_RENDERER_OPTIONS": (orjson.OPT_NON_STR_KEYS,),
     "EXCEPTION_HANDLER": "zhilian.api.exceptions.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Failed logins are limited by the lockout above; these are rates of DRF throttles, which
+    # count per address as zhilian.net.client_ip decides it (zhilian/api/throttling.py).
     "DEFAULT_THROTTLE_RATES": {
-        "login_username": env.str("LOGIN_THROTTLE_USERNAME", default="5/min"),
-        "login_ip": env.str("LOGIN_THROTTLE_IP", default="20/min"),
+        "register": env.str("REGISTER_THROTTLE", default="10/hour"),
     },
+    # DRF's own address lookup never believes X-Forwarded-For (our throttles use zhilian.net).
+    "NUM_PROXIES": 0,
     "COERCE_DECIMAL_TO_STRING": True,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }

@@ -8,7 +8,7 @@ from zhilian.settings import *  # noqa: F403
 
 # Still bcrypt first (what production uses), with the minimum cost so tests stay fast.
 PASSWORD_HASHERS = ["zhilian.test_hashers.FastBCryptSHA256PasswordHasher", *PASSWORD_HASHERS]  # noqa: F405
-# The throttle counters must not leak between tests.
+# Throttle counters and the logout deny list (accounts/tokens.py) must not leak between tests.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405

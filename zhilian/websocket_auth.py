@@ -8,7 +8,7 @@ Order of precedence:
    subprotocol ``"bearer"``; the middleware puts it in ``scope["accept_subprotocol"]``;
 3. the Django session cookie (the dashboard page).
 
-A token that is present but invalid, expired, revoked or whose user is inactive yields an
+A token that is present but invalid, expired, revoked (password change, logout) or whose user is inactive yields an
 anonymous user — it does not fall back to the session, so a client learns its token is bad
 (the consumers close with 4401). The token's expiry is kept in ``scope["token_exp"]`` so a
 consumer can drop the socket once the token it was opened with has expired.
@@ -44,15 +44,16 @@ def token_from_scope(scope) -> tuple[str | None, str | None]:
 def user_from_token(raw_token: str):
     """The active user an access token belongs to, or (AnonymousUser, None)."""
     # Imported late: simplejwt reads settings and models at import time.
-    from rest_framework_simplejwt.authentication import JWTAuthentication
     from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken, TokenError
+
+    from accounts.authentication import RevocableJWTAuthentication
 
     if not raw_token or len(raw_token) > 4096:
         return AnonymousUser(), None
-    auth = JWTAuthentication()
+    auth = RevocableJWTAuthentication()
     try:
-        # Same checks as the REST API: signature, expiry, token type, user active, and
-        # revocation by password change (CHECK_REVOKE_TOKEN).
+        # Same checks as the REST API: signature, expiry, token type, user active, revocation
+        # by password change (CHECK_REVOKE_TOKEN) and by logout (accounts.tokens).
         validated = auth.get_validated_token(raw_token.encode())
         user = auth.get_user(validated)
     except (InvalidToken, AuthenticationFailed, TokenError):

@@ -96,55 +96,6 @@ class TestLogin:
         assert login(client, "staff1").status_code == 200
 
 
-class TestLoginThrottling:
-    def test_repeated_failures_for_one_username_are_throttled(self, anon_client, staff, settings):
-        settings.REST_FRAMEWORK = {
-            **settings.REST_FRAMEWORK,
-            "DEFAULT_THROTTLE_RATES": {"login_username": "3/min", "login_ip": "100/min"},
-        }
-        for _ in range(3):
-            assert login(anon_client, "staff1", "bad-guess").status_code == 401
-        response = login(anon_client, "staff1", "bad-guess")
-        assert response.status_code == 429
-        assert response.json()["code"] == "throttled"
-        assert 1 <= int(response["Retry-After"]) <= 60
-        # Even the right password waits: the attacker learns nothing during the lockout.
-        assert login(anon_client, "staff1").status_code == 429
-        # ... by email too: it is the same account.
-        assert login(anon_client, "staff1@example.com").status_code == 429
-
-    def test_throttle_is_per_account(self, anon_client, staff, manager, settings):
-        settings.REST_FRAMEWORK = {
-            **settings.REST_FRAMEWORK,
-            "DEFAULT_THROTTLE_RATES": {"login_username": "2/min", "login_ip": "100/min"},
-        }
-        for _ in range(2):
-            login(anon_client, "staff1", "bad-guess")
-        assert login(anon_client, "staff1").status_code == 429
-        assert login(anon_client, "manager1").status_code == 200
-
-    def test_repeated_failures_from_one_address_are_throttled(self, staff, settings):
-        settings.REST_FRAMEWORK = {
-            **settings.REST_FRAMEWORK,
-            "DEFAULT_THROTTLE_RATES": {"login_username": "100/min", "login_ip": "3/min"},
-        }
-        attacker, other = APIClient(), APIClient()
-        for name in ("a", "b", "c"):
-            assert login(attacker, name, "x", REMOTE_ADDR="10.0.0.9").status_code == 401
-        response = login(attacker, "staff1", REMOTE_ADDR="10.0.0.9")
-        assert response.status_code == 429
-        assert int(response["Retry-After"]) >= 1
-        assert login(other, "staff1", REMOTE_ADDR="10.0.0.10").status_code == 200
-
-    def test_successes_do_not_count(self, anon_client, staff, settings):
-        settings.REST_FRAMEWORK = {
-            **settings.REST_FRAMEWORK,
-            "DEFAULT_THROTTLE_RATES": {"login_username": "2/min", "login_ip": "2/min"},
-        }
-        for _ in range(5):
-            assert login(anon_client, "staff1").status_code == 200
-
-
 class TestRefreshAndLogout:
     def test_refresh_rotates_and_the_old_refresh_token_is_spent(self, anon_client, staff):
         first = login(anon_client, "staff1").json()
@@ -337,23 +288,54 @@ class TestRegister:
         response = client_for(actors.staff).post(REGISTER, register_body(), format="json")
         assert response.status_code == 403
 
-    def test_anonymous_refused_when_registration_is_closed(self, anon_client, store, settings):
+    def test_closed_registration_gives_every_anonymous_body_the_same_403(self, anon_client, actors, settings):
         settings.ZHILIAN_OPEN_REGISTRATION = False
-        response = anon_client.post(REGISTER, register_body(store="STORE001"), format="json")
-        assert response.status_code == 403
-        assert response.json()["code"] == "registration_closed"
+        bodies = [
+            register_body(store="STORE001"),  # new username and email
+            register_body(username="staff1", email="staff1@example.com", store="STORE001"),  # taken
+            register_body(username="bad name!", email="not-an-email", password="1"),  # invalid
+            {},
+        ]
+        responses = [anon_client.post(REGISTER, body, format="json") for body in bodies]
+        responses.append(anon_client.post(REGISTER, "not json", content_type="application/json"))
+        first = responses[0]
+        assert first.status_code == 403
+        assert first.json() == {
+            "detail": "Registration is closed; ask a manager for an account.",
+            "code": "registration_closed",
+        }
+        for response in responses[1:]:
+            assert (response.status_code, response.content) == (first.status_code, first.content)
         assert not User.objects.filter(username="newbie").exists()
 
-    def test_open_registration_makes_inactive_staff(self, anon_client, store, settings):
+    def test_open_registration_answers_the_same_for_taken_and_new_names(self, anon_client, actors, settings):
         settings.ZHILIAN_OPEN_REGISTRATION = True
-        response = anon_client.post(REGISTER, register_body(store="STORE001"), format="json")
-        assert response.status_code == 201, response.content
+        taken_username = anon_client.post(
+            REGISTER, register_body(username="STAFF1", email="fresh1@example.com", store="STORE001"), format="json"
+        )
+        taken_email = anon_client.post(
+            REGISTER, register_body(username="fresh2", email="Staff1@Example.com", store="STORE001"), format="json"
+        )
+        new = anon_client.post(REGISTER, register_body(store="STORE001"), format="json")
+        assert new.status_code == 202, new.content
+        assert new.json() == {
+            "detail": "If the details are acceptable, the account was requested; a manager of the store activates it.",
+            "code": "registration_received",
+        }
+        for response in (taken_username, taken_email):
+            assert (response.status_code, response.content) == (new.status_code, new.content)
+            assert dict(response.headers) == dict(new.headers)
+        # Only the new one exists; the taken account is untouched.
+        assert not User.objects.filter(username__in=["fresh2"]).exists()
+        assert not User.objects.filter(email="fresh1@example.com").exists()
         user = User.objects.get(username="newbie")
         assert (user.role, user.store_id, user.is_active) == ("staff", "STORE001", False)
+        actors.staff.refresh_from_db()
+        assert actors.staff.check_password(TEST_PASSWORD) and actors.staff.is_active
         # ... who cannot log in until a manager activates them.
         assert login(anon_client, "newbie", NEW_PASSWORD).json()["code"] == "account_inactive"
 
-    def test_open_registration_needs_a_store_and_no_role(self, anon_client, store, settings):
+    def test_open_registration_still_refuses_bad_input_whoever_exists(self, anon_client, store, settings):
         settings.ZHILIAN_OPEN_REGISTRATION = True
         response = anon_client.post(REGISTER, register_body(), format="json")
         assert response.status_code == 400
@@ -364,6 +346,31 @@ class TestRegister:
         response = anon_client.post(REGISTER, register_body(store="NOPE"), format="json")
         assert response.status_code == 400
         assert "store" in response.json()
+        response = anon_client.post(REGISTER, register_body(store="STORE001", password="123"), format="json")
+        assert response.status_code == 400
+        assert set(response.json()) == {"password"}
+        assert not User.objects.filter(username="newbie").exists()
+
+    def test_anonymous_registration_is_throttled_per_address(self, client_for, actors, settings):
+        settings.ZHILIAN_OPEN_REGISTRATION = True
+        settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"register": "2/hour"}}
+        client = APIClient()
+        for i in range(2):
+            body = register_body(username=f"new{i}", email=f"new{i}@example.com", store="STORE001")
+            assert client.post(REGISTER, body, format="json", REMOTE_ADDR="10.0.0.9").status_code == 202
+        # A forged X-Forwarded-For from an untrusted peer is no new address.
+        body = register_body(store="STORE001")
+        response = client.post(REGISTER, body, format="json", REMOTE_ADDR="10.0.0.9", HTTP_X_FORWARDED_FOR="1.2.3.4")
+        assert response.status_code == 429
+        assert response.json()["code"] == "throttled"
+        assert int(response["Retry-After"]) >= 1
+        assert not User.objects.filter(username="newbie").exists()
+        assert client.post(REGISTER, body, format="json", REMOTE_ADDR="10.0.0.10").status_code == 202
+        # Signed-in admins and managers are not limited by it.
+        for i in range(3):
+            body = register_body(username=f"made{i}", email=f"made{i}@example.com", store="STORE001")
+            response = client_for(actors.admin).post(REGISTER, body, format="json", REMOTE_ADDR="10.0.0.9")
+            assert response.status_code == 201
 
     def test_duplicate_username_and_email_are_field_errors(self, client_for, actors):
         response = client_for(actors.admin).post(

@@ -18,12 +18,14 @@ from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings as django_settings
+from django.core.cache import cache
 from django.db import transaction
 from django.test import Client
 from django.utils import timezone
+from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
-from accounts.tests.factories import UserFactory
+from accounts.tests.factories import TEST_PASSWORD, UserFactory
 from inventory.tests.factories import InventoryItemFactory
 from kpis.tests.factories import KPIFactory
 from notifications.models import Notification
@@ -135,6 +137,34 @@ def test_store_not_visible_or_unknown_closes_4403(manager, other_store):
         token = token_for(manager)
         await expect_close(communicator(f"/ws/stores/{other_store.pk}/", token=token), 4403)
         await expect_close(communicator("/ws/stores/NOSUCHSTORE/", token=token), 4403)
+
+    run(scenario)
+
+
+def _api_session(client, username):
+    response = client.post("/api/v1/auth/login/", {"username": username, "password": TEST_PASSWORD}, format="json")
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+@pytest.mark.parametrize("everywhere", [False, True], ids=["logout", "logout-everywhere"])
+def test_an_access_token_ended_by_logout_closes_4401(manager, store, everywhere):
+    cache.clear()
+    client = APIClient()
+    ended, other_session = _api_session(client, "manager1"), _api_session(client, "manager1")
+    response = client.post(
+        "/api/v1/auth/logout/", {"refresh": ended["refresh"], "everywhere": everywhere}, format="json"
+    )
+    assert response.status_code == 204
+
+    async def scenario():
+        await expect_close(communicator(f"/ws/stores/{store.pk}/", token=ended["access"]), 4401)
+        await expect_close(communicator("/ws/notifications/", subprotocols=["bearer", ended["access"]]), 4401)
+        if everywhere:
+            await expect_close(communicator("/ws/notifications/", token=other_session["access"]), 4401)
+        else:
+            comm, _ = await open_socket("/ws/notifications/", token=other_session["access"])
+            await comm.disconnect()
 
     run(scenario)
 

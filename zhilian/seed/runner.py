@@ -20,6 +20,7 @@ from django.db.models import F, ProtectedError, Q
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.usernames import clean_username
 from inventory.models import InventoryItem, InventoryTransaction
 from kpis.models import KPI, KPIRecord
 from notifications.models import Notification
@@ -195,7 +196,7 @@ class Seeder:
             return
         User.objects.create(
             id=user_uuid("admin"),
-            username="admin",
+            username=clean_username("admin"),
             email=demo_email("admin"),
             full_name="总部管理员 Chain Admin",
             role=Role.ADMIN,
@@ -206,7 +207,8 @@ class Seeder:
     def _ensure_store_users(self, store_id: str, plan: gen.StorePlan | None = None) -> dict[str, User]:
         """manager### and staff### for the store (get-or-create), linked to its manager and a waiter."""
         number = store_id[len("STORE") :]
-        wanted = {f"manager{number}": Role.MANAGER, f"staff{number}": Role.STAFF}
+        # Bulk-created without full_clean, so the usernames go through the one rule here.
+        wanted = {clean_username(f"manager{number}"): Role.MANAGER, clean_username(f"staff{number}"): Role.STAFF}
         users = {u.username: u for u in User.objects.filter(username__in=wanted)}
         created = []
         for username, role in wanted.items():

@@ -8,7 +8,7 @@
 
 Rows come from each app's ``tests/factories.py`` (the factory whose model is the admin's model),
 built once in the manager's store and once in another store. Models without a factory of ours
-(simplejwt's token tables) get a builder below.
+(simplejwt's token tables, django-axes' login records) get a builder below.
 """
 
 from __future__ import annotations
@@ -79,9 +79,33 @@ def _ledger_row(store):
     return services.stock_record_purchase(item=InventoryItemFactory(store=store), quantity="5")
 
 
+def _failed_login(store):
+    # Recorded the way every door records one: a refused authenticate() (django-axes).
+    from django.contrib.auth import authenticate
+    from django.test import RequestFactory
+
+    user = UserFactory(store=store)
+    authenticate(RequestFactory().post("/admin/login/"), username=user.username, password="wrong-password")
+    return user
+
+
+def _access_attempt(store):
+    from axes.models import AccessAttempt
+
+    return AccessAttempt.objects.get(username=_failed_login(store).username.lower())
+
+
+def _access_failure(store):
+    from axes.models import AccessFailureLog
+
+    return AccessFailureLog.objects.filter(username=_failed_login(store).username.lower()).latest("id")
+
+
 BUILDERS = {
     "token_blacklist.outstandingtoken": _outstanding_token,
     "token_blacklist.blacklistedtoken": _blacklisted_token,
+    "axes.accessattempt": _access_attempt,
+    "axes.accessfailurelog": _access_failure,
     "inventory.inventorytransaction": _ledger_row,
 }
 

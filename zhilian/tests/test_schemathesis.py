@@ -17,7 +17,7 @@ objects, not only with random ids (404 / "does not exist").
 
 Nothing is excluded. /auth/logout/ needs a refresh token and /auth/password/change/ the current
 password: generated values never match, so they cannot end the session the run uses (and the
-access token is a fresh one for every call). /auth/login/ runs into its throttle (429), which is fine.
+access token is a fresh one for every call). /auth/login/ runs into the login lockout (429), which is fine.
 
 Counts of operations, examples, phases and statuses are printed in the terminal summary
 (zhilian/tests/conftest.py). Marked slow: about 3 minutes on SQLite and 5 on PostgreSQL here.

@@ -13,9 +13,11 @@ from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.models import Count, F, Sum
+from django.test import RequestFactory
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.usernames import validate_username
 from inventory.models import InventoryItem, InventoryTransaction
 from kpis.models import KPIRecord
 from orders.models import Order, OrderItem
@@ -224,9 +226,11 @@ def test_printed_logins_authenticate():
     assert {u for u, _p, _r in logins} == {"admin", "manager001", "staff001", "manager002", "staff002"}
     assert {p for _u, p, _r in logins} == {DEFAULT_PASSWORD}
     for username, password, role in logins:
-        user = authenticate(username=username, password=password)
+        # Logins need a request: the lockout (django-axes) counts per client.
+        user = authenticate(RequestFactory().post("/"), username=username, password=password)
         assert user is not None and user.role == role
-    assert authenticate(username="manager001", password="wrong") is None
+        validate_username(username)  # the seed's names follow the one username rule
+    assert authenticate(RequestFactory().post("/"), username="manager001", password="wrong") is None
     # One hash, reused: every demo account shares it (bcrypt ran once).
     assert User.objects.values("password").distinct().count() == 1
 

@@ -8,14 +8,22 @@ from uvicorn_worker import UvicornWorker
 
 
 class RedactTokens(logging.Filter):
-    """Access tokens travel in WebSocket URLs (`?token=`); they must not land in the logs."""
+    """Access tokens travel in WebSocket URLs (`?token=`); they must not land in the logs.
+
+    uvicorn's records carry their arguments as a tuple, gunicorn's access records as a mapping.
+    """
 
     TOKEN = re.compile(r"(token=)[^&\s\"']+")
 
+    def redact(self, value):
+        return self.TOKEN.sub(r"\1[redacted]", value) if isinstance(value, str) else value
+
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.args:
-            record.args = tuple(self.TOKEN.sub(r"\1[redacted]", a) if isinstance(a, str) else a for a in record.args)
-        record.msg = self.TOKEN.sub(r"\1[redacted]", str(record.msg))
+        if isinstance(record.args, dict):
+            record.args = {key: self.redact(value) for key, value in record.args.items()}
+        elif record.args:
+            record.args = tuple(self.redact(value) for value in record.args)
+        record.msg = self.redact(record.msg)
         return True
 
 

@@ -1,4 +1,6 @@
-# Zhilian OS: one image, one process type (gunicorn + uvicorn worker on zhilian.asgi).
+# Zhilian OS: one image, two process types (docs/architecture.md): the HTTP server (the default
+# command, gunicorn.conf.py: Django over WSGI in threads, port 8000) and the WebSocket server
+# (gunicorn -c gunicorn-ws.conf.py: Channels on the uvicorn worker, port 8001).
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -19,9 +21,11 @@ COPY --chown=zhilian:zhilian . .
 RUN DEBUG=false SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput
 
 USER zhilian
-EXPOSE 8000
+EXPOSE 8000 8001
 
+# HEALTH_PORT: 8000 for the HTTP server, 8001 for the WebSocket server (docker-compose.yml sets it).
+ENV HEALTH_PORT=8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
-    CMD python -c "import urllib.request,sys; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8000/health/live', timeout=4).status == 200 else 1)"
+    CMD python -c "import os,urllib.request,sys; sys.exit(0 if urllib.request.urlopen(f'http://127.0.0.1:{os.environ[\"HEALTH_PORT\"]}/health/live', timeout=4).status == 200 else 1)"
 
-CMD ["gunicorn", "-c", "gunicorn.conf.py", "zhilian.asgi:application"]
+CMD ["gunicorn", "-c", "gunicorn.conf.py"]

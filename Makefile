@@ -4,13 +4,18 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+WS_PORT ?= 8001
 # `make run` is a development server on SQLite unless DATABASE_URL says otherwise.
 RUN_ENV := DEBUG=true
 
 .PHONY: help venv run serve migrate seed test test-fast lint format bench clean
+# `make serve`: the production layout on this machine (DEBUG off, plain HTTP on localhost).
+SERVE_ENV := DEBUG=false HTTPS_ONLY=false HOST=$(HOST) PORT=$(PORT) WS_PORT=$(WS_PORT) \
+	ZHILIAN_WS_URL=ws://$(HOST):$(WS_PORT) STATIC_ROOT=$(CURDIR)/staticfiles
 
 help:
 	@echo "make run    - install, migrate, seed demo data, serve http://$(HOST):$(PORT)"
+	@echo "make serve  - the production layout: HTTP (WSGI) on PORT, WebSockets on WS_PORT; needs SECRET_KEY, REDIS_URL"
 	@echo "make test   - run the whole test suite (PostgreSQL if DATABASE_URL is set, else SQLite)"
 	@echo "make lint   - ruff check and format check"
 	@echo "make bench  - benchmark against PostgreSQL at chain scale (see bench/README.md)"
@@ -32,6 +37,17 @@ seed: migrate
 run: seed
 	@echo "Serving Zhilian OS on http://$(HOST):$(PORT)  (admin: /admin/, dashboard: /dashboard/, API docs: /api/docs/)"
 	$(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
+
+# The two production servers as docs/architecture.md describes them, reading PORT, WS_PORT,
+# DATABASE_URL, REDIS_URL and SECRET_KEY from the environment (or .env). Redis carries the events
+# from the HTTP processes to the WebSocket process, so it is required here.
+serve: venv
+	@test -n "$$REDIS_URL" || grep -q '^REDIS_URL=.' .env 2>/dev/null || \
+		{ echo "make serve runs the production layout: set REDIS_URL (e.g. redis://127.0.0.1:6379/0)"; exit 1; }
+	$(SERVE_ENV) $(PY) manage.py migrate --noinput
+	$(SERVE_ENV) $(PY) manage.py collectstatic --noinput -v0
+	@echo "HTTP on http://$(HOST):$(PORT), WebSockets on ws://$(HOST):$(WS_PORT)"
+	$(SERVE_ENV) bash -c 'trap "kill 0" EXIT; $(VENV)/bin/gunicorn -c gunicorn-ws.conf.py & $(VENV)/bin/gunicorn -c gunicorn.conf.py'
 
 test: venv
 	$(PY) -m pytest $(PYTEST_ARGS)

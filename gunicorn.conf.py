@@ -1,74 +1,35 @@
-"""gunicorn for production: the uvicorn worker serves HTTP and WebSockets from zhilian.asgi."""
+"""gunicorn for production HTTP: Django over WSGI in threaded workers (gthread).
 
-import logging
+The production layout has two process types (docs/architecture.md): this one serves every HTTP
+request; gunicorn-ws.conf.py serves the WebSockets (/ws/) through Channels on the uvicorn worker.
+WSGI in threads serves HTTP with none of the hops between the event loop and threads that Django's
+ASGI handler makes for sync views (measured in bench/results/latest.md).
+
+    gunicorn -c gunicorn.conf.py          # listens on $BIND, or $HOST:$PORT (default 0.0.0.0:8000)
+"""
+
 import os
-import re
 
-from uvicorn_worker import UvicornWorker
+from zhilian.serving import bind as _bind
+from zhilian.serving import redact_tokens_in_logs, warn_without_redis
 
-
-class RedactTokens(logging.Filter):
-    """Access tokens travel in WebSocket URLs (`?token=`); they must not land in the logs.
-
-    uvicorn's records carry their arguments as a tuple, gunicorn's access records as a mapping.
-    """
-
-    TOKEN = re.compile(r"(token=)[^&\s\"']+")
-
-    def redact(self, value):
-        return self.TOKEN.sub(r"\1[redacted]", value) if isinstance(value, str) else value
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.args, dict):
-            record.args = {key: self.redact(value) for key, value in record.args.items()}
-        elif record.args:
-            record.args = tuple(self.redact(value) for value in record.args)
-        record.msg = self.redact(record.msg)
-        return True
-
-
-class ZhilianUvicornWorker(UvicornWorker):
-    """uvicorn's worker with the WebSocket settings production relies on spelled out.
-
-    Keep-alive (see notifications/consumers.py for the application heartbeat the dashboard
-    watches): every WS_PING_INTERVAL seconds uvicorn sends each socket a protocol ping, which
-    keeps an idle socket open through proxies and NATs; a client whose pong does not come back
-    within WS_PING_TIMEOUT is closed (1011), so dead clients do not hold a consumer forever.
-    The WebSocket implementation is named so a missing `websockets` package fails the start
-    instead of leaving the server without WebSockets.
-    """
-
-    CONFIG_KWARGS = {
-        **UvicornWorker.CONFIG_KWARGS,
-        "ws": "websockets-sansio",
-        "ws_ping_interval": float(os.environ.get("WS_PING_INTERVAL", "20")),
-        "ws_ping_timeout": float(os.environ.get("WS_PING_TIMEOUT", "20")),
-    }
-
-
-bind = os.environ.get("BIND", "0.0.0.0:8000")
+wsgi_app = "zhilian.wsgi:application"
+bind = _bind(8000)
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-worker_class = ZhilianUvicornWorker
+worker_class = "gthread"
+# Threads per worker: a request waiting on PostgreSQL does not hold the worker.
+threads = int(os.environ.get("WEB_THREADS", "4"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 graceful_timeout = 30
 keepalive = 5
 accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
-wsgi_app = "zhilian.asgi:application"
 
 
 def post_worker_init(worker):
-    for name in ("uvicorn.access", "uvicorn.error", "gunicorn.access", "gunicorn.error"):
-        logging.getLogger(name).addFilter(RedactTokens())
+    redact_tokens_in_logs()
 
 
 def on_starting(server):
-    # The in-memory channel layer lives inside one process: with several workers, an event
-    # published in one never reaches a socket held by another.
-    if workers > 1 and not os.environ.get("REDIS_URL"):
-        server.log.warning(
-            "REDIS_URL is not set but %d workers are starting: live updates and throttle counters "
-            "will not be shared between workers. Set REDIS_URL (or WEB_CONCURRENCY=1).",
-            workers,
-        )
+    warn_without_redis(server, workers, "HTTP workers")

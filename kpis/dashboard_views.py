@@ -91,6 +91,7 @@ def dashboard(request):
         "notificationsUrl": NOTIFICATIONS_URL,
         "wsStore": f"/ws/stores/{store.pk}/" if store else None,
         "wsNotifications": "/ws/notifications/",
+        "wsOrigin": settings.ZHILIAN_WS_URL or None,
         "pollSeconds": POLL_SECONDS,
         # The script reconnects a socket that hears no heartbeat for about two of these.
         "heartbeatSeconds": settings.ZHILIAN_WS_HEARTBEAT_SECONDS,

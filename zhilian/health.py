@@ -14,11 +14,12 @@ import logging
 from django.conf import settings
 from django.db import connections
 from django.db.utils import load_backend
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from zhilian import roles
+from zhilian.serving import LIVE_BODY
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +30,7 @@ PROBE_TIMEOUT = 1
 @never_cache
 @require_GET
 def live(request):
-    return JsonResponse({"status": "ok"})
+    return HttpResponse(LIVE_BODY, content_type="application/json")
 
 
 def probe_connection():

@@ -10,18 +10,21 @@ from __future__ import annotations
 
 from csp.middleware import CSPMiddleware as BaseCSPMiddleware
 from csp.middleware import PolicyParts
+from django.conf import settings
 from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 
 
 def websocket_sources(request: HttpRequest) -> list[str]:
-    """ws:// and wss:// of the host the page was served from ([] for a host Django refuses)."""
+    """ws:// and wss:// of the host the page was served from ([] for a host Django refuses), and
+    the WebSocket server's own origin when it listens apart (ZHILIAN_WS_URL)."""
+    configured = [settings.ZHILIAN_WS_URL] if settings.ZHILIAN_WS_URL else []
     try:
         host = request.get_host()
     except DisallowedHost:
-        return []
-    return [f"ws://{host}", f"wss://{host}"]
+        return configured
+    return [f"ws://{host}", f"wss://{host}", *configured]
 
 
 class CSPMiddleware(BaseCSPMiddleware):

@@ -100,7 +100,6 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 if IS_POSTGRES:
@@ -109,6 +108,10 @@ if IS_POSTGRES:
         # psycopg 3's pool: connections are reused across requests (and under ASGI, where
         # persistent connections per thread do not help). CONN_MAX_AGE must stay 0 with it.
         DATABASES["default"]["CONN_MAX_AGE"] = 0
+        # No ping at every checkout (it cost a round trip per request): psycopg's pool drops a
+        # connection that broke when it comes back, so a database restart costs the requests that
+        # were using one a 503 (zhilian/unavailable.py), and the next ones get fresh connections.
+        DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=False)
         DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
             "min_size": env.int("DB_POOL_MIN_SIZE", default=1),
             "max_size": env.int("DB_POOL_MAX_SIZE", default=10),
@@ -118,6 +121,7 @@ if IS_POSTGRES:
         }
     else:
         DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+        DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=2)
     )
@@ -173,6 +177,10 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Where browsers open WebSockets when the WebSocket server (gunicorn-ws.conf.py) listens on an
+# origin of its own, e.g. "ws://127.0.0.1:8001" (`make serve`). Empty: the page's own origin,
+# where a proxy routes /ws/ to it (docker-compose.yml, deploy/nginx.conf).
+ZHILIAN_WS_URL = env.str("ZHILIAN_WS_URL", default="").rstrip("/")
 # Seconds between the heartbeats each live socket gets through the channel layer; the dashboard
 # reconnects a socket that stays silent for two of them. 0 turns them off.
 ZHILIAN_WS_HEARTBEAT_SECONDS = env.float("ZHILIAN_WS_HEARTBEAT_SECONDS", default=25.0)

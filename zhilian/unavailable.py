@@ -12,6 +12,7 @@ import sys
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
+from django.utils.deprecation import MiddlewareMixin
 from django.utils.translation import gettext as _
 from django.views import defaults
 
@@ -38,14 +39,9 @@ def unavailable_response(request: HttpRequest) -> HttpResponse:
     return response
 
 
-class ServiceUnavailableMiddleware:
-    """Turns a database outage raised by a view into a 503 (see the module docstring)."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        return self.get_response(request)
+class ServiceUnavailableMiddleware(MiddlewareMixin):
+    """Turns a database outage raised by a view into a 503 (see the module docstring). A
+    MiddlewareMixin so that it runs in the server's mode (sync under WSGI, async under ASGI)."""
 
     def process_exception(self, request, exception):
         if isinstance(exception, UNAVAILABLE_ERRORS):

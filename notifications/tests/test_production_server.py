@@ -1,8 +1,9 @@
-"""Live updates through the production layout: gunicorn with the uvicorn worker per
-gunicorn.conf.py, DEBUG off, the Redis channel layer, a real WebSocket client.
+"""Live updates through the production layout: the HTTP server (gunicorn.conf.py, WSGI) takes the
+order, the WebSocket server (gunicorn-ws.conf.py, uvicorn worker) holds the socket, DEBUG off,
+the Redis channel layer between them, a real WebSocket client.
 
-The server is a subprocess (zhilian/testing/server.py starts it as `make bench` does) on the test database,
-so it needs PostgreSQL (pytest-django's SQLite test database lives in this process's memory) and
+The servers are subprocesses (zhilian/testing/server.py starts them as `make bench` does) on the
+test database, so they need PostgreSQL (pytest-django's SQLite test database lives in this process's memory) and
 REDIS_URL; CI's PostgreSQL pass has both. This layout is where idle sockets used to die after 5 s
 (redis-py's default read timeout inside the channel layer's blocking receive).
 """
@@ -13,6 +14,7 @@ import asyncio
 import json
 import logging
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
@@ -54,20 +56,31 @@ def database_url(settings_dict) -> str:
     return f"postgres://{userinfo}{settings_dict['HOST']}:{settings_dict['PORT'] or 5432}/{settings_dict['NAME']}"
 
 
+@dataclass
+class Layout:
+    http: ProductionServer
+    ws: ProductionServer
+
+
 @pytest.fixture(scope="module")
 def production_server(django_db_setup):
-    # After django_db_setup the connection points at the test database the server must share.
-    server = ProductionServer(
+    # After django_db_setup the connection points at the test database the servers must share.
+    common = {
+        "secret_key": django_settings.SECRET_KEY,
+        "redis_url": django_settings.REDIS_URL,
+        "ready_path": "/health/ready",
+        # Tokens minted by the tests must verify on the servers.
+        "JWT_SIGNING_KEY": django_settings.SIMPLE_JWT["SIGNING_KEY"],
+        # Their own keys in a Redis other runs may share.
+        "CHANNELS_PREFIX": f"zhtest-{uuid.uuid4().hex[:12]}",
+        "CACHE_PREFIX": f"zhtest-{uuid.uuid4().hex[:12]}",
+    }
+    http = ProductionServer(database_url(connection.settings_dict), workers=2, **common)
+    ws = ProductionServer(
         database_url(connection.settings_dict),
-        secret_key=django_settings.SECRET_KEY,
+        kind="ws",
         workers=2,
-        redis_url=django_settings.REDIS_URL,
-        ready_path="/health/ready",
-        # Tokens minted by the tests must verify on the server.
-        JWT_SIGNING_KEY=django_settings.SIMPLE_JWT["SIGNING_KEY"],
-        # Its own keys in a Redis other runs may share.
-        CHANNELS_PREFIX=f"zhtest-{uuid.uuid4().hex[:12]}",
-        CACHE_PREFIX=f"zhtest-{uuid.uuid4().hex[:12]}",
+        **common,
         # No application heartbeat: any message would wake the layer's blocking read early and
         # hide a read timeout. Protocol pings do not touch the layer.
         ZHILIAN_WS_HEARTBEAT_SECONDS="0",
@@ -75,14 +88,14 @@ def production_server(django_db_setup):
         # As production logs: uvicorn notes each accepted socket (with its URL) at INFO.
         LOG_LEVEL="INFO",
     )
-    server.start()
-    yield server
-    server.stop()
-    Path(server.log.name).unlink(missing_ok=True)
+    with http, ws:
+        yield Layout(http=http, ws=ws)
+    Path(http.log.name).unlink(missing_ok=True)
+    Path(ws.log.name).unlink(missing_ok=True)
 
 
-def ws_url(server: ProductionServer, path: str) -> str:
-    return server.base_url.replace("http://", "ws://") + path
+def ws_url(layout: Layout, path: str) -> str:
+    return layout.ws.ws_url + path
 
 
 class FrameLog(logging.Handler):
@@ -124,7 +137,7 @@ async def next_event(ws, event_type: str) -> dict:
 
 def test_idle_socket_stays_open_and_delivers_the_next_event(production_server, store, manager):
     token = str(AccessToken.for_user(manager))
-    origin = production_server.base_url
+    origin = production_server.http.base_url
     logger, frames = frame_logger()
 
     async def scenario():
@@ -132,10 +145,10 @@ def test_idle_socket_stays_open_and_delivers_the_next_event(production_server, s
         # The client sends no pings of its own: the socket is as idle as a quiet store makes it.
         async with connect(url, origin=origin, ping_interval=None, open_timeout=WAIT, logger=logger) as ws:
             assert await message_during(ws, IDLE) is None
-            # The order goes through the API of the same server (either worker): the event crosses
-            # Redis to whichever worker holds the socket.
+            # The order goes through the API of the HTTP server: the event crosses Redis to
+            # whichever WebSocket worker holds the socket.
             headers = {"Authorization": f"Bearer {token}"}
-            async with httpx.AsyncClient(base_url=production_server.base_url, headers=headers, timeout=WAIT) as api:
+            async with httpx.AsyncClient(base_url=origin, headers=headers, timeout=WAIT) as api:
                 response = await api.post("/api/v1/orders/", json=NEW_ORDER)
             assert response.status_code == 201, response.text
             event = await next_event(ws, "order.created")
@@ -147,18 +160,18 @@ def test_idle_socket_stays_open_and_delivers_the_next_event(production_server, s
     # While idle, the server kept the socket alive with protocol pings (the client answered them).
     assert any(line.startswith("< PING") for line in frames.lines), frames.lines
     # The access log names the socket's path, never the token in its query string.
-    log = production_server.log_text()
+    log = production_server.ws.log_text()
     assert f"/ws/stores/{store.pk}/" in log
     assert token not in log and "token=[redacted]" in log
 
 
 @pytest.mark.parametrize("path", ["/ws/nope/", "/ws/stores/bad%20id/", "/ws/stores/STORE001", "/ws/"])
 def test_unrouted_path_closes_4404_without_an_error_in_the_log(production_server, path):
-    log_path = Path(production_server.log.name)
+    log_path = Path(production_server.ws.log.name)
     logged_before = log_path.stat().st_size
 
     async def scenario():
-        async with connect(ws_url(production_server, path), origin=production_server.base_url) as ws:
+        async with connect(ws_url(production_server, path), origin=production_server.http.base_url) as ws:
             with pytest.raises(ConnectionClosed) as closed:
                 await asyncio.wait_for(ws.recv(), WAIT)
         return closed.value.rcvd

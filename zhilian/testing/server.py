@@ -1,8 +1,9 @@
 """The production server layout as a real process, for the tests that need it and for the bench.
 
-`ProductionServer` runs gunicorn with the project's gunicorn.conf.py (the uvicorn worker, DEBUG
-off, static files collected) on a free local port, in its own process group, and waits until it
-answers. Its environment starts from this process's own and takes the given database, Redis and
+`ProductionServer` runs one of the two production servers (DEBUG off, static files collected) on
+a free local port, in its own process group, and waits until it answers: `kind="http"` is
+gunicorn.conf.py (Django over WSGI in threads), `kind="ws"` gunicorn-ws.conf.py (Channels on the
+uvicorn worker, for /ws/). Its environment starts from this process's own and takes the given database, Redis and
 extra variables on top, so a test points it at the test database, at Redis, or at a database or
 Redis that is not there. The log goes to a temporary file (`log_text()` reads it).
 """
@@ -56,10 +57,13 @@ class ProductionServer:
         pool_max: int = 10,
         static_root: str | None = None,
         ready_path: str = "/health/live",
+        kind: str = "http",
         **env: str,
     ):
+        self.conf = {"http": "gunicorn.conf.py", "ws": "gunicorn-ws.conf.py"}[kind]
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
+        self.ws_url = f"ws://127.0.0.1:{self.port}"
         self.workers = workers
         self.ready_path = ready_path
         self.env = {
@@ -92,7 +96,7 @@ class ProductionServer:
 
     def start(self, timeout: float = 60.0) -> None:
         cmd = [
-            sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"),
+            sys.executable, "-m", "gunicorn", "-c", str(ROOT / self.conf),
             "--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers),
         ]  # fmt: skip
         self.proc = subprocess.Popen(

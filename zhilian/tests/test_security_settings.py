@@ -273,3 +273,12 @@ def test_compose_refuses_to_start_without_a_secret_key():
     assert environment["DEBUG"] == "false"
     # HTTPS stays on unless the operator turns it off.
     assert environment["HTTPS_ONLY"] == "${HTTPS_ONLY:-true}"
+
+
+def test_a_websocket_server_on_its_own_origin_is_named_to_the_page_and_allowed(client, manager, settings):
+    settings.ZHILIAN_WS_URL = "ws://127.0.0.1:8001"
+    client.force_login(manager)
+    response = client.get("/dashboard/")
+    assert "ws://127.0.0.1:8001" in policy(response)["connect-src"]
+    config = re.search(r'<script id="dashboard-config" type="application/json">(.*?)</script>', response.text, re.S)
+    assert json.loads(config.group(1))["wsOrigin"] == "ws://127.0.0.1:8001"

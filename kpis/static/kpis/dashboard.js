@@ -466,7 +466,9 @@
   LiveSocket.prototype.connect = function () {
     var self = this;
     this.retryTimer = null;
-    var url = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + this.path;
+    // The WebSocket server: the page's own origin (a proxy routes /ws/ to it), or the origin the
+    // settings name when it listens apart (ZHILIAN_WS_URL, e.g. `make serve`).
+    var url = (cfg.wsOrigin || ((location.protocol === "https:" ? "wss://" : "ws://") + location.host)) + this.path;
     var ws;
     try { ws = new WebSocket(url); } catch (e) { this.lost(); return; }
     this.ws = ws;

@@ -13,6 +13,7 @@ from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidTok
 
 from accounts import services
 from accounts.authentication import RevocableJWTAuthentication
+from accounts.models import User
 from accounts.serializers import (
     LoginSerializer,
     LogoutSerializer,
@@ -140,7 +141,8 @@ class MeView(generics.RetrieveUpdateAPIView):
     http_method_names = ["get", "patch", "head", "options"]
 
     def get_object(self):
-        return self.request.user
+        # The whole account in one query (request.user of a JWT holds only what its claims say).
+        return User.objects.get(pk=self.request.user.pk)
 
 
 class PasswordChangeView(APIView):

@@ -14,6 +14,19 @@ from zhilian.roles import Role
 
 
 class UserQuerySet(StoreScopedQuerySet):
+    def update(self, **kwargs):
+        # A bulk change of what tokens say of a user revokes their tokens, as User.save does.
+        fields = {self.model._meta.get_field(name).attname for name in kwargs}
+        if fields & set(self.model.TOKEN_FIELDS):
+            from accounts.tokens import revoke_user_tokens_before_now
+
+            user_ids = list(self.values_list("pk", flat=True))
+            updated = super().update(**kwargs)
+            for user_id in user_ids:
+                revoke_user_tokens_before_now(user_id)
+            return updated
+        return super().update(**kwargs)
+
     def for_user(self, user):
         if not (user and user.is_authenticated and user.is_active):
             return self.none()
@@ -103,6 +116,38 @@ class User(TimestampedModel, AbstractBaseUser):
 
     def __str__(self) -> str:
         return self.full_name or self.username
+
+    # --- what access tokens say of the user (accounts/tokens.py) ----------------------------------
+    # A change to any of these revokes the tokens issued before it, whichever path saves the user.
+    TOKEN_FIELDS = ("role", "store_id", "username", "is_active", "password")
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._token_state = instance._loaded_token_state()
+        return instance
+
+    def _loaded_token_state(self) -> dict:
+        # Only the loaded fields: reading a deferred one would query.
+        return {f: self.__dict__[f] for f in self.TOKEN_FIELDS if f in self.__dict__}
+
+    def save(self, *args, **kwargs):
+        before = getattr(self, "_token_state", None)
+        after = self._loaded_token_state()
+        super().save(*args, **kwargs)
+        if before is not None and any(before.get(f, after[f]) != after[f] for f in after):
+            from accounts.tokens import revoke_user_tokens_before_now
+
+            revoke_user_tokens_before_now(self.pk)
+        self._token_state = after
+
+    def delete(self, *args, **kwargs):
+        from accounts.tokens import revoke_user_tokens_before_now
+
+        user_id = self.pk
+        result = super().delete(*args, **kwargs)
+        revoke_user_tokens_before_now(user_id)
+        return result
 
     @classmethod
     def normalize_username(cls, username):

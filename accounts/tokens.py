@@ -16,6 +16,15 @@ The deny list is checked by ``accounts.authentication.RevocableJWTAuthentication
 and by the WebSocket middleware (zhilian/websocket_auth.py). When the cache cannot be reached,
 the check logs a warning and lets the token through (it still expires on its own): a cache
 outage must not take the API down.
+
+Who the user is, for authorization: every token also carries the user's role, store and username
+(``ACCOUNT_CLAIMS``), so an authenticated request needs no user query. They cannot go stale: a
+change of role, store, username, active flag or password, or the account's deletion, revokes the
+user's tokens issued before it (``User.save``/``User.delete`` call
+``revoke_user_tokens_before_now``, whatever path made the change), and the client gets fresh
+claims from the refresh token, which is checked against the database. Bound: while the cache is
+unreachable the revocation is not seen, so a permission change applies within an access token's
+lifetime (JWT_ACCESS_MINUTES) at worst.
 """
 
 from __future__ import annotations
@@ -32,6 +41,8 @@ logger = logging.getLogger(__name__)
 
 SESSION_CLAIM = "sid"
 ISSUED_MS_CLAIM = "iat_ms"
+# claim -> the User field it copies (see the module docstring).
+ACCOUNT_CLAIMS = {"role": "role", "store": "store_id", "username": "username"}
 _PREFIX = "zh:jwt-deny"
 
 
@@ -47,7 +58,25 @@ def refresh_for(user, *, session_id: str | None = None) -> RefreshToken:
     token = RefreshToken.for_user(user)
     token[SESSION_CLAIM] = session_id or token[jwt_settings.JTI_CLAIM]
     token[ISSUED_MS_CLAIM] = _ms()
+    for claim, field in ACCOUNT_CLAIMS.items():
+        token[claim] = getattr(user, field)
     return token
+
+
+def user_from_claims(token: Token):
+    """The token's user, built from its claims without a query (None for a token without them).
+
+    The other fields are deferred: reading one (the email, say) loads it from the database.
+    """
+    from accounts.models import User
+
+    if any(claim not in token for claim in ACCOUNT_CLAIMS):
+        return None
+    known = {"id": token[jwt_settings.USER_ID_CLAIM], "is_active": True}
+    known.update((field, token[claim]) for claim, field in ACCOUNT_CLAIMS.items())
+    # from_db takes the values in the model's field order.
+    fields = [f.attname for f in User._meta.concrete_fields if f.attname in known]
+    return User.from_db("default", fields, [known[name] for name in fields])
 
 
 def session_id(token: Token) -> str:

@@ -144,17 +144,22 @@ class TestRefreshAndLogout:
         response = anon_client.post(REFRESH, {"refresh": tokens["refresh"]}, format="json")
         assert response.status_code == 401
         assert response.json()["code"] == "user_inactive"
+        # The access token says who the user is (accounts/tokens.py); deactivating revoked it.
         used = bearer(tokens["access"]).get(ME)
         assert used.status_code == 401
-        assert used.json()["code"] == "user_inactive"
+        assert used.json()["code"] == "token_revoked"
 
     def test_a_demoted_user_loses_power_immediately(self, anon_client, manager):
-        access = login(anon_client, "manager1").json()["access"]
+        tokens = login(anon_client, "manager1").json()
         payload = {"id": "EMP777", "name": "New Cook", "position": "chef"}
-        assert bearer(access).post("/api/v1/employees/", payload, format="json").status_code == 201
+        assert bearer(tokens["access"]).post("/api/v1/employees/", payload, format="json").status_code == 201
         User.objects.filter(pk=manager.pk).update(role=Role.STAFF)
         payload["id"] = "EMP778"
-        response = bearer(access).post("/api/v1/employees/", payload, format="json")
+        # The token that said "manager" is revoked; a refreshed one says "staff", who may not.
+        response = bearer(tokens["access"]).post("/api/v1/employees/", payload, format="json")
+        assert (response.status_code, response.json()["code"]) == (401, "token_revoked")
+        refreshed = anon_client.post(REFRESH, {"refresh": tokens["refresh"]}, format="json").json()
+        response = bearer(refreshed["access"]).post("/api/v1/employees/", payload, format="json")
         assert response.status_code == 403
 
 
@@ -214,7 +219,7 @@ class TestPasswordChange:
         # The old access token and the old refresh token are dead.
         stale = client.get(ME)
         assert stale.status_code == 401
-        assert stale.json()["code"] == "password_changed"
+        assert stale.json()["code"] == "token_revoked"
         assert anon_client.post(REFRESH, {"refresh": tokens["refresh"]}, format="json").status_code == 401
         # The new pair works, and so does the new password (and not the old one).
         assert bearer(fresh["access"]).get(ME).status_code == 200

@@ -40,7 +40,7 @@ class OrderItemFormSet(BaseInlineFormSet):
 
     def clean(self):
         super().clean()
-        if any(self.errors) or not services.is_editable(self.instance):
+        if any(self.errors) or not services.is_editable(self.instance.status):
             return
         subtotal = lines = 0
         for form in self.forms:
@@ -74,7 +74,7 @@ class OrderItemInline(ScopedTabularInline):
         return format_yuan(obj.subtotal_cents) if obj.pk else "-"
 
     def _editable(self, obj) -> bool:
-        return obj is None or services.is_editable(obj)
+        return obj is None or services.is_editable(obj.status)
 
     # Items change only while the order is pending or confirmed; afterwards the inline is read-only.
     def has_add_permission(self, request, obj=None):
@@ -175,7 +175,7 @@ class OrderAdmin(ScopedModelAdmin):
         fields = list(super().get_readonly_fields(request, obj))
         if obj is not None:
             fields += ["store", "order_time"]  # an order never moves store, and its ID names the day
-            if not services.is_editable(obj):
+            if not services.is_editable(obj.status):
                 fields += sorted(services.UPDATE_FIELDS_LOCKED_AFTER_CONFIRMED)
             if obj.status in services.CLOSED_STATUSES:
                 fields += sorted(services.UPDATE_FIELDS - services.UPDATE_FIELDS_LOCKED_AFTER_CONFIRMED)
@@ -211,7 +211,7 @@ class OrderAdmin(ScopedModelAdmin):
         if not change:
             self._create(request, order, formsets)
             return
-        discount = order._admin_discount if services.is_editable(order) else None
+        discount = order._admin_discount if services.is_editable(order.status) else None
         try:
             # Fields, items and totals together: any refusal undoes all of them.
             with transaction.atomic():

@@ -17,34 +17,17 @@ from django.utils import timezone
 from notifications.models import Notification
 from notifications.services import notification_create, store_managers
 from orders.models import Order, OrderItem
+from orders.workflow import (
+    CLOSED_STATUSES,
+    STATUS_TIMESTAMP,
+    allowed_moves,
+    is_editable,
+)
 from zhilian import events
 from zhilian.errors import DomainError, InvalidInput, InvalidTransition, Locked
 from zhilian.models import next_daily_value
 
 S = Order.Status
-
-# The workflow: each status and the statuses it may move to.
-TRANSITIONS: dict[str, tuple[str, ...]] = {
-    S.PENDING: (S.CONFIRMED, S.CANCELLED),
-    S.CONFIRMED: (S.PREPARING, S.CANCELLED),
-    S.PREPARING: (S.READY, S.CANCELLED),
-    S.READY: (S.SERVED,),
-    S.SERVED: (S.COMPLETED,),
-    S.COMPLETED: (),
-    S.CANCELLED: (),
-}
-# The time stamped by a move into each status.
-STATUS_TIMESTAMP: dict[str, str] = {
-    S.CONFIRMED: "confirmed_at",
-    S.PREPARING: "preparing_at",
-    S.READY: "ready_at",
-    S.SERVED: "served_at",
-    S.COMPLETED: "completed_at",
-    S.CANCELLED: "cancelled_at",
-}
-# Items (and the money of the order) change only before the kitchen starts.
-EDITABLE_STATUSES = frozenset({S.PENDING, S.CONFIRMED})
-CLOSED_STATUSES = frozenset({S.COMPLETED, S.CANCELLED})
 
 # Bounds that keep every total far inside a 64-bit integer (and SQLite's INTEGER).
 MAX_ITEMS = 200
@@ -77,14 +60,6 @@ UPDATE_FIELDS_LOCKED_AFTER_CONFIRMED = frozenset({"discount_cents", "order_type"
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def allowed_moves(status: str) -> list[str]:
-    return [str(s) for s in TRANSITIONS.get(status, ())]
-
-
-def is_editable(order: Order) -> bool:
-    return order.status in EDITABLE_STATUSES
-
-
 def order_event_data(order: Order) -> dict[str, Any]:
     """The compact order payload carried by live events (no extra queries)."""
     return {
@@ -110,7 +85,7 @@ def _lock_order(order_id: str) -> Order:
 
 
 def _ensure_items_editable(order: Order) -> None:
-    if not is_editable(order):
+    if not is_editable(order.status):
         raise Locked(
             f"Order {order.pk} is {order.status}; items and the discount can change only while it is "
             "pending or confirmed.",

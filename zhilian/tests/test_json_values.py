@@ -128,7 +128,9 @@ def test_a_stored_value_too_deep_for_the_renderer_does_not_break_the_list(actors
 
 def test_a_stored_value_too_deep_to_read_is_shown_as_unreadable(actors, client_for, admin_user, client):
     order = OrderFactory(store=actors.store)
-    # Deeper than Python's parser reads; SQLite's own JSON check refuses more than 1000 levels.
+    # PostgreSQL stores 5,000 levels, deeper than any JSON parser here reads: the value is shown as
+    # unreadable. SQLite's own JSON check refuses more than 1,000 levels: those are read, and cut
+    # where the renderer can still write them.
     depth = 5000 if connection.vendor == "postgresql" else 999
     text = '{"k":' * depth + "1" + "}" * depth
     cast = "::jsonb" if connection.vendor == "postgresql" else ""
@@ -136,7 +138,10 @@ def test_a_stored_value_too_deep_to_read_is_shown_as_unreadable(actors, client_f
         cursor.execute(f"UPDATE orders_order SET metadata = %s{cast} WHERE id = %s", [text, order.pk])
     listed = client_for(actors.manager).get("/api/v1/orders/")
     assert listed.status_code == 200
-    assert listed.json()["results"][0]["metadata"] == UNREADABLE
+    metadata, levels = listed.json()["results"][0]["metadata"], 0
+    while metadata != UNREADABLE:
+        metadata, levels = metadata["k"], levels + 1
+    assert levels == 0 if connection.vendor == "postgresql" else levels < 64
     client.force_login(admin_user)
     assert client.get(f"/admin/orders/order/{order.pk}/change/").status_code == 200
     assert client.get("/admin/orders/order/").status_code == 200

@@ -1,0 +1,150 @@
+"""Order reads: the API's order representation built from rows, without model instances.
+
+The order list and detail are the hottest reads of the system (every POS terminal polls them).
+They fetch plain rows with `values()` — one query for a page of orders with their table number and
+waiter name joined, one for all their lines — and build the JSON from those, so no model instance,
+no prefetch cache and no per-order queryset clone is made. `order_payload` is the one definition of
+the representation: OrderSerializer renders single orders (write responses) through it too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.conf import settings
+from django.db.models import F, QuerySet
+from django.utils import timezone
+
+from orders.models import Order, OrderItem
+from orders.workflow import allowed_moves, is_editable
+
+# The order's own columns as the representation names them (key -> row field).
+ORDER_COLUMNS = {
+    "id": "id",
+    "store": "store_id",
+    "table": "table_id",
+    "table_number": "table_number",
+    "waiter": "waiter_id",
+    "waiter_name": "waiter_name",
+    "order_type": "order_type",
+    "sales_channel": "sales_channel",
+    "status": "status",
+    "customer_name": "customer_name",
+    "customer_phone": "customer_phone",
+    "guest_count": "guest_count",
+    "subtotal_cents": "subtotal_cents",
+    "discount_cents": "discount_cents",
+    "total_cents": "total_cents",
+}
+TIMES = ("order_time", "confirmed_at", "preparing_at", "ready_at", "served_at", "completed_at", "cancelled_at")
+ROW_FIELDS = (
+    *(f for f in ORDER_COLUMNS.values() if f not in ("table_number", "waiter_name")),
+    *TIMES,
+    "cancel_reason",
+    "notes",
+    "metadata",
+    "created_at",
+    "updated_at",
+)
+LINE_FIELDS = (
+    "id",
+    "item_code",
+    "item_name",
+    "quantity",
+    "unit_price_cents",
+    "subtotal_cents",
+    "notes",
+    "customizations",
+)
+
+
+def _datetime(value: dt.datetime | None, tz) -> str | None:
+    """DRF's DateTimeField output: ISO 8601 in the current time zone, "Z" for UTC."""
+    if value is None:
+        return None
+    if tz is not None and timezone.is_aware(value):
+        value = value.astimezone(tz)
+    text = value.isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def line_payload(line: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "id": str(line["id"]),
+        "item_code": line["item_code"],
+        "item_name": line["item_name"],
+        "quantity": line["quantity"],
+        "unit_price_cents": line["unit_price_cents"],
+        "subtotal_cents": line["subtotal_cents"],
+        "notes": line["notes"],
+        "customizations": line["customizations"],
+    }
+
+
+def order_payload(row: Mapping[str, Any], lines: list[dict[str, Any]], tz=None) -> dict[str, Any]:
+    """The API representation of one order (see OrderSerializer for the field documentation)."""
+    tz = tz or (timezone.get_current_timezone() if settings.USE_TZ else None)
+    payload = {key: row[field] for key, field in ORDER_COLUMNS.items()}
+    status = row["status"]
+    return {
+        **{key: payload[key] for key in list(ORDER_COLUMNS)[:9]},
+        "allowed_transitions": allowed_moves(status),
+        "items_editable": is_editable(status),
+        **{key: payload[key] for key in list(ORDER_COLUMNS)[9:]},
+        **{name: _datetime(row[name], tz) for name in TIMES},
+        "cancel_reason": row["cancel_reason"],
+        "notes": row["notes"],
+        "metadata": row["metadata"],
+        "items": lines,
+        "created_at": _datetime(row["created_at"], tz),
+        "updated_at": _datetime(row["updated_at"], tz),
+    }
+
+
+def instance_row(order: Order) -> dict[str, Any]:
+    """An order instance as the row `order_payload` reads."""
+    row = {field: getattr(order, field) for field in ROW_FIELDS}
+    row["table_number"] = order.table.number if order.table_id else None
+    row["waiter_name"] = order.waiter.name if order.waiter_id else None
+    return row
+
+
+def order_rows() -> QuerySet:
+    """Every order as a row for `order_payloads`: a lazy values() queryset that the caller scopes
+    (`for_user`), filters, orders, and a paginator counts and slices. Built once: resolving its
+    columns is a good part of the cost of a detail request."""
+    return _ORDER_ROWS.all()
+
+
+_ORDER_ROWS = Order.objects.values(*ROW_FIELDS, table_number=F("table__number"), waiter_name=F("waiter__name"))
+# The detail: the order's row repeated with each of its lines, in one query.
+_LINE_COLUMNS = {f"line_{field}": F(f"items__{field}") for field in LINE_FIELDS}
+_ORDER_WITH_LINES = _ORDER_ROWS.annotate(**_LINE_COLUMNS).order_by("items__created_at", "items__id")
+
+
+def order_detail_payload(*, user, order_id: str) -> dict[str, Any] | None:
+    """One order the user may see, with its lines, in one query; None when there is none."""
+    joined = list(_ORDER_WITH_LINES.for_user(user).filter(pk=order_id))
+    if not joined:
+        return None
+    lines = [line_payload({field: row[f"line_{field}"] for field in LINE_FIELDS}) for row in joined if row["line_id"]]
+    return order_payload(joined[0], lines)
+
+
+def order_payloads(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The representations of the orders in `rows` (one query for all their lines)."""
+    rows = list(rows)
+    lines: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    if rows:
+        found = (
+            OrderItem.objects.filter(order_id__in=[row["id"] for row in rows])
+            .order_by("created_at", "id")
+            .values("order_id", *LINE_FIELDS)
+        )
+        for line in found:
+            lines[line["order_id"]].append(line_payload(line))
+    tz = timezone.get_current_timezone() if settings.USE_TZ else None
+    return [order_payload(row, lines[row["id"]], tz) for row in rows]

@@ -16,7 +16,6 @@ import logging
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
 
 import httpx
 import pytest
@@ -26,7 +25,7 @@ from rest_framework_simplejwt.tokens import AccessToken
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from zhilian.testing.server import ProductionServer
+from zhilian.testing.server import ProductionServer, database_url
 
 pytestmark = [
     pytest.mark.slow,
@@ -47,13 +46,6 @@ NEW_ORDER = {
     "customer_name": "Zhao Lei",
     "items": [{"item_code": "D002", "item_name": "Dan Dan Noodles", "quantity": 1, "unit_price_cents": 2800}],
 }
-
-
-def database_url(settings_dict) -> str:
-    user = quote(settings_dict["USER"] or "", safe="")
-    password = quote(settings_dict["PASSWORD"] or "", safe="")
-    userinfo = f"{user}:{password}@" if password else f"{user}@"
-    return f"postgres://{userinfo}{settings_dict['HOST']}:{settings_dict['PORT'] or 5432}/{settings_dict['NAME']}"
 
 
 @dataclass

@@ -19,10 +19,19 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+def database_url(settings_dict) -> str:
+    """The URL of a Django PostgreSQL database (the test database, say) for a server process."""
+    user = quote(settings_dict["USER"] or "", safe="")
+    password = quote(settings_dict["PASSWORD"] or "", safe="")
+    userinfo = f"{user}:{password}@" if password else f"{user}@"
+    return f"postgres://{userinfo}{settings_dict['HOST']}:{settings_dict['PORT'] or 5432}/{settings_dict['NAME']}"
 
 
 def free_port() -> int:

@@ -15,7 +15,7 @@ from django.core.cache import caches
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from zhilian.settings import redis_cache
-from zhilian.testing.server import ProductionServer
+from zhilian.testing.server import ProductionServer, database_url
 
 DEAD_REDIS = "redis://127.0.0.1:1/0"  # nothing listens on port 1
 
@@ -104,3 +104,27 @@ def test_readiness_without_a_database_names_it_without_internals(server_without_
     assert response.status_code == 503
     assert response.json() == {"status": "unavailable", "checks": {"database": "unavailable"}, "failing": ["database"]}
     assert "Traceback" not in server_without_database.log_text()
+
+
+@pytest.mark.slow
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_pooled_connections_that_broke_cost_a_503_at_most_then_heal(manager, store):
+    # The production server on the test database; its pool keeps connections between requests
+    # and does not ping them (CONN_HEALTH_CHECKS off with the pool).
+    from django.db import connection
+
+    token = str(RefreshToken.for_user(manager).access_token)
+    headers = {"Authorization": f"Bearer {token}"}
+    with ProductionServer(database_url(connection.settings_dict), secret_key=django_settings.SECRET_KEY) as server:
+        assert httpx.get(f"{server.base_url}/api/v1/stores/", headers=headers).status_code == 200
+        # Every connection the server holds is cut, as a database restart does.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        statuses = [httpx.get(f"{server.base_url}/api/v1/stores/", headers=headers).status_code for _ in range(12)]
+    assert set(statuses) <= {200, 503}, statuses
+    assert statuses[-4:] == [200] * 4, statuses
+    assert "Traceback" not in server.log_text()

@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "channels",
     "csp",
+    # The audit trail's table and history view; entries are written by our services (zhilian.audit).
+    "auditlog",
     "zhilian",
     "accounts",
     "stores",

@@ -1,13 +1,15 @@
 """`python -m bench`: one run measuring the API, the admin and the KPI jobs at chain scale.
 
-Steps: check the database (seed it at chain scale if it is short of orders), start gunicorn with
-the uvicorn worker on a free local port, then measure:
+Steps: check the database (seed it at chain scale if it is short of orders), start the production
+HTTP server (gunicorn.conf.py: WSGI in threads) on a free local port, then measure:
 
 - hot reads: latency (p50/p95) of one client, throughput of several, and the floor (the same JSON
   built by one SQL statement through psycopg) beside each;
 - writes: order creation with 4 items plus a stock usage, with several clients;
 - the admin order changelist (filtered by store and day; search by phone; unfiltered);
-- KPI computation: one store-day, and a full year for all stores.
+- KPI computation: one store-day, and a full year for all stores;
+- beside the FastAPI + SQLAlchemy async peer when it is present (bench/peer.py): the same order
+  reads, JSON checked field by field, interleaved rounds.
 
 The table is printed and written to bench/results/latest.md; raw figures to bench/results/latest.json
 (ignored by git).
@@ -28,19 +30,20 @@ from pathlib import Path
 
 import httpx
 
-from bench import machine
+from bench import machine, peer
 from bench.floor import Floor
 from bench.load import BenchError, Throughput, check, latency, throughput, time_sync
-from bench.server import ROOT, Server
+from bench.server import BENCH_SECRET_KEY, ROOT, Server
 
 RESULTS = Path(__file__).resolve().parent / "results"
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/zhilian_bench"
 PASSWORD = "zhilian-demo-2026"
 
-# The goals of issue 6, in milliseconds.
+# The goals, in milliseconds (the goals against the peer are in bench/peer.py).
 GOAL_READ_P50_MS = 50.0
 GOAL_ORDER_LIST_RATIO = 4.0
 GOAL_ADMIN_MS = 300.0
+GOAL_ADMIN_MANAGER_DAY_MS = 50.0  # a manager's changelist of one day, the page they open most
 GOAL_KPI_DAY_MS = 200.0
 
 
@@ -84,6 +87,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument(
         "--day", type=dt.date.fromisoformat, default=None, help="the day the reads fetch (default: its latest full day)"
     )
+    p.add_argument("--peer-dir", default=os.environ.get("PEER_DIR"), help="the FastAPI peer (default ../shared/peer)")
+    p.add_argument("--peer-python", default=None, help="a Python with the peer's requirements (or PEER_PYTHON)")
+    p.add_argument("--peer-rounds", type=int, default=5, help="interleaved rounds against the peer (default 5)")
+    p.add_argument("--no-peer", action="store_true", help="skip the comparison with the peer")
     return p.parse_args(argv)
 
 
@@ -304,11 +311,18 @@ async def measure_reads(base: str, s: Sample, floor: Floor, args: argparse.Names
             },
         ),
     ]
+    week = {"store": s.store, "date_from": (s.day - dt.timedelta(days=6)).isoformat(), "date_to": day}
+    one_day = {"store": s.store, "date_from": day, "date_to": day}
+    reads += [  # no floor: their JSON is measured, not rebuilt in SQL
+        ("KPI records of a store-day", get("/api/v1/kpis/records/", one_day), None, {}),
+        ("shifts of a week", get("/api/v1/shifts/", week | {"page_size": 100}), None, {}),
+        ("notifications: unread count", get("/api/v1/notifications/unread-count/"), None, {}),
+    ]  # fmt: skip
     username = f"manager{s.store[len('STORE') :]}"
     clients = [await jwt_client(base, username) for _ in range(args.clients)]
     rows = []
     try:
-        # What any request costs before the app does anything: HTTP, uvicorn, Django's middleware.
+        # What any request costs before the app does anything: HTTP and the WSGI server.
         live = get("/health/live")
         one = await latency(clients[0], live, n=args.requests)
         many = await throughput(clients, live, seconds=min(args.seconds, 3))
@@ -319,20 +333,22 @@ async def measure_reads(base: str, s: Sample, floor: Floor, args: argparse.Names
             one = await latency(clients[0], call, n=args.requests)
             many = await throughput(clients, call, seconds=args.seconds)
             size = await call(clients[0], 0)
-            floor_timing = time_sync(lambda _i, q=floor_name, p=floor_params: floor.fetch(q, p), n=args.requests)
-            floor_size = len(floor.fetch(floor_name, floor_params).encode())
+            floor_timing = floor_size = None
+            if floor_name:
+                floor_timing = time_sync(lambda _i, q=floor_name, p=floor_params: floor.fetch(q, p), n=args.requests)
+                floor_size = len(floor.fetch(floor_name, floor_params).encode())
             row = Row(
                 name,
                 one.p50_ms,
                 one.p95_ms,
-                floor_timing.p50_ms,
+                floor_timing.p50_ms if floor_timing else None,
                 many.per_second,
                 goal=f"p50 < {GOAL_READ_P50_MS:.0f} ms",
                 met=one.p50_ms < GOAL_READ_P50_MS,
                 extra={
                     "bytes": size,
                     "floor_bytes": floor_size,
-                    "floor_p95_ms": floor_timing.p95_ms,
+                    "floor_p95_ms": floor_timing.p95_ms if floor_timing else None,
                     "concurrent_p50_ms": many.timing.p50_ms,
                     "concurrent_p95_ms": many.timing.p95_ms,
                     "requests": many.requests,
@@ -426,6 +442,17 @@ async def measure_admin(base: str, s: Sample, args: argparse.Namespace) -> list[
             print(fmt_row(row), flush=True)
     finally:
         await client.aclose()
+    manager = await session_client(base, f"manager{s.store[len('STORE') :]}")
+    try:
+        day = {"order_time__year": s.day.year, "order_time__month": s.day.month, "order_time__day": s.day.day}
+        one = await latency(manager, get(url, day, expect=s.order_id), n=n, warmup=2)
+        goal = f"p50 < {GOAL_ADMIN_MANAGER_DAY_MS:.0f} ms"
+        row = Row("admin: order changelist, one day, as the store's manager", one.p50_ms, one.p95_ms, goal=goal)
+        row.met = one.p50_ms < GOAL_ADMIN_MANAGER_DAY_MS
+        rows.append(row)
+        print(fmt_row(row), flush=True)
+    finally:
+        await manager.aclose()
     return rows
 
 
@@ -488,7 +515,9 @@ def fmt_row(r: Row) -> str:
     )
 
 
-def markdown(rows: list[Row], facts: dict, seeded: dict, args: argparse.Namespace, s: Sample, elapsed: float) -> str:
+def markdown(
+    rows: list[Row], facts: dict, seeded: dict, args: argparse.Namespace, s: Sample, elapsed: float, comparison: dict
+) -> str:
     m = machine.describe()
     lines = [
         "# Zhilian OS benchmark: latest run",
@@ -498,7 +527,7 @@ def markdown(rows: list[Row], facts: dict, seeded: dict, args: argparse.Namespac
         f"- PostgreSQL {facts['postgresql']} (shared_buffers {facts['shared_buffers']}), same machine; "
         f"database {facts['size']}",
         f"- data: {facts['orders']:,} orders, {facts['order_items']:,} order items, {facts['stores']} stores",
-        f"- server: gunicorn + uvicorn worker, {args.workers} workers, DEBUG=false, psycopg pool"
+        f"- server: gunicorn.conf.py (WSGI, gthread), {args.workers} workers, DEBUG=false, psycopg pool"
         + (", Redis cache/channel layer" if args.redis_url else ", no Redis (local-memory cache)"),
         f"- load: httpx.AsyncClient + asyncio.gather on the same machine; latency = {args.requests} sequential "
         f"requests of one client; throughput = {args.clients} clients for {args.seconds:.0f} s each",
@@ -528,7 +557,7 @@ def markdown(rows: list[Row], facts: dict, seeded: dict, args: argparse.Namespac
         lines.append(
             f"| {name} | {ms(r.p50_ms)} | {ms(r.p95_ms)} | {ms(r.floor_p50_ms)} | {ratio} | {rate} | {r.goal} | {met} |"
         )
-    reads = [r for r in rows if r.floor_p50_ms is not None]
+    reads = [r for r in rows if "bytes" in r.extra]
     if reads:
         lines += [
             "",
@@ -541,7 +570,7 @@ def markdown(rows: list[Row], facts: dict, seeded: dict, args: argparse.Namespac
             e = r.extra
             lines.append(
                 f"| {r.name} | {ms(e['concurrent_p50_ms'])} | {ms(e['concurrent_p95_ms'])} | "
-                f"{e['bytes']:,} | {e['floor_bytes']:,} |"
+                f"{e['bytes']:,} | {e['floor_bytes'] or 0:,} |"
             )
     missed = []
     for r in rows:
@@ -549,7 +578,13 @@ def markdown(rows: list[Row], facts: dict, seeded: dict, args: argparse.Namespac
             continue
         parts = []
         limit = (
-            GOAL_ADMIN_MS if r.name.startswith("admin") else GOAL_KPI_DAY_MS if "KPI" in r.name else GOAL_READ_P50_MS
+            GOAL_ADMIN_MANAGER_DAY_MS
+            if "manager" in r.name
+            else GOAL_ADMIN_MS
+            if r.name.startswith("admin")
+            else GOAL_KPI_DAY_MS
+            if "KPI" in r.name
+            else GOAL_READ_P50_MS
         )
         if r.p50_ms is not None and r.p50_ms >= limit:
             parts.append(f"p50 {ms(r.p50_ms)} ms against {limit:.0f} ms ({r.p50_ms / limit - 1:+.0%})")
@@ -561,6 +596,11 @@ def markdown(rows: list[Row], facts: dict, seeded: dict, args: argparse.Namespac
             )
         missed.append(f"- {r.name}: " + "; ".join(parts))
     lines += ["", "Goals missed in this run:" if missed else "Every goal was met in this run.", *missed]
+    lines += ["", "## Beside the FastAPI + SQLAlchemy async peer", ""]
+    if "skipped" in comparison:
+        lines.append(f"Not run: {comparison['skipped']}")
+    else:
+        lines += [comparison["table"].strip(), "", "Goals against the peer:", "", *peer.verdicts(comparison)]
     notes_path = Path(__file__).resolve().parent / "NOTES.md"
     if notes_path.exists():
         lines += ["", notes_path.read_text().strip()]
@@ -575,6 +615,30 @@ async def measure_http(base: str, s: Sample, floor: Floor, args: argparse.Namesp
     rows += await measure_admin(base, s, args)
     rows.append(await measure_writes(base, s, args))
     return rows
+
+
+def compare_with_peer(server, s: Sample, args: argparse.Namespace) -> dict:
+    """The peer beside our server, or why it is not there (``{"skipped": reason}``)."""
+    if args.no_peer:
+        return {"skipped": "--no-peer"}
+    found = peer.find_peer(args.peer_dir, args.peer_python)
+    if isinstance(found, str):
+        print(found, flush=True)
+        return {"skipped": found}
+    with peer.PeerServer(found, args.database_url, BENCH_SECRET_KEY, args.workers) as peer_server:
+        print(
+            f"peer (uvicorn, {args.workers} workers) on {peer_server.base_url}; log {peer_server.log.name}", flush=True
+        )
+        return peer.compare(
+            found,
+            django_url=server.base_url,
+            django_pid=server.proc.pid,
+            peer_server=peer_server,
+            store=s.store,
+            day=s.day,
+            user=f"manager{s.store[len('STORE') :]}",
+            rounds=args.peer_rounds,
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -594,17 +658,18 @@ def main(argv: list[str] | None = None) -> int:
     server = Server(args.database_url, workers=args.workers, redis_url=args.redis_url)
     try:
         with server:
-            print(f"gunicorn ({args.workers} uvicorn workers) on {server.base_url}; log {server.log.name}", flush=True)
+            print(f"gunicorn ({args.workers} WSGI workers) on {server.base_url}; log {server.log.name}", flush=True)
             rows = asyncio.run(measure_http(server.base_url, s, floor, args))
+            comparison = compare_with_peer(server, s, args)
         rows += measure_kpis(s, args)
     finally:
         floor.close()
     elapsed = time.perf_counter() - started
-    report = markdown(rows, facts, seeded, args, s, elapsed)
+    report = markdown(rows, facts, seeded, args, s, elapsed, comparison)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(report)
-    raw = {"facts": facts, "seed": seeded, "rows": [r.__dict__ | {"ratio": r.ratio} for r in rows]}
+    raw = {"facts": facts, "seed": seeded, "rows": [r.__dict__ | {"ratio": r.ratio} for r in rows], "peer": comparison}
     (RESULTS / "latest.json").write_text(json.dumps(raw, indent=2, default=str))
     print()
     print(report)

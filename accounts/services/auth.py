@@ -1,7 +1,6 @@
 """Logging in and out, token refresh and revocation, lifting a login lockout.
 
-Who may grant which role or touch which account is decided by zhilian.roles; this module applies
-it. Refresh-token state lives in simplejwt's blacklist tables (PostgreSQL in production), so every
+Refresh-token state lives in simplejwt's blacklist tables (PostgreSQL in production), so every
 web worker agrees on which refresh tokens are spent; access tokens that a logout ends are refused
 through a short-lived deny list in the cache (accounts.tokens). Failed logins are counted and
 locked out by django-axes on every door alike (accounts.lockout).

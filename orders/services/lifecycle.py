@@ -23,7 +23,7 @@ from orders.services.common import (
 )
 from orders.workflow import STATUS_TIMESTAMP, allowed_moves
 from zhilian import events
-from zhilian.audit import audit_record
+from zhilian.audit import CREATE, audit_record
 from zhilian.errors import InvalidInput, InvalidTransition
 from zhilian.models import next_daily_value
 
@@ -92,6 +92,14 @@ def order_create(*, store, items: list[dict[str, Any]], user=None, **fields: Any
         order.save(force_insert=True)
         rows = [OrderItem(order=order, subtotal_cents=r["quantity"] * r["unit_price_cents"], **r) for r in rows_data]
         OrderItem.objects.bulk_create(rows)
+        audit_record(
+            actor=user,
+            instance=order,
+            event="order.create",
+            action=CREATE,
+            changes={"status": (None, order.status), "total_cents": (None, order.total_cents)},
+            items=len(rows),
+        )
         events.publish(
             "order.created",
             store_id=store.pk,

@@ -66,7 +66,7 @@ class InventoryItemSerializer(BaseModelSerializer):
 
     def update(self, instance, validated_data):
         changes = {k: v for k, v in validated_data.items() if k in services.ITEM_EDITABLE_FIELDS}
-        return services.inventory_item_update(item=instance, changes=changes)
+        return services.inventory_item_update(item=instance, changes=changes, user=self._user)
 
 
 class InventoryTransactionSerializer(ModelSerializer):

@@ -9,7 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
-from inventory import services
+from inventory import selectors, services
 from inventory.filters import InventoryItemFilter, InventoryTransactionFilter
 from inventory.models import InventoryItem, InventoryTransaction
 from inventory.serializers import (
@@ -89,7 +89,7 @@ class InventoryItemViewSet(ScopedModelViewSet):
         query = StoreQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         store = resolve_store(request, query.validated_data.get("store"))
-        groups = services.stock_reorder_suggestions(store=store)
+        groups = selectors.stock_reorder_suggestions(store=store)
         body = {"store": store.pk, "total_cost_cents": sum(g["total_cost_cents"] for g in groups), "suppliers": groups}
         return Response(ReorderSuggestionsSerializer(body).data)
 
@@ -113,7 +113,7 @@ class InventoryItemViewSet(ScopedModelViewSet):
         start = query.validated_data.get("start") or end - dt.timedelta(days=29)
         if start > end:
             raise ValidationError({"start": ["The start date must not be after the end date."]})
-        report = services.stock_waste_analysis(store=store, start=start, end=end)
+        report = selectors.stock_waste_analysis(store=store, start=start, end=end)
         return Response(WasteAnalysisSerializer(report).data)
 
 

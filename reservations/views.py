@@ -4,7 +4,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from reservations import services
+from reservations import selectors, services
 from reservations.filters import ReservationFilter
 from reservations.models import Reservation
 from reservations.serializers import (
@@ -77,7 +77,7 @@ class ReservationViewSet(ScopedModelViewSet):
         )
         found = {"tables": [], "combinations": []}
         if not problems:
-            found = services.reservation_availability(
+            found = selectors.reservation_availability(
                 store=store,
                 day=params["date"],
                 time=params["time"],

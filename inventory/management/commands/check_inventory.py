@@ -1,8 +1,8 @@
-"""Verify that every item's quantity equals the sum of its ledger (DESIGN §4)."""
+"""Verify that every item's quantity equals the sum of its ledger (docs/architecture.md)."""
 
 from django.core.management.base import BaseCommand, CommandError
 
-from inventory.services import stock_verify
+from inventory.selectors import stock_verify
 from stores.models import Store
 
 

@@ -1,0 +1,159 @@
+"""Read-only reports over items and their ledger: what to reorder, what was wasted, whether the
+ledger still sums to the stock (docs/architecture.md: multi-table reads live in selectors)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, DecimalField, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Abs, Coalesce
+
+from inventory.models import InventoryItem, InventoryTransaction
+from inventory.quantities import QUANTIZE, line_cost_cents, rounded
+from stores.models import Store
+from zhilian.dates import check_range, local_day_bounds
+
+Type = InventoryTransaction.Type
+
+
+def stock_reorder_suggestions(*, store: Store) -> list[dict[str, Any]]:
+    """Active items at or below their reorder point, with the quantity that brings them to par,
+    grouped by supplier (suppliers by name, items without a supplier last)."""
+    rows = (
+        InventoryItem.objects.filter(store=store, is_active=True, current_quantity__lte=F("min_quantity"))
+        .annotate(to_par=F("max_quantity") - F("current_quantity"))
+        .filter(to_par__gt=0)
+        .order_by("supplier_name", "name")
+    )
+    groups: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        to_par = Decimal(row.to_par).quantize(QUANTIZE)
+        cost = line_cost_cents(to_par, row.unit_cost_cents)
+        group = groups.setdefault(
+            row.supplier_name,
+            {
+                "supplier_name": row.supplier_name,
+                "supplier_contact": row.supplier_contact,
+                "items": [],
+                "item_count": 0,
+                "total_cost_cents": 0,
+            },
+        )
+        if not group["supplier_contact"] and row.supplier_contact:
+            group["supplier_contact"] = row.supplier_contact
+        group["items"].append(
+            {
+                "item": row.pk,
+                "name": row.name,
+                "category": row.category,
+                "unit": row.unit,
+                "status": row.status,
+                "current_quantity": row.current_quantity,
+                "min_quantity": row.min_quantity,
+                "max_quantity": row.max_quantity,
+                "quantity": to_par,
+                "unit_cost_cents": row.unit_cost_cents,
+                "cost_cents": cost,
+            }
+        )
+        group["item_count"] += 1
+        group["total_cost_cents"] += cost
+    return sorted(groups.values(), key=lambda g: (g["supplier_name"] == "", g["supplier_name"]))
+
+
+def stock_waste_analysis(*, store: Store, start: dt.date, end: dt.date) -> dict[str, Any]:
+    """Waste between two dates (inclusive, store time zone), aggregated in SQL by item, by
+    category and by reason. Quantities are positive (wasted amounts)."""
+    check_range(start, end)
+    since, until = local_day_bounds(start, end)
+    waste = InventoryTransaction.objects.filter(
+        store=store, transaction_type=Type.WASTE, transaction_time__gte=since, transaction_time__lt=until
+    )
+    measures = {"quantity": Sum(Abs("quantity")), "cost_cents": Sum("total_cost_cents"), "count": Count("id")}
+
+    per_item_reason = waste.values("item_id", "waste_reason").annotate(quantity=Sum(Abs("quantity")))
+    reasons: dict[str, dict[str, Decimal]] = defaultdict(dict)
+    for row in per_item_reason:
+        reasons[row["item_id"]][row["waste_reason"]] = rounded(row["quantity"])
+
+    by_item = [
+        {
+            "item": row["item_id"],
+            "name": row["item__name"],
+            "category": row["item__category"],
+            "unit": row["item__unit"],
+            "quantity": rounded(row["quantity"]),
+            "cost_cents": row["cost_cents"] or 0,
+            "count": row["count"],
+            "reasons": reasons[row["item_id"]],
+        }
+        for row in waste.values("item_id", "item__name", "item__category", "item__unit")
+        .annotate(**measures)
+        .order_by("-cost_cents", "item__name")
+    ]
+    by_category = [
+        {
+            "category": row["item__category"],
+            "quantity": rounded(row["quantity"]),
+            "cost_cents": row["cost_cents"] or 0,
+            "count": row["count"],
+        }
+        for row in waste.values("item__category").annotate(**measures).order_by("-cost_cents", "item__category")
+    ]
+    by_reason = [
+        {
+            "reason": row["waste_reason"],
+            "quantity": rounded(row["quantity"]),
+            "cost_cents": row["cost_cents"] or 0,
+            "count": row["count"],
+        }
+        for row in waste.values("waste_reason").annotate(**measures).order_by("-cost_cents", "waste_reason")
+    ]
+    totals = waste.aggregate(cost_cents=Sum("total_cost_cents"), count=Count("id"))
+    return {
+        "store": store.pk,
+        "start": start,
+        "end": end,
+        "total_cost_cents": totals["cost_cents"] or 0,
+        "count": totals["count"],
+        "by_item": by_item,
+        "by_category": by_category,
+        "by_reason": by_reason,
+    }
+
+
+def stock_verify(*, store: Store | None = None) -> list[dict[str, Any]]:
+    """Items whose quantity differs from the sum of their ledger, found in one SQL query."""
+    ledger_sum = (
+        InventoryTransaction.objects.filter(item=OuterRef("pk"))
+        .order_by()
+        .values("item")
+        .annotate(total=Sum("quantity"))
+        .values("total")
+    )
+    decimal = DecimalField(max_digits=18, decimal_places=3)
+    items = InventoryItem.objects.all() if store is None else InventoryItem.objects.filter(store=store)
+    # A tolerance below the 0.001 resolution: SQLite sums decimals as floating point.
+    mismatches = (
+        items.annotate(
+            ledger_quantity=Coalesce(Subquery(ledger_sum, output_field=decimal), Value(0), output_field=decimal)
+        )
+        .annotate(difference=F("current_quantity") - F("ledger_quantity"))
+        .filter(Q(difference__gt=Decimal("0.0005")) | Q(difference__lt=Decimal("-0.0005")))
+        .order_by("store_id", "pk")
+        .values("pk", "store_id", "name", "current_quantity", "ledger_quantity")
+    )
+    return [
+        {
+            "item": row["pk"],
+            "store": row["store_id"],
+            "name": row["name"],
+            "current_quantity": rounded(row["current_quantity"]),
+            "ledger_quantity": rounded(row["ledger_quantity"]),
+            "difference": rounded(row["current_quantity"]) - rounded(row["ledger_quantity"]),
+        }
+        for row in mismatches
+    ]

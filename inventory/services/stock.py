@@ -1,0 +1,346 @@
+"""The stock ledger: every change of `InventoryItem.current_quantity` goes through here (docs/architecture.md).
+
+One core writer (`_stock_write`) locks the item row, computes the new quantity from the locked
+value, refuses to go below zero, recomputes the status, saves the item, appends the ledger row
+and records who did it in the audit trail, all in one database transaction. Everything else
+(purchase, usage, waste, adjustment, transfer) is a thin wrapper that decides the sign and the
+unit cost.
+
+Decisions (documented for API users and the seed command):
+- A purchase sets the item's `unit_cost_cents` to the purchase price (latest price wins; the
+  ledger keeps every historical price on its rows).
+- An adjustment to the quantity already on hand writes a zero row: the count itself is history
+  (who counted, when), and the ledger still sums to the stock.
+- A transfer needs an item with the same name in the target store; without one it is refused
+  (409 ``transfer_target_missing``) rather than inventing an item, its ID, unit and thresholds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from inventory.models import InventoryItem, InventoryTransaction
+from inventory.quantities import (
+    MAX_QUANTITY,
+    clean_cents,
+    clean_quantity,
+    fmt_quantity,
+    line_cost_cents,
+)
+from notifications.models import Notification
+from notifications.services import notification_create, store_managers
+from stores.models import Store
+from zhilian import events
+from zhilian.audit import audit_record
+from zhilian.errors import DomainError, InsufficientStock, InvalidInput
+
+Type = InventoryTransaction.Type
+Status = InventoryItem.Status
+
+# How bad a status is; a notification goes out only when an item gets worse.
+SEVERITY = {Status.NORMAL: 0, Status.LOW: 1, Status.CRITICAL: 2, Status.OUT_OF_STOCK: 3}
+
+# The audit trail's event for each kind of ledger row.
+AUDIT_EVENTS = {
+    Type.PURCHASE: "stock.receive",
+    Type.USAGE: "stock.use",
+    Type.WASTE: "stock.waste",
+    Type.ADJUSTMENT: "stock.adjust",
+    Type.TRANSFER: "stock.transfer",
+}
+
+
+def _lock(item_id: str) -> InventoryItem:
+    try:
+        return InventoryItem.objects.select_for_update().get(pk=item_id)
+    except InventoryItem.DoesNotExist:
+        raise InvalidInput({"item": "No such inventory item."}) from None
+
+
+def _sync(target: InventoryItem, source: InventoryItem) -> None:
+    """Copy the freshly written stock fields onto the caller's instance."""
+    if target is not source:
+        for field in ("current_quantity", "status", "unit_cost_cents", "updated_at"):
+            setattr(target, field, getattr(source, field))
+
+
+def _alert_if_worse(item: InventoryItem, old_status: str) -> None:
+    """Publish `inventory.low_stock` and notify the store's managers when the item got worse."""
+    new_status = item.status
+    if new_status == Status.NORMAL or SEVERITY[new_status] <= SEVERITY[old_status]:
+        return
+    data = {
+        "item": item.pk,
+        "name": item.name,
+        "status": new_status,
+        "previous_status": old_status,
+        "current_quantity": str(item.current_quantity),
+        "min_quantity": str(item.min_quantity),
+        "max_quantity": str(item.max_quantity),
+        "unit": item.unit,
+    }
+    events.publish("inventory.low_stock", store_id=item.store_id, data=data)
+    label = Status(new_status).label
+    notification_create(
+        recipients=store_managers(item.store_id),
+        kind=Notification.Kind.LOW_STOCK,
+        level=Notification.Level.WARNING if new_status == Status.LOW else Notification.Level.CRITICAL,
+        title=f"{item.name}: {label}",
+        body=(
+            f"{item.name} is down to {fmt_quantity(item.current_quantity)} {item.unit} "
+            f"(reorder point {fmt_quantity(item.min_quantity)} {item.unit})."
+        ),
+        store_id=item.store_id,
+        data=data,
+    )
+
+
+def _stock_write(
+    *,
+    item: InventoryItem,
+    transaction_type: str,
+    quantity: Decimal,
+    unit_cost_cents: int | None = None,
+    user: User | None = None,
+    waste_reason: str = "",
+    reference_id: str = "",
+    notes: str = "",
+    transaction_time: dt.datetime | None = None,
+    locked: InventoryItem | None = None,
+    set_unit_cost: bool = False,
+) -> InventoryTransaction:
+    """The one writer of stock: lock, compute from the locked row, refuse below zero, save, log.
+
+    `quantity` is signed. Must run inside `transaction.atomic()`; `locked` is the already locked
+    row when the caller locked it (transfers lock two rows in pk order first).
+    """
+    row = locked if locked is not None else _lock(item.pk)
+    before = row.current_quantity
+    after = before + quantity
+    if after < 0:
+        raise InsufficientStock(
+            f"Only {fmt_quantity(before)} {row.unit} of {row.name} on hand; "
+            f"{fmt_quantity(-quantity)} {row.unit} requested.",
+            on_hand=str(before),
+            requested=str(-quantity),
+            unit=row.unit,
+        )
+    if after > MAX_QUANTITY:
+        raise InvalidInput({"quantity": f"The stock would exceed {MAX_QUANTITY}."})
+    cost = row.unit_cost_cents if unit_cost_cents is None else unit_cost_cents
+    old_status = row.status
+    row.current_quantity = after
+    row.status = InventoryItem.status_for(after, row.min_quantity)
+    fields = ["current_quantity", "status", "updated_at"]
+    if set_unit_cost and cost != row.unit_cost_cents:
+        row.unit_cost_cents = cost
+        fields.append("unit_cost_cents")
+    row.save(update_fields=fields)
+    entry = InventoryTransaction.objects.create(
+        item=row,
+        store_id=row.store_id,
+        transaction_type=transaction_type,
+        quantity=quantity,
+        unit_cost_cents=cost,
+        total_cost_cents=line_cost_cents(quantity, cost),
+        quantity_before=before,
+        quantity_after=after,
+        waste_reason=waste_reason,
+        reference_id=reference_id,
+        notes=notes,
+        performed_by=user,
+        transaction_time=transaction_time or timezone.now(),
+    )
+    audit_record(
+        actor=user,
+        instance=row,
+        event=AUDIT_EVENTS[transaction_type],
+        changes={"current_quantity": (before, after)},
+        transaction=str(entry.pk),
+        quantity=str(quantity),
+        unit_cost_cents=cost,
+        reason=waste_reason,
+        reference_id=reference_id,
+    )
+    _alert_if_worse(row, old_status)
+    _sync(item, row)
+    return entry
+
+
+# --- ledger writes ------------------------------------------------------------------------------
+
+
+def stock_record_purchase(
+    *,
+    item: InventoryItem,
+    quantity: Decimal | int | str,
+    unit_cost_cents: int | None = None,
+    user: User | None = None,
+    reference_id: str = "",
+    notes: str = "",
+    transaction_time: dt.datetime | None = None,
+) -> InventoryTransaction:
+    """Goods received. Without `unit_cost_cents` the item's current cost is used; with it, the
+    item's unit cost becomes this purchase price."""
+    quantity = clean_quantity(quantity)
+    cost = None if unit_cost_cents is None else clean_cents(unit_cost_cents)
+    with transaction.atomic():
+        return _stock_write(
+            item=item,
+            transaction_type=Type.PURCHASE,
+            quantity=quantity,
+            unit_cost_cents=cost,
+            user=user,
+            reference_id=reference_id,
+            notes=notes,
+            transaction_time=transaction_time,
+            set_unit_cost=cost is not None,
+        )
+
+
+def stock_record_usage(
+    *,
+    item: InventoryItem,
+    quantity: Decimal | int | str,
+    user: User | None = None,
+    reference_id: str = "",
+    notes: str = "",
+    transaction_time: dt.datetime | None = None,
+) -> InventoryTransaction:
+    """Stock consumed by the kitchen; refused (409 insufficient_stock) beyond what is on hand."""
+    quantity = clean_quantity(quantity)
+    with transaction.atomic():
+        return _stock_write(
+            item=item,
+            transaction_type=Type.USAGE,
+            quantity=-quantity,
+            user=user,
+            reference_id=reference_id,
+            notes=notes,
+            transaction_time=transaction_time,
+        )
+
+
+def stock_record_waste(
+    *,
+    item: InventoryItem,
+    quantity: Decimal | int | str,
+    reason: str,
+    user: User | None = None,
+    reference_id: str = "",
+    notes: str = "",
+    transaction_time: dt.datetime | None = None,
+) -> InventoryTransaction:
+    """Stock thrown away, with its reason (InventoryTransaction.WasteReason)."""
+    quantity = clean_quantity(quantity)
+    if reason not in InventoryTransaction.WasteReason.values:
+        raise InvalidInput({"waste_reason": f"Give one of: {', '.join(InventoryTransaction.WasteReason.values)}."})
+    with transaction.atomic():
+        return _stock_write(
+            item=item,
+            transaction_type=Type.WASTE,
+            quantity=-quantity,
+            user=user,
+            waste_reason=reason,
+            reference_id=reference_id,
+            notes=notes,
+            transaction_time=transaction_time,
+        )
+
+
+def stock_record_adjustment(
+    *,
+    item: InventoryItem,
+    counted_quantity: Decimal | int | str,
+    user: User | None = None,
+    reference_id: str = "",
+    notes: str = "",
+    transaction_time: dt.datetime | None = None,
+) -> InventoryTransaction:
+    """A stock count: writes the difference that brings the stock to `counted_quantity`.
+
+    The difference is computed from the locked row, so a usage recorded a moment before the
+    count is not lost. A count equal to the stock writes a zero row (the count is history).
+    """
+    counted = clean_quantity(counted_quantity, "counted_quantity", allow_zero=True)
+    with transaction.atomic():
+        row = _lock(item.pk)
+        return _stock_write(
+            item=item,
+            transaction_type=Type.ADJUSTMENT,
+            quantity=counted - row.current_quantity,
+            user=user,
+            reference_id=reference_id,
+            notes=notes,
+            transaction_time=transaction_time,
+            locked=row,
+        )
+
+
+def stock_transfer(
+    *,
+    item: InventoryItem,
+    to_store: Store,
+    quantity: Decimal | int | str,
+    user: User | None = None,
+    reference_id: str = "",
+    notes: str = "",
+    transaction_time: dt.datetime | None = None,
+) -> tuple[InventoryTransaction, InventoryTransaction]:
+    """Move stock to the item of the same name in `to_store`: (outgoing, incoming) rows, linked.
+
+    Both rows are written in one transaction with both items locked in pk order, so two
+    opposite transfers cannot deadlock. Refused when `to_store` has no item of that name.
+    """
+    quantity = clean_quantity(quantity)
+    if to_store.pk == item.store_id:
+        raise InvalidInput({"to_store": "Choose another store than the item's own."})
+    target_id = InventoryItem.objects.filter(store_id=to_store.pk, name=item.name).values_list("pk", flat=True).first()
+    if target_id is None:
+        raise DomainError(
+            f"{to_store.pk} has no inventory item named {item.name!r}; create it there first.",
+            code="transfer_target_missing",
+        )
+    when = transaction_time or timezone.now()
+    with transaction.atomic():
+        rows = {
+            r.pk: r
+            for r in InventoryItem.objects.select_for_update().filter(pk__in=[item.pk, target_id]).order_by("pk")
+        }
+        source, target = rows[item.pk], rows[target_id]
+        if target.name != source.name or target.store_id != to_store.pk:  # renamed meanwhile
+            raise DomainError(
+                f"{to_store.pk} has no inventory item named {source.name!r}.", code="transfer_target_missing"
+            )
+        outgoing = _stock_write(
+            item=item,
+            transaction_type=Type.TRANSFER,
+            quantity=-quantity,
+            user=user,
+            reference_id=reference_id,
+            notes=notes or f"Transfer to {to_store.pk}",
+            transaction_time=when,
+            locked=source,
+        )
+        incoming = _stock_write(
+            item=target,
+            transaction_type=Type.TRANSFER,
+            quantity=quantity,
+            unit_cost_cents=source.unit_cost_cents,
+            user=user,
+            reference_id=reference_id,
+            notes=notes or f"Transfer from {source.store_id}",
+            transaction_time=when,
+            locked=target,
+        )
+        # Link both ways; the OneToOne is unique per direction.
+        outgoing.counterpart = incoming
+        outgoing.save(update_fields=["counterpart", "updated_at"])
+        incoming.counterpart = outgoing
+        incoming.save(update_fields=["counterpart", "updated_at"])
+    return outgoing, incoming

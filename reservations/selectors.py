@@ -1,0 +1,106 @@
+"""Read-only questions about a store's tables and reservations: which tables are busy or free
+for a slot, and which ones auto-assignment would take (docs/architecture.md: multi-table reads
+live in selectors)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.utils.translation import gettext as _
+
+from reservations.availability import COMBINATION_LIMIT, preferred_kinds, table_combinations
+from reservations.models import Reservation, ReservationTable
+from stores.models import Store, Table
+from zhilian.errors import Unavailable
+
+Type = Reservation.Type
+
+
+def busy_table_ids(
+    *, store_id: str, starts_at: dt.datetime, ends_at: dt.datetime, table_ids=None, exclude_id: str | None = None
+) -> set:
+    """Tables held by an active reservation overlapping [starts_at, ends_at): ONE query."""
+    links = ReservationTable.objects.filter(
+        reservation__store_id=store_id,
+        reservation__status__in=Reservation.ACTIVE_STATUSES,
+        reservation__starts_at__lt=ends_at,
+        reservation__ends_at__gt=starts_at,
+    )
+    if table_ids is not None:
+        links = links.filter(table_id__in=table_ids)
+    if exclude_id:
+        links = links.exclude(reservation_id=exclude_id)
+    return set(links.values_list("table_id", flat=True))
+
+
+def reservation_availability(
+    *,
+    store: Store,
+    day: dt.date,
+    time: dt.time,
+    party_size: int,
+    duration_minutes: int = 120,
+    kinds: Iterable[str] | None = None,
+    room_name: str = "",
+    exclude_id: str | None = None,
+) -> dict[str, list]:
+    """Free tables of the store for the slot.
+
+    ``tables``: free tables that seat the party alone, smallest first. ``combinations``: lists
+    of free tables of one area (same kind and room) that seat the party only when joined,
+    fewest tables and least waste first, at most COMBINATION_LIMIT. Two queries: the store's
+    active tables and the ids of the busy ones.
+    """
+    starts_at, ends_at = Reservation.bounds(day, time, duration_minutes)
+    candidates = Table.objects.filter(store=store, is_active=True).order_by("capacity", "number")
+    if kinds is not None:
+        candidates = candidates.filter(kind__in=list(kinds))
+    if room_name:
+        candidates = candidates.filter(room_name=room_name)
+    busy = busy_table_ids(store_id=store.pk, starts_at=starts_at, ends_at=ends_at, exclude_id=exclude_id)
+    free = [t for t in candidates if t.pk not in busy]
+    alone = [t for t in free if t.capacity >= party_size]
+    areas: dict[tuple[str, str], list[Table]] = defaultdict(list)
+    for table in free:
+        if table.capacity < party_size:
+            areas[(table.kind, table.room_name)].append(table)
+    combinations = sorted(
+        itertools.chain.from_iterable(table_combinations(group, party_size) for group in areas.values()),
+        key=lambda combo: (len(combo), sum(t.capacity for t in combo), [t.number for t in combo]),
+    )[:COMBINATION_LIMIT]
+    return {"tables": alone, "combinations": combinations}
+
+
+def reservation_best_fit(
+    *,
+    store: Store,
+    day: dt.date,
+    time: dt.time,
+    party_size: int,
+    duration_minutes: int,
+    reservation_type: str = Type.REGULAR,
+    room_name: str = "",
+    exclude_id: str | None = None,
+) -> list[Table]:
+    """The tables auto-assignment would take: the smallest fitting table, else the best combination."""
+    for kinds in preferred_kinds(reservation_type):
+        found = reservation_availability(
+            store=store,
+            day=day,
+            time=time,
+            party_size=party_size,
+            duration_minutes=duration_minutes,
+            kinds=kinds,
+            room_name=room_name if reservation_type == Type.PRIVATE_ROOM else "",
+            exclude_id=exclude_id,
+        )
+        if found["tables"]:
+            return [found["tables"][0]]
+        if found["combinations"]:
+            return found["combinations"][0]
+    raise Unavailable(
+        _("No free table fits a party of %(party)d at that time.") % {"party": party_size}, code="unavailable"
+    )

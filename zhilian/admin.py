@@ -5,16 +5,22 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from urllib.parse import quote as url_quote
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.contrib.admin.utils import get_fields_from_path
+from django.contrib.admin.utils import quote as admin_quote
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html
+from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -95,6 +101,34 @@ class ScopedRelatedFieldListFilter(admin.RelatedFieldListFilter):
         return [(obj.pk, str(obj)) for obj in queryset]
 
 
+class FastRowLinksChangeList(ChangeList):
+    """Django's changelist, with each row's link built from one template per page.
+
+    Django reverses the change URL for every row and then merges the preserved filters into it,
+    resolving the URL again to do so (a tenth of a filtered 50-row page). Here both happen once,
+    with a placeholder for the primary key; the rows then get an identical link by substitution.
+    """
+
+    ROW_PK = "0zhilian-row-pk0"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._row_url = None
+        # The filters are already in the row template: nothing left for items_for_result to merge.
+        self._row_filters, self.preserved_filters = self.preserved_filters, ""
+
+    def url_for_result(self, result) -> str:
+        if self._row_url is None:
+            url = reverse(
+                f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
+                args=(self.ROW_PK,),
+                current_app=self.model_admin.admin_site.name,
+            )
+            self._row_url = add_preserved_filters({"preserved_filters": self._row_filters, "opts": self.opts}, url)
+        pk = url_quote(str(admin_quote(getattr(result, self.pk_attname))), safe=RFC3986_SUBDELIMS + "/~:@")
+        return self._row_url.replace(self.ROW_PK, pk, 1)
+
+
 class ScopedModelAdmin(StoreScopedFormfieldsMixin, admin.ModelAdmin):
     """A manager sees and picks only their own store's rows; admins see everything.
 
@@ -110,6 +144,9 @@ class ScopedModelAdmin(StoreScopedFormfieldsMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return _scoped(super().get_queryset(request), request)
+
+    def get_changelist(self, request, **kwargs):
+        return FastRowLinksChangeList
 
     def get_list_filter(self, request):
         """Foreign-key filters list only visible choices; a one-store user gets no store filter."""

@@ -17,3 +17,34 @@ def test_row_checkbox_is_djangos_html(db, language):
         djangos = admin.ModelAdmin.action_checkbox(model_admin, order)
     assert str(ours) == str(djangos)
     assert f'value="{order.pk}"' in ours
+
+
+@pytest.mark.parametrize("store_id", ["STORE-LINK", "A_B/C d:é%?#", "空 店"])
+def test_row_links_are_djangos(rf, store_id, django_user_model):
+    """Rows link to the same URL, preserved filters included, as Django's own changelist builds."""
+    from django.contrib.admin.templatetags.admin_list import items_for_result
+    from django.contrib.admin.views.main import ChangeList
+    from django.urls import resolve
+
+    from accounts.tests.factories import AdminFactory
+    from stores.models import Store
+    from stores.tests.factories import StoreFactory
+
+    store = StoreFactory(id=store_id, name="Link & <test>")
+    model_admin = admin.site._registry[Store]
+    request = rf.get("/admin/stores/store/", {"q": "Link & <test>", "o": "1"})
+    request.user = AdminFactory()
+    request.resolver_match = resolve("/admin/stores/store/")
+
+    def row(changelist_class):
+        model_admin.get_changelist = lambda request, **kwargs: changelist_class
+        try:
+            changelist = model_admin.get_changelist_instance(request)
+        finally:
+            del model_admin.get_changelist
+        obj = next(o for o in changelist.result_list if o.pk == store.pk)
+        return [str(cell) for cell in items_for_result(changelist, obj, None)]
+
+    ours = row(type(model_admin).get_changelist(model_admin, request))
+    assert ours == row(ChangeList)
+    assert "_changelist_filters=" in "".join(ours)

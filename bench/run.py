@@ -243,15 +243,25 @@ def database_facts(floor: Floor) -> dict:
 # --- HTTP ------------------------------------------------------------------------------------------
 
 
+# gunicorn closes a keep-alive connection idle for `keepalive` (5 s, gunicorn.conf.py); a client
+# that reused one just then would see its request cut (httpx does not retry a POST). Clients that
+# wait their turn (the write clients during the one-client latency run) drop idle connections first.
+CLIENT_LIMITS = httpx.Limits(keepalive_expiry=2.0)
+
+
+def http_client(base: str) -> httpx.AsyncClient:
+    return httpx.AsyncClient(base_url=base, timeout=60, limits=CLIENT_LIMITS)
+
+
 async def jwt_client(base: str, username: str) -> httpx.AsyncClient:
-    client = httpx.AsyncClient(base_url=base, timeout=60)
+    client = http_client(base)
     r = check(await client.post("/api/v1/auth/login/", json={"username": username, "password": PASSWORD}))
     client.headers["Authorization"] = f"Bearer {r.json()['access']}"
     return client
 
 
 async def session_client(base: str, username: str) -> httpx.AsyncClient:
-    client = httpx.AsyncClient(base_url=base, timeout=60)
+    client = http_client(base)
     page = check(await client.get("/admin/login/"))
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
     r = await client.post(

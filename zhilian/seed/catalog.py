@@ -1,6 +1,6 @@
 """What the demo chain is made of: cities, tables, staff, the menu, recipes and the pantry.
 
-Plain data only; the generators draw from it with a seeded `random.Random`.
+Plain data only; the builders draw from it with a seeded `random.Random`.
 """
 
 from __future__ import annotations

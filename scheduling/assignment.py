@@ -143,10 +143,10 @@ class _Load:
     def free(self, starts: dt.datetime, ends: dt.datetime) -> bool:
         return all(not (s < ends and e > starts) for s, e in self.booked)
 
-    def eligible(self, slot: Slot, position: str, hours: float, rules: Rules) -> bool:
+    def eligible(self, slot: Slot, hours: float, rules: Rules) -> bool:
+        """Free and within the caps (the position was matched when the pool was drawn)."""
         return (
-            self.member.can_work(position)
-            and self.free(slot.starts, slot.ends)
+            self.free(slot.starts, slot.ends)
             and self.week_hours + hours <= self.member.weekly_cap + EPSILON
             and self.day_hours + hours <= rules.max_hours_per_day + EPSILON
         )
@@ -168,9 +168,9 @@ class _Load:
         self.day_hours += hours
 
 
-def _pick(loads: Sequence[_Load], slot: Slot, position: str, rules: Rules) -> _Load | None:
+def _pick(pool: Sequence[_Load], slot: Slot, position: str, rules: Rules) -> _Load | None:
     hours = slot.hours
-    eligible = [load for load in loads if load.eligible(slot, position, hours, rules)]
+    eligible = [load for load in pool if load.eligible(slot, hours, rules)]
     if not eligible:
         return None
     return min(eligible, key=lambda load: load.rank(slot, position))
@@ -182,6 +182,8 @@ def _fill(slots: Sequence[Slot], loads: Sequence[_Load], rules: Rules) -> tuple[
     assignments: list[Assignment] = []
     filled = {slot.name: dict.fromkeys(slot.needs, 0) for slot in slots}
     blocked: set[tuple[str, str]] = set()
+    # Who can work each position at all (own position or skill), drawn once per day.
+    pools = {p: [load for load in loads if load.member.can_work(p)] for slot in slots for p in slot.needs}
     by_peak = sorted(slots, key=lambda s: (-sum(s.needs.values()), s.starts))
     rounds = max((n for slot in slots for n in slot.needs.values()), default=0)
     for round_ in range(1, rounds + 1):
@@ -189,7 +191,7 @@ def _fill(slots: Sequence[Slot], loads: Sequence[_Load], rules: Rules) -> tuple[
             for position, needed in slot.needs.items():
                 if needed < round_ or (slot.name, position) in blocked:
                     continue
-                best = _pick(loads, slot, position, rules)
+                best = _pick(pools[position], slot, position, rules)
                 if best is None:
                     blocked.add((slot.name, position))  # nobody now means nobody in later rounds
                     continue

@@ -87,7 +87,7 @@ def build_employees(plan: StorePlan) -> None:
     rng = plan.rng
     employees = []
     n = 0
-    for position, (count, wage, skills_pool, shifts_pool) in cat.STAFFING.items():
+    for position, (count, wage, skills_pool, shifts_pool) in cat.TEAM.items():
         for k in range(max(1, round(count * plan.size))):
             n += 1
             part_time = position not in ("manager", "chef") and rng.random() < 0.2

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
-from scheduling import services
+from scheduling import selectors, services
 from scheduling.models import Schedule, Shift
 from zhilian import roles
 from zhilian.admin import ScopedModelAdmin, ScopedTabularInline
@@ -116,7 +116,7 @@ class ScheduleAdmin(ScopedModelAdmin):
     readonly_fields = ["is_published", "published_by", "published_at", "report_summary"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(**services.labor_annotations())
+        return super().get_queryset(request).annotate(**selectors.labor_annotations())
 
     def get_readonly_fields(self, request, obj=None):
         # A schedule stays on its store and day; make another one for another day.

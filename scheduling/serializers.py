@@ -5,7 +5,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from scheduling import services
+from scheduling import demand, services
 from scheduling.models import Schedule, Shift
 from stores.models import Store
 from zhilian import roles
@@ -52,7 +52,7 @@ class ShiftSerializer(BaseModelSerializer):
     def validate(self, attrs):
         # The model requires a type; a hand-made shift without one takes it from its start time.
         if self.instance is None and not attrs.get("shift_type") and attrs.get("start_time"):
-            attrs["shift_type"] = services.shift_type_for(attrs["start_time"])
+            attrs["shift_type"] = demand.shift_type_for(attrs["start_time"])
         return super().validate(attrs)
 
 

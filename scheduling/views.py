@@ -8,7 +8,7 @@ from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from scheduling import services
+from scheduling import selectors, services
 from scheduling.filters import ScheduleFilter, ShiftFilter
 from scheduling.models import Schedule, Shift
 from scheduling.serializers import (
@@ -25,7 +25,7 @@ CONFLICT = OpenApiResponse(description="A business rule refused the change (deta
 def schedule_queryset():
     """Schedules with their shifts (employee joined) and labor totals: a fixed number of queries."""
     shifts = Shift.objects.select_related("employee").order_by("starts_at", "employee_id")
-    return services.schedules_with_labor(Schedule.objects.prefetch_related(Prefetch("shifts", queryset=shifts)))
+    return selectors.schedules_with_labor(Schedule.objects.prefetch_related(Prefetch("shifts", queryset=shifts)))
 
 
 class ScheduleViewSet(ScopedModelViewSet):

@@ -1,1 +1,1 @@
-"""Demo data for Zhilian OS (`manage.py seed`): catalog, generators, writers and the runner."""
+"""Demo data for Zhilian OS (`manage.py seed`): catalog, per-concern builders, writers and the runner."""

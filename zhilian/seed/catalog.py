@@ -1,6 +1,6 @@
 """What the demo chain is made of: cities, tables, staff, the menu, recipes and the pantry.
 
-Plain data only; the generators draw from it with a seeded `random.Random`.
+Plain data only; the builders draw from it with a seeded `random.Random`.
 """
 
 from __future__ import annotations
@@ -236,9 +236,10 @@ HALL_TABLES = (("A", 2, 8), ("B", 4, 12), ("C", 6, 5), ("D", 8, 2))
 PRIVATE_ROOMS = (("牡丹厅", 12), ("芙蓉厅", 10), ("兰亭", 8), ("竹韵", 10), ("海棠厅", 14), ("梅苑", 8))
 BANQUET_HALLS = (("锦绣宴会厅", 120), ("金玉满堂厅", 80))
 
-# position -> (count at size 1.0, hourly wage cents, skills pool, preferred shifts pool); sized so the
-# scheduler can cover a ~140-orders-a-day store within everyone's weekly cap (labor ~25% of revenue).
-STAFFING = {
+# The team a store employs (the head-count per period comes from scheduling.demand.STAFFING):
+# position -> (count at size 1.0, hourly wage cents, skills pool, preferred shifts pool); sized so
+# the scheduler can cover a ~140-orders-a-day store within everyone's weekly cap (labor ~25% of revenue).
+TEAM = {
     "manager": (1, 65_00, ["operations", "scheduling", "customer_service", "cost_control"], ["afternoon"]),
     "chef": (
         6,

@@ -1,7 +1,7 @@
 """Write generated rows: PostgreSQL COPY for the big tables, bulk_create everywhere else.
 
 Rows are dicts keyed by field attnames; a missing key takes the field's default. bulk_create
-never calls save(), so every derived field (totals, bounds, statuses) is set by the generators.
+never calls save(), so every derived field (totals, bounds, statuses) is set by the builders.
 """
 
 from __future__ import annotations

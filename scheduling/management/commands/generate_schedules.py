@@ -7,7 +7,7 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from scheduling import services
+from scheduling import demand, services
 from stores.models import Store
 from zhilian.dates import command_day
 from zhilian.errors import DomainError
@@ -20,9 +20,9 @@ class Command(BaseCommand):
         parser.add_argument("--store", action="append", dest="stores", metavar="STORE_ID", help="repeatable")
         parser.add_argument("--start", type=command_day, help="first day (default: tomorrow)")
         parser.add_argument("--end", type=command_day, help="last day (default: start + 6 days)")
-        parser.add_argument("--weeks", type=int, default=services.HISTORY_WEEKS, help="weeks of order history")
+        parser.add_argument("--weeks", type=int, default=demand.HISTORY_WEEKS, help="weeks of order history")
 
-    def handle(self, *args, stores=None, start=None, end=None, weeks=services.HISTORY_WEEKS, **options):
+    def handle(self, *args, stores=None, start=None, end=None, weeks=demand.HISTORY_WEEKS, **options):
         start = start or timezone.localdate() + dt.timedelta(days=1)
         end = end or start + dt.timedelta(days=6)
         if end < start:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from zhilian.dates import command_day
-from zhilian.seed.runner import DEFAULT_PASSWORD, SeedError, SeedOptions, SeedResult, run_seed
+from zhilian.seed.reset import SeedError
+from zhilian.seed.runner import DEFAULT_PASSWORD, SeedOptions, SeedResult, run_seed
 
 SCALES = {
     "demo": {"stores": 3, "days": 30},

@@ -1,0 +1,119 @@
+"""Scheduling reads over several tables: labor totals (SQL) and the shifts that bound a new one."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import models
+from django.db.models import Count, ExpressionWrapper, F, Func, Q, Sum, Value
+from django.db.models.functions import Cast, Coalesce
+from django.utils import timezone
+
+from scheduling.assignment import Span, week_bounds
+from scheduling.models import Schedule, Shift
+from stores.models import Employee
+
+
+class SecondsBetween(Func):
+    """Whole seconds between two datetimes (end - start), computed in the database per vendor."""
+
+    output_field = models.BigIntegerField()
+    arity = 2
+
+    def as_sql(self, compiler, connection, **extra_context):
+        end, start = self.source_expressions
+        end_sql, end_params = compiler.compile(end)
+        start_sql, start_params = compiler.compile(start)
+        return f"CAST(EXTRACT(EPOCH FROM ({end_sql} - {start_sql})) AS bigint)", [*end_params, *start_params]
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        end, start = self.source_expressions
+        end_sql, end_params = compiler.compile(end)
+        start_sql, start_params = compiler.compile(start)
+        # Django stores UTC text on SQLite; julianday() parses it; rounding removes float noise.
+        return (
+            f"CAST(ROUND((julianday({end_sql}) - julianday({start_sql})) * 86400.0) AS INTEGER)",
+            [*end_params, *start_params],
+        )
+
+
+def shift_seconds(prefix: str = "") -> Func:
+    """Seconds of a shift as an SQL expression; `prefix` reaches shifts from another model ("shifts__")."""
+    return SecondsBetween(F(f"{prefix}ends_at"), F(f"{prefix}starts_at"))
+
+
+def labor_annotations(prefix: str = "shifts__") -> dict[str, Any]:
+    """Aggregates for a queryset whose rows own shifts (schedules): staff, seconds, cost in cents."""
+    seconds = shift_seconds(prefix)
+    big = models.BigIntegerField()
+    # PostgreSQL sums bigints into numeric; cast back so the division below is an integer one.
+    cent_seconds = Cast(Coalesce(Sum(seconds * F(f"{prefix}employee__hourly_wage_cents")), Value(0)), big)
+    return {
+        "total_staff": Count(f"{prefix}employee", distinct=True),
+        "total_seconds": Cast(Coalesce(Sum(seconds), Value(0)), big),
+        # (wage cents per hour x seconds + half an hour) // 3600: cents, rounded half up, in SQL.
+        "labor_cost_cents": ExpressionWrapper((cent_seconds + Value(1800)) / Value(3600), output_field=big),
+    }
+
+
+def schedules_with_labor(queryset=None):
+    """Schedules annotated with total_staff, total_seconds and labor_cost_cents (one SQL query)."""
+    queryset = Schedule.objects.all() if queryset is None else queryset
+    return queryset.annotate(**labor_annotations())
+
+
+def schedule_labor(*, schedules_queryset) -> dict[str, Any]:
+    """Totals over a set of schedules: distinct staff, hours and labor cost in cents (SQL aggregates)."""
+    shifts = Shift.objects.filter(schedule__in=schedules_queryset.values("pk"))
+    seconds = shift_seconds()
+    totals = shifts.aggregate(
+        total_staff=Count("employee", distinct=True),
+        total_seconds=Coalesce(Sum(seconds), Value(0), output_field=models.BigIntegerField()),
+        cent_seconds=Coalesce(
+            Sum(seconds * F("employee__hourly_wage_cents"), output_field=models.BigIntegerField()),
+            Value(0),
+            output_field=models.BigIntegerField(),
+        ),
+    )
+    return {
+        "total_staff": totals["total_staff"],
+        # PostgreSQL returns numeric sums (Decimal): back to int before arithmetic.
+        "total_hours": round(int(totals["total_seconds"]) / 3600, 2),
+        "labor_cost_cents": (int(totals["cent_seconds"]) + 1800) // 3600,
+    }
+
+
+def employee_week_seconds(employee: Employee, day: dt.date, exclude: Iterable = ()) -> int:
+    """Seconds the employee is scheduled in the ISO week of `day`, leaving out the shifts `exclude`."""
+    monday, sunday = week_bounds(day)
+    return int(
+        Shift.objects.filter(employee=employee, schedule__schedule_date__range=(monday, sunday))
+        .exclude(pk__in=list(exclude))
+        .aggregate(s=Coalesce(Sum(shift_seconds()), Value(0), output_field=models.BigIntegerField()))["s"]
+    )
+
+
+def bookings_around(*, employee_ids: list, day: dt.date) -> tuple[dict[Any, list[Span]], dict[Any, float]]:
+    """What the employees already hold around `day`: their shifts that could overlap one of the day
+    (the neighbouring days', overnight ones included) and their hours in its ISO week."""
+    monday, sunday = week_bounds(day)
+    tz = timezone.get_current_timezone()
+    window_start = timezone.make_aware(dt.datetime.combine(day - dt.timedelta(days=1), dt.time.min), tz)
+    window_end = timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=2), dt.time.min), tz)
+    rows = (
+        Shift.objects.filter(employee__in=employee_ids)
+        .filter(
+            Q(schedule__schedule_date__range=(monday, sunday)) | Q(starts_at__lt=window_end, ends_at__gt=window_start)
+        )
+        .values_list("employee_id", "starts_at", "ends_at", "schedule__schedule_date")
+    )
+    booked: dict[Any, list[Span]] = defaultdict(list)
+    week_hours: dict[Any, float] = defaultdict(float)
+    for employee_id, starts, ends, schedule_day in rows:
+        booked[employee_id].append((starts, ends))
+        if monday <= schedule_day <= sunday:
+            week_hours[employee_id] += (ends - starts).total_seconds() / 3600
+    return dict(booked), dict(week_hours)

@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "reservations",
     "kpis",
     "notifications",
+    # Reads every domain above; nothing imports it.
+    "dashboard",
 ]
 
 MIDDLEWARE = [

@@ -15,6 +15,7 @@ from inventory.models import InventoryItem, InventoryTransaction
 from inventory.quantities import QUANTIZE, line_cost_cents, rounded
 from stores.models import Store
 from zhilian.dates import check_range, local_day_bounds
+from zhilian.sql import local_date
 
 Type = InventoryTransaction.Type
 
@@ -157,3 +158,34 @@ def stock_verify(*, store: Store | None = None) -> list[dict[str, Any]]:
         }
         for row in mismatches
     ]
+
+
+# --- daily figures (the KPIs read these) -------------------------------------------------------------
+
+HIT_ZERO = Q(quantity_after=0, quantity_before__gt=0)
+
+
+def daily_stock_figures(store_ids, start: dt.date, end: dt.date):
+    """One row per (store_id, local day) with ledger rows over [start, end] (one grouped query):
+    usage_cents and waste_cents (cost of those rows), stock_outs (distinct items whose stock went
+    from above zero to zero) and restocked (those of them no longer out of stock)."""
+    lo, hi = local_day_bounds(start, end)
+    return (
+        InventoryTransaction.objects.filter(store_id__in=store_ids, transaction_time__gte=lo, transaction_time__lt=hi)
+        .annotate(day=local_date("transaction_time", start, end))
+        .order_by()
+        .values("store_id", "day")
+        .annotate(
+            usage_cents=Sum("total_cost_cents", filter=Q(transaction_type=Type.USAGE), default=0),
+            waste_cents=Sum("total_cost_cents", filter=Q(transaction_type=Type.WASTE), default=0),
+            stock_outs=Count("item_id", distinct=True, filter=HIT_ZERO),
+            restocked=Count(
+                "item_id", distinct=True, filter=HIT_ZERO & ~Q(item__status=InventoryItem.Status.OUT_OF_STOCK)
+            ),
+        )
+    )
+
+
+def out_of_stock_items():
+    """The active items out of stock now (every store)."""
+    return InventoryItem.objects.filter(is_active=True, status=InventoryItem.Status.OUT_OF_STOCK)

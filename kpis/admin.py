@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kpis import services
 from kpis.models import KPI, KPIRecord
+from stores.models import Store
 from zhilian import roles
 from zhilian.admin import ScopedModelAdmin
 
@@ -93,7 +94,7 @@ class KPIRecordAdmin(ScopedModelAdmin):
                 request, _("Select records of at most %d store-days.") % RECOMPUTE_LIMIT, level=messages.ERROR
             )
             return
-        stores = {s.pk: s for s in services.Store.objects.filter(pk__in={p[0] for p in pairs})}
+        stores = {s.pk: s for s in Store.objects.filter(pk__in={p[0] for p in pairs})}
         done = 0
         for store_id, day in pairs:
             if self.call_service(request, services.kpi_compute_day, store=stores[store_id], day=day) is not None:

@@ -1,7 +1,6 @@
-from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from kpis.views import DashboardView, KPIRecordViewSet, KPIViewSet
+from kpis.views import KPIRecordViewSet, KPIViewSet
 
 app_name = "kpis"
 router = SimpleRouter()
@@ -9,7 +8,5 @@ router = SimpleRouter()
 router.register("kpis/records", KPIRecordViewSet, basename="kpirecord")
 router.register("kpis", KPIViewSet, basename="kpi")
 
-urlpatterns = [
-    path("kpis/dashboard/", DashboardView.as_view(), name="dashboard"),
-    *router.urls,
-]
+# GET kpis/dashboard/ is the dashboard app's (zhilian/urls.py includes it before these).
+urlpatterns = router.urls

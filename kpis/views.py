@@ -1,14 +1,10 @@
-"""KPI definitions, records (with the compute action) and the dashboard summary."""
+"""KPI definitions and records (with the compute action). The dashboard summary: dashboard.views."""
 
 from __future__ import annotations
 
-from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers
+from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from kpis import services
 from kpis.filters import KPIFilter, KPIRecordFilter
@@ -16,8 +12,6 @@ from kpis.models import KPI, KPIRecord
 from kpis.serializers import (
     ComputeRequestSerializer,
     ComputeResponseSerializer,
-    DashboardQuerySerializer,
-    DashboardSerializer,
     KPIRecordSerializer,
     KPISerializer,
 )
@@ -88,28 +82,3 @@ class KPIRecordViewSet(ScopedReadOnlyViewSet):
             )
         body = KPIRecordSerializer(records, many=True).data
         return Response({"count": len(body), "results": body})
-
-
-class DashboardView(APIView):
-    """Everything the live dashboard shows for a store and day (notes/DASHBOARD_CONTRACT.md)."""
-
-    resource = "kpis.kpirecord"
-    role_action = "dashboard"
-
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("store", OpenApiTypes.STR, description="Store ID (required for admins)."),
-            OpenApiParameter("date", OpenApiTypes.DATE, description="Local date (default today)."),
-        ],
-        responses={200: DashboardSerializer},
-        summary="Dashboard summary",
-    )
-    def get(self, request):
-        params = DashboardQuerySerializer(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        store_id = params.validated_data.get("store")
-        if not store_id and roles.is_admin(request.user):
-            raise serializers.ValidationError({"store": ["Required for admins."]})
-        store = visible_store(request.user, store_id)
-        day = params.validated_data.get("date") or timezone.localdate()
-        return Response(services.dashboard_summary(store=store, day=day, user=request.user))

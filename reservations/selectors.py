@@ -9,6 +9,7 @@ import itertools
 from collections import defaultdict
 from collections.abc import Iterable
 
+from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from reservations.availability import COMBINATION_LIMIT, preferred_kinds, table_combinations
@@ -103,4 +104,30 @@ def reservation_best_fit(
             return found["combinations"][0]
     raise Unavailable(
         _("No free table fits a party of %(party)d at that time.") % {"party": party_size}, code="unavailable"
+    )
+
+
+# --- daily figures (the KPIs read these) -------------------------------------------------------------
+
+# Reservations whose outcome is known; pending, confirmed and cancelled ones are not.
+RESOLVED = (
+    Reservation.Status.ARRIVED,
+    Reservation.Status.SEATED,
+    Reservation.Status.COMPLETED,
+    Reservation.Status.NO_SHOW,
+)
+
+
+def daily_reservation_figures(store_ids, start: dt.date, end: dt.date):
+    """One row per (store_id, reservation_date) over [start, end] (one grouped query): total,
+    resolved (outcome known) and no_shows."""
+    return (
+        Reservation.objects.filter(store_id__in=store_ids, reservation_date__range=(start, end))
+        .order_by()
+        .values("store_id", "reservation_date")
+        .annotate(
+            total=Count("pk"),
+            resolved=Count("pk", filter=Q(status__in=RESOLVED)),
+            no_shows=Count("pk", filter=Q(status=Reservation.Status.NO_SHOW)),
+        )
     )

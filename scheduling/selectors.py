@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import models
-from django.db.models import Count, ExpressionWrapper, F, Func, Q, Sum, Value
+from django.db.models import Count, ExpressionWrapper, F, Func, Q, QuerySet, Sum, Value
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
@@ -117,3 +117,13 @@ def bookings_around(*, employee_ids: list, day: dt.date) -> tuple[dict[Any, list
         if monday <= schedule_day <= sunday:
             week_hours[employee_id] += (ends - starts).total_seconds() / 3600
     return dict(booked), dict(week_hours)
+
+
+def daily_labor(store_ids: Iterable[str], start: dt.date, end: dt.date) -> QuerySet:
+    """One row per schedule (store_id, schedule_date) over [start, end], published or not, with
+    total_seconds and labor_cost_cents of its shifts, as scheduling reports them (one query)."""
+    return (
+        schedules_with_labor(Schedule.objects.filter(store_id__in=store_ids, schedule_date__range=(start, end)))
+        .order_by()
+        .values("store_id", "schedule_date", "total_seconds", "labor_cost_cents")
+    )

@@ -17,7 +17,6 @@ from django.utils import timezone
 from accounts.models import User
 from notifications.models import Notification
 from notifications.services import notification_create
-from scheduling import selectors
 from scheduling.assignment import StaffMember, assign_day, staff_member, week_bounds, weekly_cap
 from scheduling.demand import HISTORY_WEEKS, generation_report, schedule_demand, shift_type_for
 from scheduling.models import Schedule, Shift
@@ -28,11 +27,6 @@ from zhilian.dates import check_day, check_range, days_between
 from zhilian.errors import DomainError, Forbidden, InvalidInput, InvalidTransition, Locked, NotFound, Unavailable
 
 MAX_RANGE_DAYS = 31
-
-# Labor reads live in scheduling.selectors; kpis and older callers still reach them from here.
-schedule_labor = selectors.schedule_labor
-schedules_with_labor = selectors.schedules_with_labor
-
 
 # --- generation ---------------------------------------------------------------------------------
 

@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "reservations",
     "kpis",
     "notifications",
+    # Reads every domain above; nothing imports it.
+    "dashboard",
 ]
 
 MIDDLEWARE = [
@@ -358,11 +360,9 @@ REST_FRAMEWORK = {
     ],
     # The browsable API (HTML) is a development tool: with DEBUG off the API answers JSON only.
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "zhilian.api.negotiation.BrowsableOnlyInDebugNegotiation",
-    "DEFAULT_PARSER_CLASSES": [
-        "zhilian.api.parsers.JSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
+    # The API reads JSON only (any other body is a 415), and its schema advertises only that
+    # (docs/api.md). The admin and the dashboard's login are Django forms, not DRF.
+    "DEFAULT_PARSER_CLASSES": ["zhilian.api.parsers.JSONParser"],
     # DRF 3.18 reports nested-list errors as {index: errors}; orjson needs OPT_NON_STR_KEYS for them.
     "ORJSON_RENDERER_OPTIONS": (orjson.OPT_NON_STR_KEYS,),
     "EXCEPTION_HANDLER": "zhilian.api.exceptions.exception_handler",

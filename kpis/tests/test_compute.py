@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from kpis import services
+from kpis import metrics, services
 from kpis.models import KPI, KPIRecord
 from kpis.tests.factories import KPIFactory, KPIRecordFactory
 from kpis.tests.helpers import local, order
@@ -247,7 +247,7 @@ def test_ensure_defaults_is_idempotent_and_keeps_edits(db):
     assert KPI.objects.get(pk="KPI_REVENUE").target_value == D("9999")
     services.kpi_ensure_defaults(overwrite=True)
     assert KPI.objects.get(pk="KPI_REVENUE").target_value == D("5000")
-    ids = {d["id"] for d in services.kpi_defaults()}
+    ids = {d["id"] for d in metrics.kpi_defaults()}
     assert ids == {
         "KPI_REVENUE", "KPI_ORDER_COUNT", "KPI_AVERAGE_CHECK", "KPI_TABLE_TURNOVER", "KPI_REVPASH",
         "KPI_FOOD_COST_RATIO", "KPI_LABOR_COST_RATIO", "KPI_WASTE_COST", "KPI_TICKET_TIME", "KPI_NO_SHOW_RATE",

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from inventory.models import InventoryItem
 from inventory.tests.factories import InventoryItemFactory
-from kpis import services
+from kpis import compute, services
 from kpis.models import KPIRecord
 from kpis.tests.helpers import ledger, local, order
 from orders.models import Order
@@ -87,7 +87,7 @@ EXPECTED = {
 
 
 def test_every_metric_by_hand(day_data):
-    values = services.kpi_metrics(store=day_data, day=DAY)
+    values = compute.kpi_metrics(store=day_data, day=DAY)
     assert values == EXPECTED
 
 
@@ -125,7 +125,7 @@ def test_revenue_threshold_scales_with_store_target(day_data):
 
 
 def test_empty_day_is_all_zero(store):
-    values = services.kpi_metrics(store=store, day=DAY)
+    values = compute.kpi_metrics(store=store, day=DAY)
     assert set(values.values()) == {D("0")}
 
 
@@ -134,11 +134,11 @@ def test_revpash_uses_the_weekdays_hours(store):
     store.seats = 50
     store.save()
     order(store, local(DAY, 12), 525_00, status=Order.Status.COMPLETED)
-    assert services.kpi_metrics(store=store, day=DAY)["revpash"] == D("1.0000")  # 525 / (50 × 10.5)
+    assert compute.kpi_metrics(store=store, day=DAY)["revpash"] == D("1.0000")  # 525 / (50 × 10.5)
     # Closed on Saturdays: no seat hours, RevPASH 0 rather than a division by zero.
     saturday = DAY + dt.timedelta(days=1)
     order(store, local(saturday, 12), 100_00, status=Order.Status.COMPLETED)
-    assert services.kpi_metrics(store=store, day=saturday)["revpash"] == D("0")
+    assert compute.kpi_metrics(store=store, day=saturday)["revpash"] == D("0")
 
 
 def test_stock_outs_today_count_items_out_now(store):
@@ -153,15 +153,15 @@ def test_stock_outs_today_count_items_out_now(store):
     ledger(restocked, "waste", "-3", "3", 3_00, now)
     ledger(restocked, "purchase", "20", "0", 20_00, now)
     assert restocked.status != InventoryItem.Status.OUT_OF_STOCK
-    assert services.kpi_metrics(store=store, day=today)["stock_outs"] == D("3")
+    assert compute.kpi_metrics(store=store, day=today)["stock_outs"] == D("3")
     # A past day counts only what hit zero that day.
-    assert services.kpi_metrics(store=store, day=today - dt.timedelta(days=1))["stock_outs"] == D("0")
+    assert compute.kpi_metrics(store=store, day=today - dt.timedelta(days=1))["stock_outs"] == D("0")
 
 
 def test_no_show_rate_without_outcomes_is_zero(store):
     ReservationFactory(store=store, reservation_date=DAY, status=Reservation.Status.CONFIRMED)
     ReservationFactory(store=store, reservation_date=DAY, status=Reservation.Status.CANCELLED)
-    assert services.kpi_metrics(store=store, day=DAY)["no_show_rate"] == D("0")
+    assert compute.kpi_metrics(store=store, day=DAY)["no_show_rate"] == D("0")
 
 
 def test_cost_ratios_without_revenue_are_zero_and_flagged(store):

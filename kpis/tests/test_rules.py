@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from kpis.models import KPI, KPIRecord
-from kpis.services import kpi_achievement, kpi_change_rate, kpi_status, kpi_trend
+from kpis.rules import kpi_achievement, kpi_change_rate, kpi_status, kpi_trend
 
 D = Decimal
 HIB, LIB = KPI.Direction.HIGHER_IS_BETTER, KPI.Direction.LOWER_IS_BETTER

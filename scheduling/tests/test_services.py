@@ -6,7 +6,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from notifications.models import Notification
-from scheduling import services
+from scheduling import selectors, services
 from scheduling.models import Schedule, Shift
 from scheduling.tests.factories import ScheduleFactory, ShiftFactory
 from stores.tests.factories import EmployeeFactory
@@ -193,7 +193,7 @@ def test_labor_totals_match_a_hand_computation(store, other_store):
     ShiftFactory(schedule=day2, employee=a, start_time=dt.time(22), end_time=dt.time(2, 30))  # overnight 4.5 h
     ShiftFactory(schedule=ScheduleFactory(store=other_store, schedule_date=DAY))  # elsewhere
 
-    rows = {s.pk: s for s in services.schedules_with_labor(Schedule.objects.filter(store=store))}
+    rows = {s.pk: s for s in selectors.schedules_with_labor(Schedule.objects.filter(store=store))}
     assert rows[day1.pk].total_staff == 2
     assert rows[day1.pk].total_seconds == int(11.75 * 3600)
     # 6 h x 25.00 + 5.75 h x 33.33 = 150.00 + 191.6475 -> 341.65 (rounded to the cent)
@@ -201,9 +201,9 @@ def test_labor_totals_match_a_hand_computation(store, other_store):
     assert rows[day2.pk].total_seconds == int(4.5 * 3600) and rows[day2.pk].labor_cost_cents == 11250
     assert (rows[empty.pk].total_staff, rows[empty.pk].total_seconds, rows[empty.pk].labor_cost_cents) == (0, 0, 0)
 
-    totals = services.schedule_labor(schedules_queryset=Schedule.objects.filter(store=store))
+    totals = selectors.schedule_labor(schedules_queryset=Schedule.objects.filter(store=store))
     assert totals == {"total_staff": 2, "total_hours": 16.25, "labor_cost_cents": 15000 + 19165 + 11250}
-    assert services.schedule_labor(schedules_queryset=Schedule.objects.none()) == {
+    assert selectors.schedule_labor(schedules_queryset=Schedule.objects.none()) == {
         "total_staff": 0,
         "total_hours": 0.0,
         "labor_cost_cents": 0,

@@ -7,20 +7,15 @@ import datetime as dt
 from rest_framework import serializers
 
 from zhilian.dates import EARLIEST_RECORD_DATE, day_problem, moment_problem
-from zhilian.jsonvalues import JSONBoundsValidator, json_problem, parse_json_text
+from zhilian.jsonvalues import JSONBoundsValidator, json_problem
 
 
 class JSONValueField(serializers.JSONField):
     """A JSON value within the bounds of zhilian.jsonvalues, checked before anything else walks
     it (DRF's own field re-encodes the value with the recursive json module, which a deep enough
-    value turns into a RecursionError), and parsed with orjson when it arrives as form text."""
+    value turns into a RecursionError). Bodies are JSON only, so the value is never form text."""
 
     def to_internal_value(self, data):
-        if getattr(data, "is_json_string", False) or isinstance(data, bytes):
-            try:
-                data = parse_json_text(data)
-            except ValueError:
-                self.fail("invalid")
         if problem := json_problem(data):
             raise serializers.ValidationError(problem, code=JSONBoundsValidator.code)
         return data

@@ -22,8 +22,8 @@ import pytest
 from django.utils import timezone
 
 from accounts.tests.factories import TEST_PASSWORD
+from dashboard.tests.test_dashboard_browser import ARTIFACTS, CHROMIUM, chromium
 from inventory.tests.factories import InventoryItemFactory
-from kpis.tests.test_dashboard_browser import ARTIFACTS, CHROMIUM, chromium
 from notifications.tests.live import AsgiServer, use_private_channel_layer
 from orders.tests.factories import OrderFactory
 from reservations.models import Reservation

@@ -44,7 +44,6 @@ from zhilian.wsgi import application
 
 SCHEMA_URL = "/api/schema/?format=json"
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
-FORM_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
 
 # Filled by the `seeded` fixture: resource -> id of a seeded object, and of a spare one that
 # DELETE may remove (so later operations of the run still find the main one).
@@ -148,16 +147,6 @@ def hypothesis_settings(max_examples: int) -> settings:
     )
 
 
-def repeats_json(case) -> bool:
-    """A coverage case in a form encoding: the same values as its JSON twin, which runs.
-
-    The coverage phase enumerates every documented request media type (JSON, form, multipart),
-    which would triple the run for no new input values; the random phase still uses every
-    encoding, in both runs.
-    """
-    return case.meta is not None and case.meta.phase.name == TestPhase.COVERAGE and case.media_type in FORM_TYPES
-
-
 def address_seeded_objects(case) -> None:
     """Coverage cases use the seeded objects in the parts that are not their point.
 
@@ -178,8 +167,6 @@ def address_seeded_objects(case) -> None:
 
 
 def call(case, actor: str, user) -> None:
-    if repeats_json(case):
-        return
     address_seeded_objects(case)
     STATS[actor, case.operation.label] += 1
     PHASES[actor, case.meta.phase.name.value if case.meta else "explicit"] += 1

@@ -1,6 +1,6 @@
-/* Zhilian OS live dashboard (DESIGN §7). Vanilla JS, no library.
+/* Zhilian OS live dashboard (docs/architecture.md). Vanilla JS, no library.
  *
- * Loads GET /api/v1/kpis/dashboard/ (contract: notes/DASHBOARD_CONTRACT.md) and the notification
+ * Loads GET /api/v1/kpis/dashboard/ (contract: docs/api.md) and the notification
  * center, then keeps the page current from two WebSockets: /ws/stores/<id>/ (store events) and
  * /ws/notifications/ (the user's own). While either socket is down it shows "Reconnecting…",
  * polls every `pollSeconds` and reconnects with exponential back-off and jitter; a socket that

@@ -1,5 +1,10 @@
-"""The live dashboard page (DESIGN §7): a shell rendered by Django, filled and kept live by
-kpis/static/kpis/dashboard.js from GET /api/v1/kpis/dashboard/ and the WebSockets."""
+"""The live dashboard: its summary API and its page.
+
+GET /api/v1/kpis/dashboard/ answers `dashboard.selectors.dashboard_summary` rendered by
+`DashboardSerializer` (the contract: docs/api.md). The page is a shell rendered by Django, filled
+and kept live by dashboard/static/dashboard/dashboard.js from that API and the WebSockets
+(docs/architecture.md).
+"""
 
 from __future__ import annotations
 
@@ -9,11 +14,20 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.middleware.csrf import get_token
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from accounts.forms import LoginForm
 from accounts.lockout import mark_locked_out
+from dashboard.selectors import dashboard_summary
+from dashboard.serializers import DashboardQuerySerializer, DashboardSerializer
+from kpis.views import visible_store
 from stores.models import Store
 from zhilian import roles
 
@@ -21,6 +35,36 @@ SUMMARY_URL = "/api/v1/kpis/dashboard/"
 NOTIFICATIONS_URL = "/api/v1/notifications/"
 BOARD_STATUSES = ("pending", "confirmed", "preparing", "ready", "served")
 POLL_SECONDS = 30
+
+
+class DashboardView(APIView):
+    """Everything the live dashboard shows for a store and day."""
+
+    # The role matrix grants "dashboard" on KPI records (zhilian/roles.py).
+    resource = "kpis.kpirecord"
+    role_action = "dashboard"
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("store", OpenApiTypes.STR, description="Store ID (required for admins)."),
+            OpenApiParameter("date", OpenApiTypes.DATE, description="Local date (default today)."),
+        ],
+        responses={200: DashboardSerializer},
+        summary="Dashboard summary",
+    )
+    def get(self, request):
+        params = DashboardQuerySerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        store_id = params.validated_data.get("store")
+        if not store_id and roles.is_admin(request.user):
+            raise serializers.ValidationError({"store": ["Required for admins."]})
+        store = visible_store(request.user, store_id)
+        day = params.validated_data.get("date") or timezone.localdate()
+        summary = dashboard_summary(store=store, day=day, user=request.user)
+        return Response(DashboardSerializer(summary).data)
+
+
+# --- the page -------------------------------------------------------------------------------------
 
 
 def js_strings() -> dict[str, object]:
@@ -113,13 +157,13 @@ def dashboard(request):
         "config": config,
         "languages": settings.LANGUAGES,
     }
-    return render(request, "kpis/dashboard.html", context)
+    return render(request, "dashboard/dashboard.html", context)
 
 
 class DashboardLoginView(auth_views.LoginView):
     """A login form for everyone on shift: the admin's login only admits admins and managers."""
 
-    template_name = "kpis/login.html"
+    template_name = "dashboard/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
 

@@ -1,4 +1,4 @@
-"""GET /api/v1/kpis/dashboard/ and dashboard_summary (notes/DASHBOARD_CONTRACT.md)."""
+"""GET /api/v1/kpis/dashboard/ and dashboard_summary (docs/api.md)."""
 
 import datetime as dt
 from decimal import Decimal
@@ -6,8 +6,10 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from dashboard.selectors import dashboard_summary
 from inventory.tests.factories import InventoryItemFactory
-from kpis import services
+from kpis.events import record_payload
+from kpis.models import KPIRecord
 from kpis.tests.factories import KPIFactory, KPIRecordFactory
 from kpis.tests.helpers import local, order
 from notifications.models import Notification
@@ -153,5 +155,12 @@ def test_dashboard_query_count_is_constant(actors, client_for, board):
 
 def test_summary_service_bounds_queries(actors, board, django_assert_max_num_queries):
     with django_assert_max_num_queries(10):
-        summary = services.dashboard_summary(store=board, day=DAY, user=actors.manager)
+        summary = dashboard_summary(store=board, day=DAY, user=actors.manager)
     assert summary["figures"]["order_count"] == 3
+
+
+def test_kpi_entries_have_the_shape_of_the_kpi_updated_event(actors, client_for, board):
+    """The page merges `kpi.updated` records into the dashboard's KPI list: one shape for both."""
+    body = client_for(actors.manager).get(URL, {"date": "2026-11-20"}).json()
+    record = KPIRecord.objects.select_related("kpi").get(store=board, record_date=DAY)
+    assert body["kpis"] == [record_payload(record)]

@@ -1,0 +1,123 @@
+"""The dashboard response: rendered by these serializers, and the OpenAPI schema shows the same.
+
+Component names start with "Dashboard" so they stay distinct from the resources' own components
+(`Reservation`, `Shift`, ...) once a client generator normalizes them.
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from kpis.models import KPIRecord
+from orders.models import Order
+from zhilian.api.fields import DayField
+
+
+class DashboardQuerySerializer(serializers.Serializer):
+    store = serializers.CharField(required=False, max_length=50)
+    date = DayField(required=False)
+
+
+class DashboardStoreSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    name = serializers.CharField()
+
+
+class DashboardFiguresSerializer(serializers.Serializer):
+    revenue_cents = serializers.IntegerField()
+    order_count = serializers.IntegerField()
+    average_check_cents = serializers.IntegerField()
+    guest_count = serializers.IntegerField()
+    open_order_count = serializers.IntegerField()
+
+
+class DashboardKPISerializer(serializers.Serializer):
+    """A KPI record of the day; the `kpi.updated` event carries the same shape (kpis.events)."""
+
+    kpi = serializers.CharField(source="kpi_id")
+    name = serializers.CharField(source="kpi.name")
+    unit = serializers.CharField(source="kpi.unit")
+    category = serializers.CharField(source="kpi.category")
+    direction = serializers.CharField(source="kpi.direction")
+    # Decimals as the database holds them (4 places), like every decimal of the API.
+    value = serializers.CharField()
+    target_value = serializers.CharField(allow_null=True)
+    achievement_rate = serializers.CharField(allow_null=True)
+    change_rate = serializers.CharField(allow_null=True)
+    status = serializers.ChoiceField(choices=KPIRecord.Status.choices)
+    trend = serializers.ChoiceField(choices=KPIRecord.Trend.choices)
+
+
+class DashboardRevenueDaySerializer(serializers.Serializer):
+    date = DayField()
+    revenue_cents = serializers.IntegerField()
+    order_count = serializers.IntegerField()
+
+
+# One count per order status, whatever statuses the order model has.
+DashboardOrdersByStatusSerializer = type(
+    "DashboardOrdersByStatusSerializer",
+    (serializers.Serializer,),
+    {status: serializers.IntegerField() for status in Order.Status.values},
+)
+
+
+class DashboardOpenOrderSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    status = serializers.CharField()
+    order_type = serializers.CharField()
+    table = serializers.CharField(source="table.number", allow_null=True)
+    customer_name = serializers.CharField()
+    total_cents = serializers.IntegerField()
+    order_time = serializers.DateTimeField()
+
+
+class DashboardReservationSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    customer_name = serializers.CharField()
+    party_size = serializers.IntegerField()
+    reservation_time = serializers.TimeField()
+    status = serializers.CharField()
+    reservation_type = serializers.CharField()
+    tables = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_tables(self, reservation) -> list[str]:
+        return sorted(t.number for t in reservation.tables.all())  # prefetched by the selector
+
+
+class DashboardShiftSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    employee = serializers.CharField(source="employee_id")
+    employee_name = serializers.CharField(source="employee.name")
+    position = serializers.CharField()
+    shift_type = serializers.CharField()
+    start_time = serializers.TimeField()
+    end_time = serializers.TimeField()
+    is_confirmed = serializers.BooleanField()
+
+
+class DashboardLowStockSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    name = serializers.CharField()
+    unit = serializers.CharField()
+    current_quantity = serializers.CharField()
+    min_quantity = serializers.CharField()
+    status = serializers.CharField()
+
+
+class DashboardSerializer(serializers.Serializer):
+    """Renders `dashboard.selectors.dashboard_summary`."""
+
+    store = DashboardStoreSerializer()
+    date = DayField()
+    figures = DashboardFiguresSerializer()
+    kpis = DashboardKPISerializer(many=True)
+    revenue_14d = DashboardRevenueDaySerializer(many=True)
+    orders_by_status = DashboardOrdersByStatusSerializer()
+    open_orders = DashboardOpenOrderSerializer(many=True)
+    reservations = DashboardReservationSerializer(many=True)
+    shifts = DashboardShiftSerializer(many=True)
+    low_stock = DashboardLowStockSerializer(many=True)
+    unread_notifications = serializers.IntegerField()

@@ -1,0 +1,174 @@
+"""The built-in KPIs and how each metric is computed from a store-day's figures.
+
+Every metric comes from database aggregates (`kpis.compute` collects them through each domain's
+``daily_*`` selector); this module only combines the aggregates of one store-day into values.
+Definitions (values are stored with 4 decimal places, rounded half up):
+
+- revenue (CNY): sum of ``total_cents`` of the day's orders that are not cancelled, in yuan.
+- order_count: number of the day's orders that are not cancelled.
+- average_check (CNY): revenue / order_count (0 without orders).
+- table_turnover: non-cancelled dine-in orders that have a table / the store's active tables
+  (current count; 0 without tables).
+- revpash (CNY): revenue / (seats × hours open that weekday per ``business_hours``); 0 when the
+  store has no seats or is closed that weekday.
+- food_cost_ratio (%): (cost of usage + waste ledger rows of the day) / revenue × 100;
+  0 without revenue (``metadata.undefined`` is then true).
+- labor_cost_ratio (%): cost of the shifts of that day's schedule (published or not; hours ×
+  the employee's hourly wage) / revenue × 100; 0 without revenue (``metadata.undefined``).
+- waste_cost (CNY): cost of the day's waste ledger rows.
+- average_ticket_time (minutes): mean of ``ready_at - confirmed_at`` over the day's orders
+  that have both stamps; 0 when none has.
+- no_show_rate (%): no-shows / reservations of the day whose outcome is known (arrived,
+  seated, completed or no_show) × 100; pending, confirmed and cancelled ones are not counted;
+  0 when no outcome is known yet.
+- stock_outs: distinct items whose ledger hit zero that day (a row going from above zero to
+  zero). For today, the active items currently out of stock are counted as well (an item that
+  hit zero today and is still out counts once).
+
+Targets, status, achievement, change and trend: `kpis.rules`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from kpis.models import KPI
+from kpis.rules import HUNDRED, ZERO, open_hours, q4, ratio
+from stores.models import Store
+
+M = KPI.Metric
+
+KPI_REVENUE = "KPI_REVENUE"
+KPI_ORDER_COUNT = "KPI_ORDER_COUNT"
+KPI_AVERAGE_CHECK = "KPI_AVERAGE_CHECK"
+KPI_TABLE_TURNOVER = "KPI_TABLE_TURNOVER"
+KPI_REVPASH = "KPI_REVPASH"
+KPI_FOOD_COST_RATIO = "KPI_FOOD_COST_RATIO"
+KPI_LABOR_COST_RATIO = "KPI_LABOR_COST_RATIO"
+KPI_WASTE_COST = "KPI_WASTE_COST"
+KPI_TICKET_TIME = "KPI_TICKET_TIME"
+KPI_NO_SHOW_RATE = "KPI_NO_SHOW_RATE"
+KPI_STOCK_OUTS = "KPI_STOCK_OUTS"
+
+
+# --- built-in definitions ---------------------------------------------------------------------
+
+
+def kpi_defaults() -> list[dict[str, Any]]:
+    """The built-in KPI definitions. Thresholds are in the KPI's unit (ratios in %)."""
+    hib, lib = KPI.Direction.HIGHER_IS_BETTER, KPI.Direction.LOWER_IS_BETTER
+    cat = KPI.Category
+    rows = [
+        (KPI_REVENUE, "Daily revenue", cat.REVENUE, "CNY", M.REVENUE, hib, "5000", "4500", "3500",
+         "Sum of the totals of the day's orders that are not cancelled, in yuan. The store's monthly revenue "
+         "target / days in the month replaces the target where set."),
+        (KPI_ORDER_COUNT, "Order count", cat.CUSTOMER, "orders", M.ORDER_COUNT, hib, "120", "100", "70",
+         "Number of the day's orders that are not cancelled."),
+        (KPI_AVERAGE_CHECK, "Average check", cat.REVENUE, "CNY", M.AVERAGE_CHECK, hib, "150", "130", "100",
+         "Revenue / order count."),
+        (KPI_TABLE_TURNOVER, "Table turnover", cat.EFFICIENCY, "turns", M.TABLE_TURNOVER, hib, "3", "2.5", "1.5",
+         "Dine-in orders with a table / active tables."),
+        (KPI_REVPASH, "RevPASH", cat.EFFICIENCY, "CNY", M.REVPASH, hib, "8", "6", "4",
+         "Revenue / (seats × opening hours of that weekday)."),
+        (KPI_FOOD_COST_RATIO, "Food cost ratio", cat.COST, "%", M.FOOD_COST_RATIO, lib, "35", "38", "42",
+         "(Usage + waste cost from the stock ledger) / revenue × 100. The store's cost ratio target replaces "
+         "the target where set."),
+        (KPI_LABOR_COST_RATIO, "Labor cost ratio", cat.COST, "%", M.LABOR_COST_RATIO, lib, "25", "28", "32",
+         "Scheduled labor cost of the day's shifts (hours × hourly wage) / revenue × 100. The store's labor "
+         "cost ratio target replaces the target where set."),
+        (KPI_WASTE_COST, "Waste cost", cat.COST, "CNY", M.WASTE_COST, lib, "100", "150", "250",
+         "Cost of the day's waste rows in the stock ledger, in yuan."),
+        (KPI_TICKET_TIME, "Average ticket time", cat.QUALITY, "min", M.AVERAGE_TICKET_TIME, lib, "15", "20", "30",
+         "Average minutes from confirmed to ready over the day's orders that have both times."),
+        (KPI_NO_SHOW_RATE, "Reservation no-show rate", cat.CUSTOMER, "%", M.NO_SHOW_RATE, lib, "5", "10", "20",
+         "No-shows / reservations of the day that arrived, were seated, completed or did not show × 100."),
+        (KPI_STOCK_OUTS, "Stock-outs", cat.QUALITY, "items", M.STOCK_OUTS, lib, "0", "1", "3",
+         "Items whose stock hit zero that day (today: plus the items out of stock now)."),
+    ]  # fmt: skip
+    return [
+        {
+            "id": kpi_id,
+            "name": name,
+            "category": category,
+            "unit": unit,
+            "metric": metric,
+            "direction": direction,
+            "target_value": Decimal(target),
+            "warning_threshold": Decimal(warning),
+            "critical_threshold": Decimal(critical),
+            "calculation_method": method,
+            "description": method,
+            "is_active": True,
+        }
+        for kpi_id, name, category, unit, metric, direction, target, warning, critical, method in rows
+    ]
+
+
+# --- values from figures --------------------------------------------------------------------------
+
+
+@dataclass
+class DayFigures:
+    """The aggregate inputs of one store-day (money in cents)."""
+
+    revenue_cents: int = 0
+    order_count: int = 0
+    guest_count: int = 0
+    table_orders: int = 0
+    ticket_count: int = 0
+    ticket_seconds: Decimal = ZERO
+    usage_cost_cents: int = 0
+    waste_cost_cents: int = 0
+    stock_outs: int = 0
+    stock_outs_restocked: int = 0
+    labor_cost_cents: Decimal = ZERO
+    labor_hours: Decimal = ZERO
+    reservations: int = 0
+    reservations_resolved: int = 0
+    no_shows: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def metric_values(store: Store, day: dt.date, f: DayFigures, *, today: dt.date) -> dict[str, tuple[Decimal, dict]]:
+    """metric -> (value, metadata) for one store-day from its aggregates.
+
+    `store` carries ``active_tables`` and ``out_of_stock_items`` (counted now), as
+    `kpis.compute.stores_with_counts` loads it.
+    """
+    revenue = Decimal(f.revenue_cents) / 100
+    tables = store.active_tables
+    seat_hours = Decimal(store.seats) * open_hours(store, day)
+    food_cost = Decimal(f.usage_cost_cents + f.waste_cost_cents) / 100
+    labor_cost = f.labor_cost_cents / 100
+    stock_outs = f.stock_outs
+    if day >= today:
+        stock_outs = store.out_of_stock_items + f.stock_outs_restocked
+    no_revenue = {"undefined": True} if not f.revenue_cents else {}
+    return {
+        M.REVENUE: (q4(revenue), {"revenue_cents": f.revenue_cents}),
+        M.ORDER_COUNT: (q4(f.order_count), {"guest_count": f.guest_count}),
+        M.AVERAGE_CHECK: (ratio(revenue, Decimal(f.order_count)), {"order_count": f.order_count}),
+        M.TABLE_TURNOVER: (
+            ratio(Decimal(f.table_orders), Decimal(tables)),
+            {"table_orders": f.table_orders, "active_tables": tables},
+        ),
+        M.REVPASH: (ratio(revenue, seat_hours), {"seat_hours": str(q4(seat_hours))}),
+        M.FOOD_COST_RATIO: (
+            ratio(food_cost, revenue, HUNDRED),
+            {"usage_cost_cents": f.usage_cost_cents, "waste_cost_cents": f.waste_cost_cents, **no_revenue},
+        ),
+        M.LABOR_COST_RATIO: (
+            ratio(labor_cost, revenue, HUNDRED),
+            {"labor_cost_cents": str(q4(f.labor_cost_cents)), "labor_hours": str(q4(f.labor_hours)), **no_revenue},
+        ),
+        M.WASTE_COST: (q4(Decimal(f.waste_cost_cents) / 100), {"waste_cost_cents": f.waste_cost_cents}),
+        M.AVERAGE_TICKET_TIME: (ratio(f.ticket_seconds, Decimal(f.ticket_count * 60)), {"orders": f.ticket_count}),
+        M.NO_SHOW_RATE: (
+            ratio(Decimal(f.no_shows), Decimal(f.reservations_resolved), HUNDRED),
+            {"no_shows": f.no_shows, "resolved": f.reservations_resolved, "reservations": f.reservations},
+        ),
+        M.STOCK_OUTS: (q4(stock_outs), {"hit_zero": f.stock_outs}),
+    }

@@ -13,7 +13,6 @@ PASSWORD = "Fresh-pass-2026!"
 class TestUserResource(APIResourceTests):
     list_url = URL
     actor = "manager"
-    deletable = False
 
     def make(self, store, **kwargs):
         return UserFactory(store=store, **kwargs)

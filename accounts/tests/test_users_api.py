@@ -1,4 +1,4 @@
-"""/api/v1/users/: the generic resource suite plus the role rules of DESIGN §5."""
+"""/api/v1/users/: the generic resource suite plus the role rules of docs/architecture.md ("Roles")."""
 
 import pytest
 

@@ -1,4 +1,5 @@
-# Zhilian OS. `make run` serves the demo; `make test` runs the suite. See README.md.
+# Zhilian OS. `make run` serves the demo; `make test` runs the suite. See README.md and
+# docs/architecture.md ("How it runs and scales", "Tests").
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
@@ -8,7 +9,7 @@ WS_PORT ?= 8001
 # `make run` is a development server on SQLite unless DATABASE_URL says otherwise.
 RUN_ENV := DEBUG=true
 
-.PHONY: help venv run serve migrate seed test test-fast lint format bench clean
+.PHONY: help venv run serve migrate seed test test-fast test-fuzz lint format bench clean
 # `make serve`: the production layout on this machine (DEBUG off, plain HTTP on localhost).
 SERVE_ENV := DEBUG=false HTTPS_ONLY=false HOST=$(HOST) PORT=$(PORT) WS_PORT=$(WS_PORT) \
 	ZHILIAN_WS_URL=ws://$(HOST):$(WS_PORT) STATIC_ROOT=$(CURDIR)/staticfiles
@@ -17,6 +18,8 @@ help:
 	@echo "make run    - install, migrate, seed demo data, serve http://$(HOST):$(PORT)"
 	@echo "make serve  - the production layout: HTTP (WSGI) on PORT, WebSockets on WS_PORT; needs SECRET_KEY, REDIS_URL"
 	@echo "make test   - run the whole test suite (PostgreSQL if DATABASE_URL is set, else SQLite)"
+	@echo "make test-fast - the suite without browser, slow and fuzz tests, keeping the test database"
+	@echo "make test-fuzz - only the generated-input API tests (schemathesis, hostile input)"
 	@echo "make lint   - ruff check and format check"
 	@echo "make bench  - benchmark against PostgreSQL at chain scale (see bench/README.md)"
 
@@ -49,11 +52,17 @@ serve: venv
 	@echo "HTTP on http://$(HOST):$(PORT), WebSockets on ws://$(HOST):$(WS_PORT)"
 	$(SERVE_ENV) bash -c 'trap "kill 0" EXIT; $(VENV)/bin/gunicorn -c gunicorn-ws.conf.py & $(VENV)/bin/gunicorn -c gunicorn.conf.py'
 
+# PYTEST_ARGS adds options, e.g. PYTEST_ARGS='-q -m "not fuzz"' (what CI runs per database).
 test: venv
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# --reuse-db keeps a PostgreSQL test database between runs (SQLite's is in memory anyway).
 test-fast: venv
-	$(PY) -m pytest -m "not browser and not slow" $(PYTEST_ARGS)
+	$(PY) -m pytest --reuse-db -m "not browser and not slow and not fuzz" $(PYTEST_ARGS)
+
+# Every API operation with generated input; CI runs it once, on PostgreSQL, as its own step.
+test-fuzz: venv
+	$(PY) -m pytest -m fuzz $(PYTEST_ARGS)
 
 lint: venv
 	$(VENV)/bin/ruff check .

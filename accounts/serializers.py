@@ -35,7 +35,7 @@ class UserSummarySerializer(ModelSerializer):
 
 
 class UserSerializer(BaseModelSerializer):
-    """An account. Role and store can be set only within the caller's rights (DESIGN §5)."""
+    """An account. Role and store can be set only within the caller's rights (docs/architecture.md, "Roles")."""
 
     password = serializers.CharField(
         write_only=True,

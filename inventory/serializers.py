@@ -7,6 +7,7 @@ from inventory.models import InventoryItem, InventoryTransaction
 from stores.models import Store
 from zhilian.api.fields import DayField
 from zhilian.api.serializers import BaseModelSerializer, ModelSerializer
+from zhilian.dates import requested_range
 
 Type = InventoryTransaction.Type
 QUANTITY_FIELD = {"max_digits": 12, "decimal_places": 3}
@@ -274,9 +275,8 @@ class WasteQuerySerializer(StoreQuerySerializer):
     end = DayField(required=False)
 
     def validate(self, attrs):
-        start, end = attrs.get("start"), attrs.get("end")
-        if start and end and start > end:
-            raise serializers.ValidationError({"end": ["The end date must not be before the start date."]})
-        if start and end and (end - start).days > 366:
-            raise serializers.ValidationError({"end": ["Analyse at most one year at a time."]})
+        # The last 30 days by default, at most a year and a day (zhilian.dates, one range rule).
+        attrs["start"], attrs["end"] = requested_range(
+            attrs.get("start"), attrs.get("end"), default_days=30, max_days=367
+        )
         return attrs

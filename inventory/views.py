@@ -1,12 +1,9 @@
-import datetime as dt
-
 from django.db.models import Case, IntegerField, Value, When
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from inventory import selectors, services
@@ -21,28 +18,13 @@ from inventory.serializers import (
     WasteAnalysisSerializer,
     WasteQuerySerializer,
 )
-from stores.models import Store
 from zhilian import roles
+from zhilian.api.stores import requested_store
 from zhilian.api.viewsets import ScopedCreateReadViewSet, ScopedModelViewSet
-from zhilian.errors import InvalidInput, NotFound
 
 STORE_PARAM = OpenApiParameter(
     "store", OpenApiTypes.STR, description="Store ID (defaults to the user's own store; required for admins)"
 )
-
-
-def resolve_store(request, store_id: str | None) -> Store:
-    """The store a report is for: one the user may see (another store's is a 404)."""
-    user = request.user
-    if not store_id:
-        if user.store_id:
-            store_id = user.store_id
-        else:
-            raise InvalidInput({"store": "Give the store."})
-    store = Store.objects.for_user(user).filter(pk=store_id).first()
-    if store is None:
-        raise NotFound("No such store.")
-    return store
 
 
 class InventoryItemViewSet(ScopedModelViewSet):
@@ -88,7 +70,7 @@ class InventoryItemViewSet(ScopedModelViewSet):
     def reorder_suggestions(self, request):
         query = StoreQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        store = resolve_store(request, query.validated_data.get("store"))
+        store = requested_store(request, query.validated_data.get("store"))
         groups = selectors.stock_reorder_suggestions(store=store)
         body = {"store": store.pk, "total_cost_cents": sum(g["total_cost_cents"] for g in groups), "suppliers": groups}
         return Response(ReorderSuggestionsSerializer(body).data)
@@ -108,12 +90,10 @@ class InventoryItemViewSet(ScopedModelViewSet):
     def waste_analysis(self, request):
         query = WasteQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        store = resolve_store(request, query.validated_data.get("store"))
-        end = query.validated_data.get("end") or timezone.localdate()
-        start = query.validated_data.get("start") or end - dt.timedelta(days=29)
-        if start > end:
-            raise ValidationError({"start": ["The start date must not be after the end date."]})
-        report = selectors.stock_waste_analysis(store=store, start=start, end=end)
+        store = requested_store(request, query.validated_data.get("store"))
+        report = selectors.stock_waste_analysis(
+            store=store, start=query.validated_data["start"], end=query.validated_data["end"]
+        )
         return Response(WasteAnalysisSerializer(report).data)
 
 

@@ -1,4 +1,5 @@
-"""WebSocket consumers: a store's live events and a user's own notifications (DESIGN §7).
+"""WebSocket consumers: a store's live events and a user's own notifications (docs/architecture.md,
+"Events and live updates").
 
 Close codes (the socket is accepted first so a browser sees the code, not a failed handshake):
 

@@ -1,4 +1,5 @@
-"""Notification center: a user's own notifications (DESIGN §5: everyone sees only their own)."""
+"""Notification center: a user's own notifications (everyone sees only their own: docs/architecture.md,
+"Store scoping")."""
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets

@@ -1,5 +1,4 @@
 from django.db.models import Prefetch
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -13,10 +12,9 @@ from reservations.serializers import (
     ReservationSerializer,
     TransitionSerializer,
 )
-from stores.models import Store, Table
-from zhilian import roles
+from stores.models import Table
+from zhilian.api.stores import requested_store
 from zhilian.api.viewsets import ScopedModelViewSet
-from zhilian.errors import InvalidInput, NotFound
 
 
 class ReservationViewSet(ScopedModelViewSet):
@@ -71,7 +69,7 @@ class ReservationViewSet(ScopedModelViewSet):
         query = AvailabilityQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data
-        store = self._store_for(params.get("store"))
+        store = requested_store(request, params.get("store"))
         problems = services.reservation_slot_errors(
             store=store, day=params["date"], time=params["time"], duration_minutes=params["duration"]
         )
@@ -96,14 +94,3 @@ class ReservationViewSet(ScopedModelViewSet):
             **found,
         }
         return Response(AvailabilitySerializer(data).data)
-
-    def _store_for(self, store_id: str | None) -> Store:
-        user = self.request.user
-        if not store_id:
-            if roles.is_admin(user) or not user.store_id:
-                raise InvalidInput({"store": [_("Name the store.")]})
-            store_id = user.store_id
-        store = Store.objects.for_user(user).filter(pk=store_id).first()
-        if store is None:
-            raise NotFound(_("No such store."))
-        return store

@@ -1,4 +1,7 @@
-"""ASGI entry point: HTTP through Django, WebSockets through Channels (DESIGN §7)."""
+"""ASGI entry point: HTTP through Django, WebSockets through Channels.
+
+In production it serves the WebSockets only (docs/architecture.md, "How it runs and scales").
+"""
 
 import os
 

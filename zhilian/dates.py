@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import re
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -96,6 +97,22 @@ def check_range(
     return start, end
 
 
+def requested_range(
+    start: dt.date | None,
+    end: dt.date | None,
+    *,
+    default_days: int,
+    max_days: int | None = None,
+    start_field: str = "start",
+    end_field: str = "end",
+) -> tuple[dt.date, dt.date]:
+    """The range a report asks for: `end` defaults to today (local), `start` to the first of
+    `default_days` days ending at `end`; then `check_range`."""
+    end = end or timezone.localdate()
+    start = start or end - dt.timedelta(days=default_days - 1)
+    return check_range(start, end, start_field=start_field, end_field=end_field, max_days=max_days)
+
+
 def days_between(start: dt.date, end: dt.date) -> list[dt.date]:
     """Every day of [start, end]."""
     return [start + dt.timedelta(days=n) for n in range((end - start).days + 1)]
@@ -121,6 +138,21 @@ def moment_problem(value: object) -> str | None:
         except (OverflowError, ValueError):
             return bounds_message()
     return day_problem(value.date())
+
+
+# --- times of day -------------------------------------------------------------------------------
+
+# "HH:MM" from 00:00 to 23:59, and 24:00 for the end of the day (a store open until midnight).
+HHMM_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
+
+
+def parse_hhmm(value: str) -> int:
+    """Minutes since midnight of an "HH:MM" time of day (business hours, shift periods);
+    "24:00" is 1440. ValueError for anything else."""
+    if not isinstance(value, str) or not HHMM_RE.match(value):
+        raise ValueError(f"not a time of day as HH:MM: {value!r}")
+    hours, minutes = value.split(":")
+    return int(hours) * 60 + int(minutes)
 
 
 # --- form fields: what filters and admin forms parse with ---------------------------------------

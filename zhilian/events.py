@@ -1,4 +1,5 @@
-"""Live events: services publish them after commit; sockets deliver them (DESIGN §7).
+"""Live events: services publish them after commit; sockets deliver them (docs/architecture.md,
+"Events and live updates").
 
 Every event is ``{"type", "store", "data", "at"}``. It goes to the group of its store
 (``store.<id>``) and, for notifications, to the recipient's group (``user.<id>``). Nothing is

@@ -12,6 +12,7 @@ from django.db import connection, models
 from django.utils.translation import gettext_lazy as _
 
 from zhilian import roles
+from zhilian.dates import HHMM_RE, parse_hhmm
 
 STRING_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,50}$")
 validate_string_id = RegexValidator(
@@ -149,9 +150,6 @@ def reserve_daily_values(scope: str, day: dt.date, count: int) -> int:
         return cursor.fetchone()[0] - count + 1
 
 
-HHMM_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
-
-
 def validate_business_hours(value) -> None:
     """{"mon": [["10:30", "14:00"], ["17:00", "22:00"]], ...}: weekday keys, HH:MM pairs."""
     from django.core.exceptions import ValidationError
@@ -168,7 +166,7 @@ def validate_business_hours(value) -> None:
                 not isinstance(interval, list | tuple)
                 or len(interval) != 2
                 or not all(isinstance(t, str) and HHMM_RE.match(t) for t in interval)
-                or interval[0] >= interval[1]
+                or parse_hhmm(interval[0]) >= parse_hhmm(interval[1])
             ):
                 raise ValidationError({"business_hours": message})
 

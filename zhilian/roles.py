@@ -1,4 +1,4 @@
-"""Who may do what: the role matrix of DESIGN §5, the one place that says it.
+"""Who may do what: the role matrix (docs/architecture.md, "Roles"), the one place that says it.
 
 The API permission class, the Django admin (through ``User.has_perm``) and the object-level
 rules all read this module. Store visibility (which rows a user sees at all) is the other half

@@ -1,4 +1,4 @@
-"""WebSocket routes (DESIGN §7)."""
+"""WebSocket routes (docs/architecture.md, "Events and live updates")."""
 
 from django.urls import re_path
 

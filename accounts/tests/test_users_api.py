@@ -1,4 +1,4 @@
-"""/api/v1/users/: the generic resource suite plus the role rules of DESIGN §5."""
+"""/api/v1/users/: the generic resource suite plus the role rules of docs/architecture.md ("Roles")."""
 
 import pytest
 
@@ -13,7 +13,6 @@ PASSWORD = "Fresh-pass-2026!"
 class TestUserResource(APIResourceTests):
     list_url = URL
     actor = "manager"
-    deletable = False
 
     def make(self, store, **kwargs):
         return UserFactory(store=store, **kwargs)

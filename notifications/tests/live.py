@@ -9,12 +9,13 @@ Static files are served through Django's ASGIStaticFilesHandler (finders), as ru
 from __future__ import annotations
 
 import copy
-import socket
 import threading
 import time
 import uuid
 
 from django.conf import settings as django_settings
+
+from zhilian.testing.server import free_port
 
 
 def use_private_channel_layer(settings) -> None:
@@ -29,12 +30,6 @@ def use_private_channel_layer(settings) -> None:
         settings.CHANNEL_LAYERS = {"default": layer}
     else:
         settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class AsgiServer:

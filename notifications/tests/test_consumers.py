@@ -1,4 +1,5 @@
-"""WebSocket authentication, store scoping and delivery of every event type (DESIGN §7).
+"""WebSocket authentication, store scoping and delivery of every event type (docs/architecture.md,
+"Events and live updates").
 
 The tests run the real ASGI application (origin check, session/JWT middleware, router) with
 channels' WebsocketCommunicator. Business changes run through the real services inside

@@ -14,7 +14,7 @@ from stores.tests.factories import EmployeeFactory, StoreFactory, TableFactory
 from zhilian.errors import DomainError, InvalidInput, InvalidTransition, Locked
 
 S = Order.Status
-# The workflow as DESIGN §4 states it, written independently of services.TRANSITIONS.
+# The workflow as docs/architecture.md ("Domains") states it, written independently of the TRANSITIONS table.
 CHAIN = [S.PENDING, S.CONFIRMED, S.PREPARING, S.READY, S.SERVED, S.COMPLETED]
 CANCELLABLE = {S.PENDING, S.CONFIRMED, S.PREPARING}
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from reservations.models import Reservation
 from reservations.selectors import busy_table_ids
 from stores.models import Store, Table
+from zhilian.dates import parse_hhmm
 from zhilian.errors import InvalidInput, Unavailable
 from zhilian.models import next_daily_value
 
@@ -84,11 +85,6 @@ def reservation_payload(reservation: Reservation, tables: Iterable[Table] | None
 
 
 # --- slot checks -----------------------------------------------------------------------------
-def _minutes(hhmm: str) -> int:
-    hours, minutes = hhmm.split(":")
-    return int(hours) * 60 + int(minutes)
-
-
 def reservation_slot_errors(
     *, store: Store, day: dt.date, time: dt.time, duration_minutes: int, now: dt.datetime | None = None
 ) -> dict[str, list[str]]:
@@ -107,7 +103,7 @@ def reservation_slot_errors(
     start = time.hour * 3600 + time.minute * 60 + time.second
     end = start + duration_minutes * 60
     intervals = store.hours_on(day.weekday())
-    if not any(_minutes(opens) * 60 <= start and end <= _minutes(closes) * 60 for opens, closes in intervals):
+    if not any(parse_hhmm(opens) * 60 <= start and end <= parse_hhmm(closes) * 60 for opens, closes in intervals):
         hours = ", ".join(f"{opens}–{closes}" for opens, closes in intervals) or _("closed")
         errors.setdefault("reservation_time", []).append(
             _("The reservation must lie within one opening interval of the store on that day (%(hours)s).")

@@ -1,6 +1,6 @@
-"""The authorization matrix of DESIGN §5, generated over every endpoint × method × actor.
+"""The authorization matrix of docs/architecture.md ("Roles"), generated over every endpoint × method × actor.
 
-The expected outcome of each case is derived here from a literal copy of the DESIGN table (not
+The expected outcome of each case is derived here from a literal copy of that table (not
 from zhilian.roles, which it checks), plus the rule that another store's objects answer 404:
 
 - a method the endpoint does not offer: 405, for everyone;
@@ -48,8 +48,9 @@ HOME = {
     "other_staff": "STORE002",
 }
 
-# DESIGN §5, letter per operation: L list, R retrieve, C create, U update, D delete.
-DESIGN_TABLE = {
+# docs/architecture.md ("Roles") per endpoint, letter per operation: L list, R retrieve, C create,
+# U update, D delete.
+ROLE_TABLE = {
     "users": {"admin": "LRCUD", "manager": "LRCU", "staff": "LRU"},
     "stores": {"admin": "LRCUD", "manager": "LRU", "staff": "LR"},
     "tables": {"admin": "LRCUD", "manager": "LRCU", "staff": "LR"},
@@ -151,7 +152,7 @@ def expected_status(resource: Resource, op: str, actor: str) -> set[int]:
         return {405}
     if actor == "anonymous":
         return {401}
-    if letter not in DESIGN_TABLE[resource.name][ROLE[actor]]:
+    if letter not in ROLE_TABLE[resource.name][ROLE[actor]]:
         return {403}
     if op == "L":
         return {200}

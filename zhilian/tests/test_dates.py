@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
-from zhilian.dates import check_range, day_problem, local_day_bounds, parse_day
+from zhilian.dates import check_range, day_problem, local_day_bounds, parse_day, parse_hhmm, requested_range
 from zhilian.errors import InvalidInput
 
 BOUNDS = "Choose a date between 2000-01-01 and 2099-12-31."
@@ -55,6 +56,35 @@ def test_ranges_check_both_ends_order_and_length():
     with pytest.raises(InvalidInput) as refused:
         check_range(dt.date(2026, 1, 1), dt.date(2026, 2, 1), max_days=31)
     assert refused.value.errors == {"end": ["Choose at most 31 days."]}
+
+
+def test_a_requested_range_defaults_to_the_days_ending_today_and_is_checked():
+    today = timezone.localdate()
+    assert requested_range(None, None, default_days=30) == (today - dt.timedelta(days=29), today)
+    assert requested_range(None, dt.date(2026, 3, 10), default_days=7) == (dt.date(2026, 3, 4), dt.date(2026, 3, 10))
+    assert requested_range(dt.date(2026, 3, 1), dt.date(2026, 3, 10), default_days=7) == (
+        dt.date(2026, 3, 1),
+        dt.date(2026, 3, 10),
+    )
+    with pytest.raises(InvalidInput) as refused:
+        requested_range(dt.date(2026, 3, 11), dt.date(2026, 3, 10), default_days=7)
+    assert refused.value.errors == {"end": ["The end date is before the start date."]}
+    with pytest.raises(InvalidInput) as refused:
+        requested_range(dt.date(2025, 1, 1), dt.date(2026, 3, 10), default_days=7, max_days=367, end_field="to")
+    assert refused.value.errors == {"to": ["Choose at most 367 days."]}
+
+
+@pytest.mark.parametrize(
+    "value, minutes", [("00:00", 0), ("09:30", 570), ("14:00", 840), ("23:59", 1439), ("24:00", 1440)]
+)
+def test_times_of_day_parse_to_minutes_since_midnight(value, minutes):
+    assert parse_hhmm(value) == minutes
+
+
+@pytest.mark.parametrize("value", ["9:30", "24:01", "25:00", "12:60", "12:00:00", "", " 12:00", "noon", None, 720])
+def test_anything_but_hh_mm_is_not_a_time_of_day(value):
+    with pytest.raises(ValueError):
+        parse_hhmm(value)
 
 
 def test_a_datetime_is_not_a_day():

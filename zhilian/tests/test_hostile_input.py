@@ -40,7 +40,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from zhilian.testing.seeded import seed_every_resource
 
-pytestmark = [pytest.mark.slow]
+pytestmark = [pytest.mark.slow, pytest.mark.fuzz]
 
 # Calls made, and their statuses, for the terminal summary.
 CALLS: Counter = Counter()

@@ -1,4 +1,5 @@
-"""Guards for what the chain-scale benchmark (bench/, issue 6) found: query counts and plan shapes.
+"""Guards for what the chain-scale benchmark (bench/) found: query counts and plan shapes
+(docs/architecture.md, "Data volume and indexes").
 
 No test here measures time. They hold the properties that made the hot paths fast, so a later change
 cannot silently undo them: constant query counts, the indexes behind the hot filters, the estimated

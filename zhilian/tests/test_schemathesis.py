@@ -1,4 +1,4 @@
-"""Property-based API test: schemathesis against the live OpenAPI schema (DESIGN §6).
+"""Property-based API test: schemathesis against the live OpenAPI schema (docs/architecture.md, "Tests").
 
 The schema is fetched from the running app in-process (`/api/schema/` through the WSGI handler),
 and every operation is called with generated requests (valid and invalid ones) under a real JWT,
@@ -20,7 +20,8 @@ password: generated values never match, so they cannot end the session the run u
 access token is a fresh one for every call). /auth/login/ runs into the login lockout (429), which is fine.
 
 Counts of operations, examples, phases and statuses are printed in the terminal summary
-(zhilian/tests/conftest.py). Marked slow: about 3 minutes on SQLite and 5 on PostgreSQL here.
+(zhilian/tests/conftest.py). Marked slow and fuzz: about 3 minutes on SQLite and 5 on PostgreSQL
+here, so CI runs it once, on PostgreSQL, as its own step (`make test-fuzz`).
 """
 
 from __future__ import annotations
@@ -39,19 +40,17 @@ from schemathesis.core.parameters import ParameterLocation
 from schemathesis.generation.meta import TestPhase
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
-from zhilian.testing.seeded import seed_every_resource
+from zhilian.testing.seeded import SeededObjects, seed_every_resource
 from zhilian.wsgi import application
 
 SCHEMA_URL = "/api/schema/?format=json"
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
 
-# Filled by the `seeded` fixture: resource -> id of a seeded object, and of a spare one that
-# DELETE may remove (so later operations of the run still find the main one).
-KNOWN_IDS: dict[str, str] = {}
-SPARE_IDS: dict[str, str] = {}
-# Field or query parameter name -> a seeded object it may refer to, so that valid cases get past
-# "object does not exist" into the services.
-REFERENCES: dict[str, object] = {}
+# Filled by the `seeded` fixture for the generation hooks, which get no fixtures: the seeded
+# objects' ids per resource (a spare one for DELETE, so later operations of the run still find the
+# main one) and, per field or query parameter name, a seeded object it may refer to, so that valid
+# cases get past "object does not exist" into the services.
+SEEDED: dict[str, SeededObjects] = {}
 # What ran, for the terminal summary (zhilian/tests/conftest.py): examples per (actor, operation)
 # per (actor, phase) and per (actor, status code).
 STATS: Counter = Counter()
@@ -68,8 +67,8 @@ manager_schema = schemathesis.openapi.from_wsgi(
 
 
 def seeded_id(operation) -> str | None:
-    resource = operation.path.split("/{id}")[0].rsplit("/", 1)[-1]
-    return (SPARE_IDS if operation.method.upper() == "DELETE" else KNOWN_IDS).get(resource)
+    objects = SEEDED.get("objects")
+    return objects.id_for(operation.path, operation.method) if objects else None
 
 
 def flatmap_path_parameters(context, path_parameters):
@@ -81,10 +80,11 @@ def flatmap_path_parameters(context, path_parameters):
 
 
 def with_references(values, *, keep: str | None = None):
-    if not isinstance(values, dict):
+    if not isinstance(values, dict) or "objects" not in SEEDED:
         return values
+    references = SEEDED["objects"].references
     return {
-        name: REFERENCES[name] if name in REFERENCES and name != keep and value is not None else value
+        name: references[name] if name in references and name != keep and value is not None else value
         for name, value in values.items()
     }
 
@@ -108,14 +108,9 @@ for _schema in (admin_schema, manager_schema):
 def seeded(request, transactional_db):
     """A store with tables, staff, an order, stock, a schedule, a reservation and KPI records."""
     role = "manager" if request.node.name.startswith("test_api_as_manager") else "admin"
-    objects = seed_every_resource(actor_role=role)
-    KNOWN_IDS.update(objects.known_ids)
-    SPARE_IDS.update(objects.spare_ids)
-    REFERENCES.update(objects.references)
+    SEEDED["objects"] = objects = seed_every_resource(actor_role=role)
     yield {"admin": objects.admin, "manager": objects.manager}
-    KNOWN_IDS.clear()
-    SPARE_IDS.clear()
-    REFERENCES.clear()
+    SEEDED.clear()
 
 
 @pytest.fixture
@@ -175,6 +170,7 @@ def call(case, actor: str, user) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.fuzz
 @admin_schema.parametrize()
 @hypothesis_settings(max_examples=12)
 def test_api_as_admin(case, seeded, wsgi_calls):
@@ -182,6 +178,7 @@ def test_api_as_admin(case, seeded, wsgi_calls):
 
 
 @pytest.mark.slow
+@pytest.mark.fuzz
 @manager_schema.parametrize()
 @hypothesis_settings(max_examples=15)
 def test_api_as_manager(case, seeded, wsgi_calls):

@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -27,9 +26,9 @@ from accounts.forms import LoginForm
 from accounts.lockout import mark_locked_out
 from dashboard.selectors import dashboard_summary
 from dashboard.serializers import DashboardQuerySerializer, DashboardSerializer
-from kpis.views import visible_store
 from stores.models import Store
 from zhilian import roles
+from zhilian.api.stores import requested_store
 
 SUMMARY_URL = "/api/v1/kpis/dashboard/"
 NOTIFICATIONS_URL = "/api/v1/notifications/"
@@ -56,9 +55,7 @@ class DashboardView(APIView):
         params = DashboardQuerySerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         store_id = params.validated_data.get("store")
-        if not store_id and roles.is_admin(request.user):
-            raise serializers.ValidationError({"store": ["Required for admins."]})
-        store = visible_store(request.user, store_id)
+        store = requested_store(request, store_id)
         day = params.validated_data.get("date") or timezone.localdate()
         summary = dashboard_summary(store=store, day=day, user=request.user)
         return Response(DashboardSerializer(summary).data)

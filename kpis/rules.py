@@ -30,6 +30,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from kpis.models import KPI, KPIRecord
 from stores.models import Store
+from zhilian.dates import parse_hhmm
 
 M = KPI.Metric
 Status = KPIRecord.Status
@@ -129,17 +130,12 @@ def kpi_trend(values: Sequence[Decimal]) -> str:
 # --- opening hours and targets ---------------------------------------------------------------------
 
 
-def _minutes(hhmm: str) -> int:
-    hours, minutes = hhmm.split(":")
-    return int(hours) * 60 + int(minutes)
-
-
 def open_hours(store: Store, day: dt.date) -> Decimal:
     """Hours the store is open on `day`'s weekday according to its business hours."""
     total = 0
     for interval in store.hours_on(day.weekday()):
         try:
-            total += max(0, _minutes(interval[1]) - _minutes(interval[0]))
+            total += max(0, parse_hhmm(interval[1]) - parse_hhmm(interval[0]))
         except (ValueError, IndexError, AttributeError):  # malformed data never breaks computing
             continue
     return Decimal(total) / 60

@@ -8,6 +8,7 @@ from rest_framework import serializers
 from kpis.models import KPI, KPIRecord
 from zhilian.api.fields import DayField
 from zhilian.api.serializers import BaseModelSerializer, ModelSerializer
+from zhilian.dates import check_range
 
 # Paths under /api/v1/kpis/ that a KPI id would shadow.
 RESERVED_IDS = frozenset({"records", "dashboard"})
@@ -100,13 +101,10 @@ class ComputeRequestSerializer(serializers.Serializer):
             day = today - dt.timedelta(days=1)
         start = start or day
         end = end or day or start
-        if end < start:
-            raise serializers.ValidationError({"end_date": ["Must not be before start_date."]})
+        check_range(start, end, start_field="start_date", end_field="end_date", max_days=MAX_COMPUTE_DAYS)
         if end > today:
             name = "end_date" if attrs.get("end_date") else "start_date" if start_date_given(attrs) else "date"
             raise serializers.ValidationError({name: ["Must not be in the future."]})
-        if (end - start).days >= MAX_COMPUTE_DAYS:
-            raise serializers.ValidationError({"end_date": [f"At most {MAX_COMPUTE_DAYS} days per request."]})
         attrs["start"], attrs["end"] = start, end
         return attrs
 

@@ -16,21 +16,8 @@ from kpis.serializers import (
     KPISerializer,
 )
 from stores.models import Store
-from zhilian import roles
+from zhilian.api.stores import requested_store
 from zhilian.api.viewsets import ScopedModelViewSet, ScopedReadOnlyViewSet
-from zhilian.errors import NotFound
-
-
-def visible_store(user, store_id: str | None, *, field: str = "store") -> Store | None:
-    """The store a request names (a non-admin's own by default); 404 for one the user may not see."""
-    if not store_id:
-        if roles.is_admin(user):
-            return None
-        store_id = user.store_id
-    store = Store.objects.for_user(user).filter(pk=store_id).first()
-    if store is None:
-        raise NotFound("No such store.")
-    return store
 
 
 class KPIViewSet(ScopedModelViewSet):
@@ -66,7 +53,7 @@ class KPIRecordViewSet(ScopedReadOnlyViewSet):
         params = ComputeRequestSerializer(data=request.data)
         params.is_valid(raise_exception=True)
         data = params.validated_data
-        store = visible_store(request.user, data.get("store"))
+        store = requested_store(request, data.get("store"), required=False)
         stores = [store] if store is not None else None
         if store is not None and data["start"] == data["end"]:
             records = services.kpi_compute_day(store=store, day=data["start"])

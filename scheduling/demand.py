@@ -33,6 +33,7 @@ from orders.models import Order
 from scheduling.assignment import DayAssignment, Slot
 from scheduling.models import Shift
 from stores.models import Store
+from zhilian.dates import parse_hhmm
 
 HISTORY_WEEKS = 8
 MAX_PERIOD_MINUTES = 8 * 60
@@ -107,11 +108,6 @@ class Period:
         }
 
 
-def _parse_hhmm(value: str) -> int:
-    hours, minutes = value.split(":")
-    return int(hours) * 60 + int(minutes)
-
-
 def _minutes_to_time(minutes: int) -> dt.time:
     minutes %= 24 * 60
     return dt.time(minutes // 60, minutes % 60)
@@ -150,7 +146,7 @@ def periods_for_hours(pairs: list[tuple[str, str]] | list[list[str]]) -> list[Pe
     intervals = []
     for pair in pairs:
         try:
-            opens, closes = _parse_hhmm(pair[0]), _parse_hhmm(pair[1])
+            opens, closes = parse_hhmm(pair[0]), parse_hhmm(pair[1])
         except (ValueError, TypeError, IndexError):
             continue  # a malformed entry is ignored rather than failing the whole day
         if 0 <= opens < closes <= 24 * 60:

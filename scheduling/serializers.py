@@ -11,6 +11,7 @@ from stores.models import Store
 from zhilian import roles
 from zhilian.api.fields import DayField
 from zhilian.api.serializers import BaseModelSerializer, ModelSerializer
+from zhilian.dates import check_range
 
 
 class ShiftSerializer(BaseModelSerializer):
@@ -153,12 +154,13 @@ class GenerateSerializer(serializers.Serializer):
         if ranged:
             if "start_date" not in attrs or "end_date" not in attrs:
                 raise serializers.ValidationError({"end_date": ["Give both `start_date` and `end_date`."]})
-            if attrs["end_date"] < attrs["start_date"]:
-                raise serializers.ValidationError({"end_date": ["The end date is before the start date."]})
-            if (attrs["end_date"] - attrs["start_date"]).days >= services.MAX_RANGE_DAYS:
-                raise serializers.ValidationError(
-                    {"end_date": [f"Generate at most {services.MAX_RANGE_DAYS} days at once."]}
-                )
+            check_range(
+                attrs["start_date"],
+                attrs["end_date"],
+                start_field="start_date",
+                end_field="end_date",
+                max_days=services.MAX_RANGE_DAYS,
+            )
         return attrs
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from stores.models import WEEKDAYS
+from zhilian.dates import parse_hhmm
 from zhilian.seed import catalog as cat
 
 M = dt.timedelta(minutes=1)
@@ -54,11 +55,6 @@ def ms_of(when: dt.datetime) -> int:
 def pick(rng: random.Random, population: list, cum: list[float]):
     """One weighted pick (cumulative weights): random.choices without its per-call overhead."""
     return population[bisect(cum, rng.random() * cum[-1])]
-
-
-def hhmm(value: str) -> int:
-    h, m = value.split(":")
-    return int(h) * 60 + int(m)
 
 
 @dataclass
@@ -111,7 +107,9 @@ class StorePlan:
         return base + dt.timedelta(seconds=round(minutes * 60))
 
     def hours(self, day: dt.date) -> list[tuple[int, int]]:
-        return [(hhmm(a), hhmm(b)) for a, b in self.store["business_hours"].get(WEEKDAYS[day.weekday()], [])]
+        return [
+            (parse_hhmm(a), parse_hhmm(b)) for a, b in self.store["business_hours"].get(WEEKDAYS[day.weekday()], [])
+        ]
 
     def waiters(self) -> list[dict]:
         return [e for e in self.employees if e["position"] == "waiter"]

@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from kpis.services import kpi_compute
 from stores.models import Store
-from zhilian.dates import command_day
-from zhilian.errors import DomainError
+from zhilian.dates import check_range, command_day
+from zhilian.errors import DomainError, InvalidInput
 
 
 class Command(BaseCommand):
@@ -30,8 +30,10 @@ class Command(BaseCommand):
             start, end = start or end, end or yesterday
         else:
             start = end = date or yesterday
-        if end < start:
-            raise CommandError("--end is before --start.")
+        try:
+            check_range(start, end, start_field="--start", end_field="--end")
+        except InvalidInput as exc:
+            raise CommandError(" ".join(f"{field}: {message}" for field, message in exc.errors.items())) from None
         if end > timezone.localdate():
             raise CommandError("KPIs cannot be computed for a day in the future.")
         store_list = None

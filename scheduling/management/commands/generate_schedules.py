@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from scheduling import demand, services
 from stores.models import Store
-from zhilian.dates import command_day
-from zhilian.errors import DomainError
+from zhilian.dates import check_range, command_day
+from zhilian.errors import DomainError, InvalidInput
 
 
 class Command(BaseCommand):
@@ -25,10 +25,10 @@ class Command(BaseCommand):
     def handle(self, *args, stores=None, start=None, end=None, weeks=demand.HISTORY_WEEKS, **options):
         start = start or timezone.localdate() + dt.timedelta(days=1)
         end = end or start + dt.timedelta(days=6)
-        if end < start:
-            raise CommandError("--end is before --start.")
-        if (end - start).days >= services.MAX_RANGE_DAYS:
-            raise CommandError(f"Generate at most {services.MAX_RANGE_DAYS} days at once.")
+        try:
+            check_range(start, end, start_field="--start", end_field="--end", max_days=services.MAX_RANGE_DAYS)
+        except InvalidInput as exc:
+            raise CommandError(" ".join(f"{field}: {message}" for field, message in exc.errors.items())) from None
         if not 1 <= weeks <= 52:
             raise CommandError("--weeks must be between 1 and 52.")
         queryset = Store.objects.order_by("pk")

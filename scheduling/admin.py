@@ -150,9 +150,10 @@ class ScheduleAdmin(ScopedModelAdmin):
         return "\n".join(lines)
 
     # Writes through the services (the same checks as the API); a refusal is a form error.
-    create_service = staticmethod(services.schedule_create)
-    update_service = staticmethod(services.schedule_update)
-    delete_service = staticmethod(services.schedule_delete)
+    services = services
+    create_service = "schedule_create"
+    update_service = "schedule_update"
+    delete_service = "schedule_delete"
     service_fields = ("store", "schedule_date", "notes")
 
     def save_formset(self, request, form, formset, change):
@@ -202,7 +203,7 @@ class ScheduleAdmin(ScopedModelAdmin):
                 )
 
     publish_selected = transition_action(
-        services.schedule_publish, None, _("Publish and notify the staff"), permission="publish", done=_("published")
+        "schedule_publish", None, _("Publish and notify the staff"), permission="publish", done=_("published")
     )
 
 
@@ -274,7 +275,8 @@ class ShiftAdmin(ScopedModelAdmin):
             return False
         return super().has_delete_permission(request, obj)
 
-    create_service = staticmethod(services.shift_create)
-    update_service = staticmethod(services.shift_update)
-    delete_service = staticmethod(services.shift_delete)
+    services = services
+    create_service = "shift_create"
+    update_service = "shift_update"
+    delete_service = "shift_delete"
     service_fields = ("schedule", *SHIFT_FIELDS)

@@ -139,9 +139,12 @@ class ScopedModelAdmin(StoreScopedFormfieldsMixin, admin.ModelAdmin):
     # An admin names its services; the base maps the form to their keyword arguments and turns a
     # refused business rule (DomainError) into form errors: the whole save is rolled back and the
     # form is shown again with the error. Without a service, Django saves the model as usual.
-    create_service: Callable | None = None
-    update_service: Callable | None = None
-    delete_service: Callable | None = None
+    # A service is a name in `services` (the app's services module, looked up at call time) or
+    # a callable (an admin method composing several services).
+    services: Any = None
+    create_service: str | Callable | None = None
+    update_service: str | Callable | None = None
+    delete_service: str | Callable | None = None
     # The create/update service takes the inlines' rows itself (from `service_kwargs`); Django
     # then saves no formset.
     service_saves_inlines = False
@@ -171,7 +174,10 @@ class ScopedModelAdmin(StoreScopedFormfieldsMixin, admin.ModelAdmin):
         return {name: value for name, value in data.items() if name in names}
 
     def _write_service(self, change: bool) -> Callable | None:
-        return self.update_service if change else self.create_service
+        return self.service(self.update_service if change else self.create_service)
+
+    def service(self, name: str | Callable | None) -> Callable | None:
+        return getattr(self.services, name) if isinstance(name, str) else name
 
     def save_model(self, request, obj, form, change):
         if self._write_service(change) is None:
@@ -201,7 +207,7 @@ class ScopedModelAdmin(StoreScopedFormfieldsMixin, admin.ModelAdmin):
     def delete_model(self, request, obj):
         if self.delete_service is None:
             return super().delete_model(request, obj)
-        return self.delete_service(**self.delete_kwargs(request, obj))
+        return self.service(self.delete_service)(**self.delete_kwargs(request, obj))
 
     def delete_queryset(self, request, queryset):
         if self.delete_service is None:
@@ -217,8 +223,9 @@ class ScopedModelAdmin(StoreScopedFormfieldsMixin, admin.ModelAdmin):
                 return super().changeform_view(request, object_id, form_url, extra_context)
         except DomainError as exc:
             # Validate the same POST again, this time with the refusal as a form error: the form
-            # is shown again, nothing saved.
+            # is shown again, nothing saved (and the message says why above it).
             request._admin_refusal = exc
+            self.message_user(request, exc.message, level=messages.ERROR)
             return super().changeform_view(request, object_id, form_url, extra_context)
 
     def delete_view(self, request, object_id, extra_context=None):
@@ -273,7 +280,8 @@ class ScopedModelAdmin(StoreScopedFormfieldsMixin, admin.ModelAdmin):
         if refused:
             self.message_user(
                 request,
-                ngettext("%(count)d was refused.", "%(count)d were refused.", refused) % {"count": refused},
+                ngettext("%(count)d %(name)s was refused.", "%(count)d %(name)s were refused.", refused)
+                % {"count": refused, "name": _name(self.opts, refused)},
                 level=messages.WARNING,
             )
         return succeeded
@@ -341,8 +349,13 @@ def add_domain_error(form, exc: DomainError) -> None:
     form.add_error(field if field in form.fields else None, exc.message)
 
 
+def _status_label(model, status: str) -> str:
+    choices = getattr(model, "Status", None)
+    return str(choices(status).label) if choices is not None else status
+
+
 def transition_action(
-    service: Callable,
+    service: str | Callable,
     status: str | None,
     description,
     *,
@@ -359,10 +372,11 @@ def transition_action(
         if status is not None:
             kwargs["status"] = status
         name = modeladmin.service_object_kwarg()
-        label = done or (_("moved to %s") % status if status is not None else _("done"))
-        modeladmin.run_per_object(request, queryset, lambda obj: service(**{name: obj}, **kwargs), label)
+        label = done or (_("moved to %s") % _status_label(modeladmin.model, status) if status else _("done"))
+        func = modeladmin.service(service)
+        modeladmin.run_per_object(request, queryset, lambda obj: func(**{name: obj}, **kwargs), label)
 
-    action.__name__ = f"mark_{status}" if status is not None else service.__name__
+    action.__name__ = f"mark_{status}" if status is not None else getattr(service, "__name__", str(service))
     return admin.action(description=description, permissions=[permission])(action)
 
 

@@ -263,7 +263,7 @@ class ScopedModelAdmin(StoreScopedFormfieldsMixin, admin.ModelAdmin):
                     func(obj)
             except DomainError as exc:
                 refused += 1
-                self.message_user(request, f"{obj}: {exc.message}", level=messages.WARNING)
+                self.message_user(request, f"{obj.pk}: {exc.message}", level=messages.WARNING)
             else:
                 succeeded += 1
         if succeeded:

@@ -361,14 +361,16 @@ def transition_action(
     *,
     permission: str = "transition",
     done=None,
+    with_user: bool = True,
     **extra: Any,
 ):
     """A bulk action moving each selected object with `service` (to `status`, when given):
     `service(<model>=obj, status=status, user=request.user, **extra)`, one object at a time;
-    successes and each refusal are reported as messages."""
+    successes and each refusal are reported as messages. `with_user=False` for a service that
+    takes no actor."""
 
     def action(modeladmin: ScopedModelAdmin, request, queryset):
-        kwargs = {**extra, "user": request.user}
+        kwargs = {**extra, "user": request.user} if with_user else dict(extra)
         if status is not None:
             kwargs["status"] = status
         name = modeladmin.service_object_kwarg()

@@ -82,7 +82,7 @@ class UserAdmin(ScopedModelAdmin, auth_admin.UserAdmin):
     date_hierarchy = "date_joined"
     autocomplete_fields = ["store"]
     filter_horizontal = ()
-    readonly_fields = ["last_login", "date_joined", "created_at", "updated_at"]
+    readonly_fields = User.SERVER_OWNED_FIELDS
     fieldsets = [
         (None, {"fields": ["username", "password"]}),
         (_("Personal info"), {"fields": ["full_name", "email", "phone"]}),

@@ -104,21 +104,8 @@ class OrderAdmin(ScopedModelAdmin):
     list_select_related = ["store", "table", "waiter"]
     ordering = ["-order_time"]
     inlines = [OrderItemInline]
-    readonly_fields = [
-        "id",
-        "status",
-        "subtotal",
-        "total",
-        "confirmed_at",
-        "preparing_at",
-        "ready_at",
-        "served_at",
-        "completed_at",
-        "cancelled_at",
-        "cancel_reason",
-        "created_at",
-        "updated_at",
-    ]
+    # The money columns are shown in yuan (subtotal, total) in place of the cents fields.
+    readonly_fields = [*Order.SERVER_OWNED_FIELDS, "subtotal", "total"]
     fieldsets = [
         (None, {"fields": ["id", "store", "status", "order_type", "sales_channel", "order_time"]}),
         (_("Service"), {"fields": ["table", "waiter", "guest_count", "customer_name", "customer_phone"]}),

@@ -157,22 +157,7 @@ class ReservationAdmin(ScopedModelAdmin):
     list_select_related = ["store"]
     ordering = ["-reservation_date", "-reservation_time"]
     inlines = [ReservationTableInline]
-    readonly_fields = [
-        "id",
-        "status",
-        "starts_at",
-        "ends_at",
-        "confirmed_at",
-        "arrival_time",
-        "seated_at",
-        "completed_at",
-        "cancelled_at",
-        "no_show_at",
-        "cancel_reason",
-        "created_by",
-        "created_at",
-        "updated_at",
-    ]
+    readonly_fields = Reservation.SERVER_OWNED_FIELDS
     fieldsets = [
         (None, {"fields": ["id", "store", "status", "reservation_type"]}),
         (_("Guest"), {"fields": ["customer_name", "customer_phone", "customer_email", "party_size"]}),

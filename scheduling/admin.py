@@ -105,7 +105,9 @@ class ScheduleAdmin(ScopedModelAdmin):
     autocomplete_fields = ["store"]
     inlines = [ShiftInline]
     actions = ["generate_selected", "publish_selected"]
-    readonly_fields = ["is_published", "published_by", "published_at", "report_summary"]
+    # The generation report is shown summarised (report_summary), not as raw JSON.
+    fields = ["store", "schedule_date", "notes", "is_published", "published_by", "published_at", "report_summary"]
+    readonly_fields = [*Schedule.SERVER_OWNED_FIELDS, "report_summary"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(**services.labor_annotations())
@@ -251,7 +253,7 @@ class ShiftAdmin(ScopedModelAdmin):
     search_fields = ["employee__name", "employee__id", "schedule__store__name", "position", "notes"]
     date_hierarchy = "starts_at"
     autocomplete_fields = ["schedule", "employee"]
-    readonly_fields = ["starts_at", "ends_at", "is_confirmed", "confirmed_at"]
+    readonly_fields = Shift.SERVER_OWNED_FIELDS
 
     @admin.display(description=_("date"), ordering="schedule__schedule_date")
     def schedule_date(self, obj: Shift):

@@ -195,11 +195,23 @@ class OrderAdmin(ScopedModelAdmin):
 
     @staticmethod
     def edit_order(*, order: Order, user, changes: dict, items, discount_cents: int | None) -> Order:
-        """The order's fields, its items (added, changed, removed) and its totals, together."""
+        """The order's fields, its items (added, changed, removed: each by its service) and its
+        totals with the new discount, in one transaction (the base's): any refusal undoes all."""
         if changes:
             services.order_update(order=order, user=user, **changes)
         if items is not None:
-            items.save()  # the inline's rows; the totals are recomputed from them just below
+            if discount_cents is not None and discount_cents < order.discount_cents:
+                # A lower discount first, so that smaller items in the same edit fit under it.
+                services.order_recompute_totals(order=order, discount_cents=discount_cents, user=user)
+            items.save(commit=False)  # sorts the rows into new, changed and deleted; writes nothing
+            # New rows first: replacing every item never leaves the order empty in between.
+            for item in items.new_objects:
+                data = {name: getattr(item, name) for name in OrderItemForm.Meta.fields}
+                services.order_item_add(order=order, user=user, **data)
+            for item, changed in items.changed_objects:
+                services.order_item_update(item=item, user=user, **{name: getattr(item, name) for name in changed})
+            for item in items.deleted_objects:
+                services.order_item_remove(item=item, user=user)
         return services.order_recompute_totals(order=order, discount_cents=discount_cents, user=user)
 
     # --- workflow actions -------------------------------------------------------------------------

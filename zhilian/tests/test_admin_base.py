@@ -104,3 +104,31 @@ def test_history_of_another_store_is_not_shown(actors):
     order = OrderFactory(store=actors.other_store)
     response = logged_in(actors.manager).get(f"/admin/orders/order/{order.pk}/history/")
     assert response.status_code in (302, 404)
+
+
+def test_a_refused_delete_keeps_the_object_and_says_why(actors):
+    published = ScheduleFactory(
+        store=actors.store, schedule_date=dt.date.today(), is_published=True, published_at=timezone.now()
+    )
+    response = logged_in(actors.manager).post(
+        f"/admin/scheduling/schedule/{published.pk}/delete/", {"post": "yes"}, follow=True
+    )
+    assert any("published" in t for t in messages_of(response))
+    assert Schedule.objects.filter(pk=published.pk).exists()
+
+
+def test_a_change_goes_through_the_service(actors):
+    schedule = ScheduleFactory(store=actors.store, schedule_date=dt.date.today())
+    response = logged_in(actors.admin).post(
+        f"/admin/scheduling/schedule/{schedule.pk}/change/",
+        {
+            "notes": "moved",
+            "shifts-TOTAL_FORMS": "0",
+            "shifts-INITIAL_FORMS": "0",
+            "shifts-MIN_NUM_FORMS": "0",
+            "shifts-MAX_NUM_FORMS": "1000",
+        },
+    )
+    assert response.status_code == 302
+    schedule.refresh_from_db()
+    assert schedule.notes == "moved"

@@ -292,3 +292,11 @@ def test_audit_trail_is_read_only_and_for_admins_only(actors):
     assert [row.pk for row in response.context["cl"].result_list] == [entry.pk]
     page = client.get(admin_url(LogEntry, "change", entry.pk)).content.decode()
     assert "order.update" in page and "Audit Li" in page
+
+
+@pytest.mark.parametrize("model", MODELS, ids=_label)
+def test_history_page_opens(model, actors):
+    """Every change page's History link (the audit trail where the base admin shows it)."""
+    row = make_row(model, actors.store)
+    response = logged_in(actors.admin).get(admin_url(model, "history", quote(row.pk)))
+    assert response.status_code == 200, f"{model._meta.label} history: {response.status_code}"

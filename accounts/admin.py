@@ -82,7 +82,7 @@ class UserAdmin(ScopedModelAdmin, auth_admin.UserAdmin):
     date_hierarchy = "date_joined"
     autocomplete_fields = ["store"]
     filter_horizontal = ()
-    readonly_fields = ["last_login", "date_joined", "created_at", "updated_at"]
+    readonly_fields = User.SERVER_OWNED_FIELDS
     fieldsets = [
         (None, {"fields": ["username", "password"]}),
         (_("Personal info"), {"fields": ["full_name", "email", "phone"]}),
@@ -110,6 +110,25 @@ class UserAdmin(ScopedModelAdmin, auth_admin.UserAdmin):
     ]
 
     actions = ["deactivate", "unlock_login"]
+
+    # Accounts are written by the account services (role rules, token revocation, audit trail).
+    services = services
+    create_service = "user_create"
+    update_service = "user_update"
+    service_fields = ("username", "email", "full_name", "phone", "role", "store", "is_active")
+
+    def service_object_kwarg(self) -> str:
+        return "user"
+
+    def create_kwargs(self, request, form, formsets):
+        kwargs = self.service_data(form, form.cleaned_data)
+        # Django's add form: no password when "usable password" is off (set one later).
+        kwargs["password"] = form.cleaned_data.get("password1") or None
+        return {**kwargs, "actor": request.user}
+
+    def update_kwargs(self, request, obj, form, formsets):
+        changed = {name: form.cleaned_data[name] for name in form.changed_data if name in form.cleaned_data}
+        return {"actor": request.user, "user": obj, **self.service_data(form, changed)}
 
     def get_queryset(self, request):
         return _with_recent_failures(super().get_queryset(request))

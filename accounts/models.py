@@ -82,6 +82,10 @@ class User(TimestampedModel, AbstractBaseUser):
 
     objects = UserManager()
     store_lookup = "store"
+    # Set by the server, never by a client or an admin form (ids, timestamps, computed totals,
+    # statuses moved only by transitions): the serializers' read_only_fields and the admin's
+    # readonly fields.
+    SERVER_OWNED_FIELDS = ("date_joined", "last_login", "created_at", "updated_at")
 
     USERNAME_FIELD = "username"
     EMAIL_FIELD = "email"

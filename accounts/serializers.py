@@ -64,7 +64,7 @@ class UserSerializer(BaseModelSerializer):
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["date_joined", "last_login", "created_at", "updated_at"]
+        read_only_fields = User.SERVER_OWNED_FIELDS
 
     def model_validation_exclude(self) -> set[str]:
         # The raw password is not the stored hash; the services validate it.

@@ -92,17 +92,19 @@ class InventoryItemAdmin(ScopedModelAdmin):
             link,
         )
 
-    def save_model(self, request, obj, form, change):
-        # Through the services: a plain save() would write back a stale current_quantity.
-        fields = {f: form.cleaned_data[f] for f in services.ITEM_EDITABLE_FIELDS if f in form.cleaned_data}
-        if change:
-            changes = {f: v for f, v in fields.items() if f in form.changed_data}
-            services.inventory_item_update(item=obj, changes=changes)
-            return
-        created = services.inventory_item_create(store=obj.store, id=obj.id, user=request.user, **fields)
-        obj.current_quantity, obj.status = created.current_quantity, created.status
-        obj._state.adding = False
-        obj._state.db = created._state.db
+    # Through the services: a plain save() would write back a stale current_quantity.
+    services = services
+    create_service = "inventory_item_create"
+    update_service = "inventory_item_update"
+    service_fields = services.ITEM_EDITABLE_FIELDS
+
+    def create_kwargs(self, request, form, formsets):
+        data = form.cleaned_data
+        return {**super().create_kwargs(request, form, formsets), "store": data["store"], "id": data["id"]}
+
+    def update_kwargs(self, request, obj, form, formsets):
+        changed = {name: form.cleaned_data[name] for name in form.changed_data if name in form.cleaned_data}
+        return {"item": obj, "changes": self.service_data(form, changed), "user": request.user}
 
     @admin.action(description=_("Recompute status from quantity and reorder point"), permissions=["change"])
     def recompute_status(self, request, queryset):

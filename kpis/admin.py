@@ -37,7 +37,7 @@ class KPIAdmin(ScopedModelAdmin):
     ]
 
     def get_readonly_fields(self, request, obj=None):
-        return ["id"] if obj is not None else []
+        return [*KPI.SERVER_OWNED_FIELDS, "id"] if obj is not None else KPI.SERVER_OWNED_FIELDS
 
 
 @admin.register(KPIRecord)

@@ -59,6 +59,10 @@ class KPI(TimestampedModel):
     is_active = models.BooleanField(_("active"), default=True)
 
     objects = KPIQuerySet.as_manager()
+    # Set by the server, never by a client or an admin form (ids, timestamps, computed totals,
+    # statuses moved only by transitions): the serializers' read_only_fields and the admin's
+    # readonly fields.
+    SERVER_OWNED_FIELDS = ("created_at", "updated_at")
 
     class Meta:
         verbose_name = _("KPI")

@@ -35,7 +35,7 @@ class KPISerializer(BaseModelSerializer):
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["created_at", "updated_at"]
+        read_only_fields = KPI.SERVER_OWNED_FIELDS
 
     def validate_id(self, value: str) -> str:
         if self.instance is not None and value != self.instance.pk:

@@ -38,6 +38,12 @@ class NotificationAdmin(ScopedModelAdmin):
         # NotificationQuerySet.for_admin_site: admins audit all, managers see their own.
         return super(ScopedModelAdmin, self).get_queryset(request).for_admin_site(request.user)
 
+    services = services
+    delete_service = "notification_delete"
+
+    def delete_kwargs(self, request, obj):
+        return {"notification": obj}
+
     def has_add_permission(self, request):
         return False
 

@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.forms.models import BaseInlineFormSet
-from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from orders import services
 from orders.models import Order, OrderItem
-from zhilian.admin import ScopedModelAdmin, ScopedTabularInline, yuan
-from zhilian.errors import DomainError
+from zhilian.admin import ScopedModelAdmin, ScopedTabularInline, transition_action, yuan
 from zhilian.models import YuanFormField, format_yuan
 
 S = Order.Status
@@ -90,14 +86,6 @@ class OrderItemInline(ScopedTabularInline):
         return self.min_num if self._editable(obj) else 0
 
 
-def _transition_action(status: str, label, *, reason: str = ""):
-    def action(modeladmin: OrderAdmin, request, queryset):
-        modeladmin.move_orders(request, queryset, status, reason=reason)
-
-    action.__name__ = f"mark_{status}"
-    return admin.action(description=label, permissions=["transition"])(action)
-
-
 class OrderAdmin(ScopedModelAdmin):
     list_display = [
         "id",
@@ -116,21 +104,8 @@ class OrderAdmin(ScopedModelAdmin):
     list_select_related = ["store", "table", "waiter"]
     ordering = ["-order_time"]
     inlines = [OrderItemInline]
-    readonly_fields = [
-        "id",
-        "status",
-        "subtotal",
-        "total",
-        "confirmed_at",
-        "preparing_at",
-        "ready_at",
-        "served_at",
-        "completed_at",
-        "cancelled_at",
-        "cancel_reason",
-        "created_at",
-        "updated_at",
-    ]
+    # The money columns are shown in yuan (subtotal, total) in place of the cents fields.
+    readonly_fields = [*Order.SERVER_OWNED_FIELDS, "subtotal", "total"]
     fieldsets = [
         (None, {"fields": ["id", "store", "status", "order_type", "sales_channel", "order_time"]}),
         (_("Service"), {"fields": ["table", "waiter", "guest_count", "customer_name", "customer_phone"]}),
@@ -150,14 +125,6 @@ class OrderAdmin(ScopedModelAdmin):
             },
         ),
         (_("Notes"), {"fields": ["notes", "metadata", "created_at", "updated_at"]}),
-    ]
-    actions = [
-        _transition_action(S.CONFIRMED, _("Confirm selected orders")),
-        _transition_action(S.PREPARING, _("Start preparing selected orders")),
-        _transition_action(S.READY, _("Mark selected orders ready")),
-        _transition_action(S.SERVED, _("Mark selected orders served")),
-        _transition_action(S.COMPLETED, _("Complete selected orders")),
-        _transition_action(S.CANCELLED, _("Cancel selected orders"), reason="Cancelled in the admin"),
     ]
 
     @admin.display(description=_("subtotal"))
@@ -182,9 +149,12 @@ class OrderAdmin(ScopedModelAdmin):
         return fields
 
     # --- saving: every write goes through the services ------------------------------------------
-    # A new order is created with its items by order_create (ID, totals, event) once the inline
-    # formset is known (save_related). A change saves the order's own fields with order_update,
-    # lets the inline save the items, then recomputes the totals with the (new) discount.
+    # A new order is created with its items by order_create (ID, totals, event); a change saves the
+    # order's own fields, then its items, then the totals with the (new) discount (edit_order).
+    services = services
+    create_service = "order_create"
+    update_service = "edit_order"  # an admin method (below): several services in one transaction
+    service_saves_inlines = True
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
@@ -196,41 +166,14 @@ class OrderAdmin(ScopedModelAdmin):
                     field.queryset = field.queryset.filter(is_active=True)
         return form
 
-    def save_model(self, request, obj: Order, form, change: bool) -> None:
-        # Nothing is written here: save_related runs the services once the items are known.
-        obj._admin_discount = obj.discount_cents or 0
-        obj._admin_refused = False
-        obj._admin_changes = {
-            name: getattr(obj, name)
-            for name in form.changed_data
-            if name in services.UPDATE_FIELDS and name != "discount_cents"
-        }
+    def service(self, name):
+        if name == "edit_order":
+            return self.edit_order
+        return super().service(name)
 
-    def save_related(self, request, form, formsets, change: bool) -> None:
-        order = form.instance
-        if not change:
-            self._create(request, order, formsets)
-            return
-        discount = order._admin_discount if services.is_editable(order.status) else None
-        try:
-            # Fields, items and totals together: any refusal undoes all of them.
-            with transaction.atomic():
-                if order._admin_changes:
-                    services.order_update(order=order, user=request.user, **order._admin_changes)
-                super().save_related(request, form, formsets, change)
-                services.order_recompute_totals(order=order, discount_cents=discount)
-        except DomainError as exc:
-            self.message_user(request, exc.message, level=messages.ERROR)
-            order._admin_refused = True
-            self._nothing_saved(formsets)
-
-    @staticmethod
-    def _nothing_saved(formsets) -> None:
-        # The change message reads what each formset saved.
-        for formset in formsets:
-            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
-
-    def _create(self, request, order: Order, formsets) -> None:
+    def create_kwargs(self, request, form, formsets):
+        fields = {name: form.cleaned_data[name] for name in services.CREATE_FIELDS if name in form.cleaned_data}
+        fields["discount_cents"] = fields.get("discount_cents") or 0
         items = [
             {name: f.cleaned_data[name] for name in OrderItemForm.Meta.fields if name in f.cleaned_data}
             for formset in formsets
@@ -238,72 +181,51 @@ class OrderAdmin(ScopedModelAdmin):
             for f in formset.forms
             if f.cleaned_data and not formset._should_delete_form(f)
         ]
-        self._nothing_saved(formsets)
-        fields = {name: getattr(order, name) for name in services.CREATE_FIELDS}
-        fields["discount_cents"] = order._admin_discount
-        created = self.call_service(
-            request, services.order_create, store=order.store, items=items, user=request.user, **fields
-        )
-        if created is None:
-            order._admin_refused = True
-            return
-        # The admin goes on with `order` (history entry, redirect): make it the created row.
-        for field in ("id", "status", "subtotal_cents", "discount_cents", "total_cents"):
-            setattr(order, field, getattr(created, field))
-        order._state.adding = False
-        order._state.db = created._state.db
-        for formset in formsets:
-            if formset.model is OrderItem:
-                formset.new_objects = list(created.items.all())
+        return {**fields, "store": form.cleaned_data["store"], "items": items, "user": request.user}
 
-    # A refused save wrote nothing: no history entry, no "saved" message, back to the form.
-    def log_addition(self, request, obj, message):
-        if not getattr(obj, "_admin_refused", False):
-            return super().log_addition(request, obj, message)
-        return None
+    def update_kwargs(self, request, obj, form, formsets):
+        changes = {
+            name: form.cleaned_data[name]
+            for name in form.changed_data
+            if name in services.UPDATE_FIELDS and name != "discount_cents"
+        }
+        items = next((formset for formset in formsets if formset.model is OrderItem), None)
+        discount = (form.cleaned_data.get("discount_cents") or 0) if services.is_editable(obj.status) else None
+        return {"order": obj, "user": request.user, "changes": changes, "items": items, "discount_cents": discount}
 
-    def log_change(self, request, obj, message):
-        if not getattr(obj, "_admin_refused", False):
-            return super().log_change(request, obj, message)
-        return None
-
-    def response_add(self, request, obj, post_url_continue=None):
-        if getattr(obj, "_admin_refused", False):
-            return HttpResponseRedirect(request.path)
-        return super().response_add(request, obj, post_url_continue)
-
-    def response_change(self, request, obj):
-        if getattr(obj, "_admin_refused", False):
-            return HttpResponseRedirect(request.path)
-        return super().response_change(request, obj)
+    @staticmethod
+    def edit_order(*, order: Order, user, changes: dict, items, discount_cents: int | None) -> Order:
+        """The order's fields, its items (added, changed, removed: each by its service) and its
+        totals with the new discount, in one transaction (the base's): any refusal undoes all."""
+        if changes:
+            services.order_update(order=order, user=user, **changes)
+        if items is not None:
+            if discount_cents is not None and discount_cents < order.discount_cents:
+                # A lower discount first, so that smaller items in the same edit fit under it.
+                services.order_recompute_totals(order=order, discount_cents=discount_cents, user=user)
+            items.save(commit=False)  # sorts the rows into new, changed and deleted; writes nothing
+            # New rows first: replacing every item never leaves the order empty in between.
+            for item in items.new_objects:
+                data = {name: getattr(item, name) for name in OrderItemForm.Meta.fields}
+                services.order_item_add(order=order, user=user, **data)
+            for item, changed in items.changed_objects:
+                services.order_item_update(item=item, user=user, **{name: getattr(item, name) for name in changed})
+            for item in items.deleted_objects:
+                services.order_item_remove(item=item, user=user)
+        return services.order_recompute_totals(order=order, discount_cents=discount_cents, user=user)
 
     # --- workflow actions -------------------------------------------------------------------------
 
-    def move_orders(self, request, queryset, status: str, *, reason: str = "") -> None:
-        moved = refused = 0
-        # One order at a time, in a stable order: each move locks its own row.
-        for order in queryset.order_by("pk"):
-            result = self.call_service(
-                request, services.order_transition, order=order, status=status, reason=reason, user=request.user
-            )
-            if result is None:
-                refused += 1
-            else:
-                moved += 1
-        if moved:
-            self.message_user(
-                request,
-                ngettext("%(count)d order moved to %(status)s.", "%(count)d orders moved to %(status)s.", moved)
-                % {"count": moved, "status": S(status).label},
-                level=messages.SUCCESS,
-            )
-        if refused:
-            self.message_user(
-                request,
-                ngettext("%(count)d order was refused.", "%(count)d orders were refused.", refused)
-                % {"count": refused},
-                level=messages.WARNING,
-            )
+    actions = [
+        transition_action("order_transition", S.CONFIRMED, _("Confirm selected orders")),
+        transition_action("order_transition", S.PREPARING, _("Start preparing selected orders")),
+        transition_action("order_transition", S.READY, _("Mark selected orders ready")),
+        transition_action("order_transition", S.SERVED, _("Mark selected orders served")),
+        transition_action("order_transition", S.COMPLETED, _("Complete selected orders")),
+        transition_action(
+            "order_transition", S.CANCELLED, _("Cancel selected orders"), reason="Cancelled in the admin"
+        ),
+    ]
 
 
 admin.site.register(Order, OrderAdmin)

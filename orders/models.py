@@ -79,6 +79,24 @@ class Order(TimestampedModel):
     metadata = BoundedJSONField(_("metadata"), default=dict, blank=True)
 
     objects = StoreScopedManager()
+    # Set by the server, never by a client or an admin form (ids, timestamps, computed totals,
+    # statuses moved only by transitions): the serializers' read_only_fields and the admin's
+    # readonly fields.
+    SERVER_OWNED_FIELDS = (
+        "id",
+        "status",
+        "subtotal_cents",
+        "total_cents",
+        "confirmed_at",
+        "preparing_at",
+        "ready_at",
+        "served_at",
+        "completed_at",
+        "cancelled_at",
+        "cancel_reason",
+        "created_at",
+        "updated_at",
+    )
 
     class Meta:
         verbose_name = _("order")

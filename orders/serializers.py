@@ -82,21 +82,7 @@ class OrderSerializer(BaseModelSerializer):
             "created_at",
             "updated_at",
         ]
-        read_only_fields = [
-            "id",
-            "status",
-            "subtotal_cents",
-            "total_cents",
-            "confirmed_at",
-            "preparing_at",
-            "ready_at",
-            "served_at",
-            "completed_at",
-            "cancelled_at",
-            "cancel_reason",
-            "created_at",
-            "updated_at",
-        ]
+        read_only_fields = Order.SERVER_OWNED_FIELDS
         extra_kwargs = {
             "discount_cents": {"min_value": 0, "max_value": services.MAX_DISCOUNT_CENTS},
             "guest_count": {"min_value": 1, "max_value": 500},

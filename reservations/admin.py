@@ -9,16 +9,14 @@ concurrent booking wins in between, the whole save rolls back and the refusal is
 from __future__ import annotations
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
-from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from reservations import services
 from reservations.models import Reservation, ReservationTable
-from zhilian.admin import ScopedModelAdmin, ScopedTabularInline, yuan
+from zhilian.admin import ScopedModelAdmin, ScopedTabularInline, transition_action, yuan
 from zhilian.errors import DomainError, InvalidInput
 
 S = Reservation.Status
@@ -54,22 +52,23 @@ class ReservationAdminForm(forms.ModelForm):
 class ReservationTableFormSet(BaseInlineFormSet):
     """Checks the chosen tables as the booking service will: store, service, capacity, overlap."""
 
-    def clean(self):
-        super().clean()
-        reservation: Reservation = self.instance
-        reservation._admin_tables = None
-        if any(self.errors):
-            return
-        tables = [
+    def chosen_tables(self) -> list:
+        return [
             form.cleaned_data["table"]
             for form in self.forms
             if getattr(form, "cleaned_data", None)
             and form.cleaned_data.get("table")
             and not self._should_delete_form(form)
         ]
+
+    def clean(self):
+        super().clean()
+        reservation: Reservation = self.instance
+        if any(self.errors):
+            return
+        tables = self.chosen_tables()
         if len({t.pk for t in tables}) != len(tables):
             raise ValidationError(_("A table is listed twice."))
-        reservation._admin_tables = tables
         ready = reservation.store_id and all(
             (
                 reservation.reservation_date,
@@ -135,27 +134,6 @@ class ReservationTableInline(ScopedTabularInline):
         return super().get_queryset(request).select_related("table")
 
 
-def _named(reservation_id: str):
-    """reservation_transition whose refusal names the reservation (several are moved at once)."""
-
-    def move(**kwargs):
-        try:
-            return services.reservation_transition(**kwargs)
-        except DomainError as exc:
-            exc.message = f"{reservation_id}: {exc.message}"
-            raise
-
-    return move
-
-
-def _transition_action(status: str, label, *, reason: str = ""):
-    def action(modeladmin: ReservationAdmin, request, queryset):
-        modeladmin.move_reservations(request, queryset, status, reason=reason)
-
-    action.__name__ = f"mark_{status}"
-    return admin.action(description=label, permissions=["transition"])(action)
-
-
 @admin.register(Reservation)
 class ReservationAdmin(ScopedModelAdmin):
     form = ReservationAdminForm
@@ -179,22 +157,7 @@ class ReservationAdmin(ScopedModelAdmin):
     list_select_related = ["store"]
     ordering = ["-reservation_date", "-reservation_time"]
     inlines = [ReservationTableInline]
-    readonly_fields = [
-        "id",
-        "status",
-        "starts_at",
-        "ends_at",
-        "confirmed_at",
-        "arrival_time",
-        "seated_at",
-        "completed_at",
-        "cancelled_at",
-        "no_show_at",
-        "cancel_reason",
-        "created_by",
-        "created_at",
-        "updated_at",
-    ]
+    readonly_fields = Reservation.SERVER_OWNED_FIELDS
     fieldsets = [
         (None, {"fields": ["id", "store", "status", "reservation_type"]}),
         (_("Guest"), {"fields": ["customer_name", "customer_phone", "customer_email", "party_size"]}),
@@ -226,12 +189,14 @@ class ReservationAdmin(ScopedModelAdmin):
         ),
     ]
     actions = [
-        _transition_action(S.CONFIRMED, _("Confirm selected reservations")),
-        _transition_action(S.ARRIVED, _("Mark selected reservations arrived")),
-        _transition_action(S.SEATED, _("Mark selected reservations seated")),
-        _transition_action(S.COMPLETED, _("Complete selected reservations")),
-        _transition_action(S.CANCELLED, _("Cancel selected reservations"), reason="Cancelled in the admin"),
-        _transition_action(S.NO_SHOW, _("Mark selected reservations no-show")),
+        transition_action("reservation_transition", S.CONFIRMED, _("Confirm selected reservations")),
+        transition_action("reservation_transition", S.ARRIVED, _("Mark selected reservations arrived")),
+        transition_action("reservation_transition", S.SEATED, _("Mark selected reservations seated")),
+        transition_action("reservation_transition", S.COMPLETED, _("Complete selected reservations")),
+        transition_action(
+            "reservation_transition", S.CANCELLED, _("Cancel selected reservations"), reason="Cancelled in the admin"
+        ),
+        transition_action("reservation_transition", S.NO_SHOW, _("Mark selected reservations no-show")),
     ]
 
     def get_queryset(self, request):
@@ -257,65 +222,24 @@ class ReservationAdmin(ScopedModelAdmin):
         return fields
 
     # --- saving through the services ---------------------------------------------------------
+    # The form and the inline ran the services' checks; the services check again with the tables
+    # locked (a concurrent booking that wins in between is a refusal shown on the form). They
+    # write the table links; the inline only carries the choice.
+    services = services
+    create_service = "reservation_create"
+    update_service = "reservation_update"
+    service_saves_inlines = True
+    service_fields = services.WRITABLE_FIELDS
 
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except DomainError as exc:
-            # A concurrent booking won between validation and save: nothing was written.
-            for message in _messages(exc):
-                self.message_user(request, message, level=messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
+    @staticmethod
+    def _tables(formsets):
+        """The chosen tables; None when no table inline ran (keep the tables), [] for the best fit."""
+        formset = next((f for f in formsets if isinstance(f, ReservationTableFormSet)), None)
+        return None if formset is None else formset.chosen_tables()
 
-    def save_model(self, request, obj: Reservation, form, change: bool) -> None:
-        # None when no table inline ran (keep the tables); [] asks for the best free fit.
-        tables = getattr(obj, "_admin_tables", None)
-        fields = {name: form.cleaned_data[name] for name in services.WRITABLE_FIELDS if name in form.cleaned_data}
-        if not change:
-            created = services.reservation_create(store=obj.store, tables=tables or None, user=request.user, **fields)
-            for field in Reservation._meta.concrete_fields:
-                setattr(obj, field.attname, getattr(created, field.attname))
-            obj._state.adding = False
-            return
-        changed = {name: value for name, value in fields.items() if name in form.changed_data}
-        services.reservation_update(reservation=obj, tables=tables, user=request.user, **changed)
+    def create_kwargs(self, request, form, formsets):
+        kwargs = super().create_kwargs(request, form, formsets)
+        return {**kwargs, "store": form.cleaned_data["store"], "tables": self._tables(formsets) or None}
 
-    def save_related(self, request, form, formsets, change: bool) -> None:
-        # The services wrote the table links; the inline formsets only carried the choice.
-        for formset in formsets:
-            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
-
-    # --- workflow actions --------------------------------------------------------------------
-
-    def move_reservations(self, request, queryset, status: str, *, reason: str = "") -> None:
-        moved = refused = 0
-        # One reservation at a time, in a stable order: each move locks its own row.
-        for reservation in queryset.order_by("pk"):
-            result = self.call_service(
-                request,
-                _named(reservation.pk),
-                reservation=reservation,
-                status=status,
-                reason=reason,
-                user=request.user,
-            )
-            if result is None:
-                refused += 1
-            else:
-                moved += 1
-        if moved:
-            self.message_user(
-                request,
-                ngettext(
-                    "%(count)d reservation moved to %(status)s.", "%(count)d reservations moved to %(status)s.", moved
-                )
-                % {"count": moved, "status": S(status).label},
-                level=messages.SUCCESS,
-            )
-        if refused:
-            self.message_user(
-                request,
-                ngettext("%(count)d reservation was refused.", "%(count)d reservations were refused.", refused)
-                % {"count": refused},
-                level=messages.WARNING,
-            )
+    def update_kwargs(self, request, obj, form, formsets):
+        return {**super().update_kwargs(request, obj, form, formsets), "tables": self._tables(formsets)}

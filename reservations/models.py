@@ -83,6 +83,25 @@ class Reservation(TimestampedModel):
     )
 
     objects = StoreScopedManager()
+    # Set by the server, never by a client or an admin form (ids, timestamps, computed totals,
+    # statuses moved only by transitions): the serializers' read_only_fields and the admin's
+    # readonly fields.
+    SERVER_OWNED_FIELDS = (
+        "id",
+        "status",
+        "starts_at",
+        "ends_at",
+        "confirmed_at",
+        "arrival_time",
+        "seated_at",
+        "completed_at",
+        "cancelled_at",
+        "no_show_at",
+        "cancel_reason",
+        "created_by",
+        "created_at",
+        "updated_at",
+    )
 
     class Meta:
         verbose_name = _("reservation")

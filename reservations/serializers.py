@@ -100,22 +100,7 @@ class ReservationSerializer(BaseModelSerializer):
             "created_at",
             "updated_at",
         ]
-        read_only_fields = [
-            "id",
-            "status",
-            "starts_at",
-            "ends_at",
-            "confirmed_at",
-            "arrival_time",
-            "seated_at",
-            "completed_at",
-            "cancelled_at",
-            "no_show_at",
-            "cancel_reason",
-            "created_by",
-            "created_at",
-            "updated_at",
-        ]
+        read_only_fields = Reservation.SERVER_OWNED_FIELDS
         extra_kwargs = {
             "estimated_budget_cents": {"min_value": 0},
             "deposit_cents": {"min_value": 0},

@@ -17,19 +17,11 @@ from django.utils.translation import gettext_lazy as _
 from scheduling import selectors, services
 from scheduling.models import Schedule, Shift
 from zhilian import roles
-from zhilian.admin import ScopedModelAdmin, ScopedTabularInline
-from zhilian.errors import DomainError, InvalidInput
+from zhilian.admin import ScopedModelAdmin, ScopedTabularInline, add_domain_error, transition_action
+from zhilian.errors import DomainError
 from zhilian.models import format_yuan
 
 SHIFT_FIELDS = ["employee", "position", "shift_type", "start_time", "end_time", "is_completed", "notes"]
-
-
-def _add_domain_error(form: forms.BaseForm, exc: DomainError) -> None:
-    if isinstance(exc, InvalidInput):
-        for field, messages_ in exc.errors.items():
-            form.add_error(field if field in form.fields else None, messages_)
-    else:
-        form.add_error(None, exc.message)
 
 
 class ShiftInlineFormSet(BaseInlineFormSet):
@@ -64,7 +56,7 @@ class ShiftInlineFormSet(BaseInlineFormSet):
                     pending=pending[employee.pk],
                 )
             except DomainError as exc:
-                _add_domain_error(form, exc)
+                add_domain_error(form, exc)
                 continue
             pending[employee.pk].append((schedule.schedule_date, starts, ends))
 
@@ -113,7 +105,9 @@ class ScheduleAdmin(ScopedModelAdmin):
     autocomplete_fields = ["store"]
     inlines = [ShiftInline]
     actions = ["generate_selected", "publish_selected"]
-    readonly_fields = ["is_published", "published_by", "published_at", "report_summary"]
+    # The generation report is shown summarised (report_summary), not as raw JSON.
+    fields = ["store", "schedule_date", "notes", "is_published", "published_by", "published_at", "report_summary"]
+    readonly_fields = [*Schedule.SERVER_OWNED_FIELDS, "report_summary"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(**selectors.labor_annotations())
@@ -157,39 +151,31 @@ class ScheduleAdmin(ScopedModelAdmin):
             )
         return "\n".join(lines)
 
-    def save_model(self, request, obj, form, change):
-        if change:
-            self.call_service(request, services.schedule_update, schedule=obj, notes=obj.notes, user=request.user)
-        else:
-            # A new, empty schedule has no rule beyond uniqueness, which the form validated.
-            obj.save()
-
-    def delete_model(self, request, obj):
-        self.call_service(request, services.schedule_delete, schedule=obj, user=request.user)
-
-    def delete_queryset(self, request, queryset):
-        for schedule in queryset:
-            self.call_service(request, services.schedule_delete, schedule=schedule, user=request.user)
+    # Writes through the services (the same checks as the API); a refusal is a form error.
+    services = services
+    create_service = "schedule_create"
+    update_service = "schedule_update"
+    delete_service = "schedule_delete"
+    service_fields = ("store", "schedule_date", "notes")
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not Shift:
             return super().save_formset(request, form, formset, change)
+        # The formset validated the day (shift_check); the services check again under their locks,
+        # and a refusal undoes the whole save.
         formset.save(commit=False)
         schedule = form.instance
         for shift in formset.deleted_objects:
-            self.call_service(request, services.shift_delete, shift=shift, user=request.user)
+            services.shift_delete(shift=shift, user=request.user)
         for shift, changed in formset.changed_objects:
             changes = {name: getattr(shift, name) for name in changed if name in SHIFT_FIELDS}
             if changes:
-                self.call_service(request, services.shift_update, shift=shift, user=request.user, **changes)
+                services.shift_update(shift=shift, user=request.user, **changes)
         for shift in formset.new_objects:
-            self.call_service(
-                request,
-                services.shift_create,
-                schedule=schedule,
-                user=request.user,
-                **{name: getattr(shift, name) for name in SHIFT_FIELDS},
+            services.shift_create(
+                schedule=schedule, user=request.user, **{name: getattr(shift, name) for name in SHIFT_FIELDS}
             )
+        return None
 
     def has_generate_permission(self, request) -> bool:
         return roles.can(request.user, "generate", "scheduling.schedule")
@@ -218,16 +204,9 @@ class ScheduleAdmin(ScopedModelAdmin):
                     level=level,
                 )
 
-    @admin.action(description=_("Publish and notify the staff"), permissions=["publish"])
-    def publish_selected(self, request, queryset):
-        for schedule in queryset.order_by("store_id", "schedule_date"):
-            self.call_service(
-                request,
-                services.schedule_publish,
-                schedule=schedule,
-                user=request.user,
-                success=_("%s published.") % schedule,
-            )
+    publish_selected = transition_action(
+        "schedule_publish", None, _("Publish and notify the staff"), permission="publish", done=_("published")
+    )
 
 
 class ShiftAdminForm(forms.ModelForm):
@@ -250,7 +229,7 @@ class ShiftAdminForm(forms.ModelForm):
         try:
             services.shift_check(schedule=schedule, employee=employee, start_time=start, end_time=end, exclude=exclude)
         except DomainError as exc:
-            _add_domain_error(self, exc)
+            add_domain_error(self, exc)
         return data
 
 
@@ -274,7 +253,7 @@ class ShiftAdmin(ScopedModelAdmin):
     search_fields = ["employee__name", "employee__id", "schedule__store__name", "position", "notes"]
     date_hierarchy = "starts_at"
     autocomplete_fields = ["schedule", "employee"]
-    readonly_fields = ["starts_at", "ends_at", "is_confirmed", "confirmed_at"]
+    readonly_fields = Shift.SERVER_OWNED_FIELDS
 
     @admin.display(description=_("date"), ordering="schedule__schedule_date")
     def schedule_date(self, obj: Shift):
@@ -298,21 +277,8 @@ class ShiftAdmin(ScopedModelAdmin):
             return False
         return super().has_delete_permission(request, obj)
 
-    def save_model(self, request, obj, form, change):
-        values = {name: form.cleaned_data[name] for name in ["schedule", *SHIFT_FIELDS] if name in form.cleaned_data}
-        if change:
-            changed = {k: v for k, v in values.items() if k in form.changed_data}
-            if changed:
-                self.call_service(request, services.shift_update, shift=obj, user=request.user, **changed)
-        else:
-            created = self.call_service(request, services.shift_create, user=request.user, **values)
-            if created is not None:
-                obj.pk = created.pk
-                obj._state.adding = False
-
-    def delete_model(self, request, obj):
-        self.call_service(request, services.shift_delete, shift=obj, user=request.user)
-
-    def delete_queryset(self, request, queryset):
-        for shift in queryset:
-            self.call_service(request, services.shift_delete, shift=shift, user=request.user)
+    services = services
+    create_service = "shift_create"
+    update_service = "shift_update"
+    delete_service = "shift_delete"
+    service_fields = ("schedule", *SHIFT_FIELDS)

@@ -51,6 +51,17 @@ class Schedule(TimestampedModel):
     generation_report = BoundedJSONField(_("generation report"), default=dict, blank=True, editable=False)
 
     objects = models.Manager.from_queryset(ScheduleQuerySet)()
+    # Set by the server, never by a client or an admin form (ids, timestamps, computed totals,
+    # statuses moved only by transitions): the serializers' read_only_fields and the admin's
+    # readonly fields.
+    SERVER_OWNED_FIELDS = (
+        "is_published",
+        "published_by",
+        "published_at",
+        "generation_report",
+        "created_at",
+        "updated_at",
+    )
 
     class Meta:
         verbose_name = _("schedule")
@@ -94,6 +105,10 @@ class Shift(TimestampedModel):
     notes = models.CharField(_("notes"), max_length=255, blank=True)
 
     objects = models.Manager.from_queryset(ShiftQuerySet)()
+    # Set by the server, never by a client or an admin form (ids, timestamps, computed totals,
+    # statuses moved only by transitions): the serializers' read_only_fields and the admin's
+    # readonly fields.
+    SERVER_OWNED_FIELDS = ("starts_at", "ends_at", "is_confirmed", "confirmed_at", "created_at", "updated_at")
     store_lookup = "schedule__store"
 
     class Meta:

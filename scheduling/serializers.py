@@ -44,7 +44,7 @@ class ShiftSerializer(BaseModelSerializer):
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["starts_at", "ends_at", "is_confirmed", "confirmed_at", "created_at", "updated_at"]
+        read_only_fields = Shift.SERVER_OWNED_FIELDS
 
     @extend_schema_field(serializers.FloatField())
     def get_hours(self, obj) -> float:
@@ -112,14 +112,7 @@ class ScheduleSerializer(BaseModelSerializer):
             "created_at",
             "updated_at",
         ]
-        read_only_fields = [
-            "is_published",
-            "published_by",
-            "published_at",
-            "generation_report",
-            "created_at",
-            "updated_at",
-        ]
+        read_only_fields = Schedule.SERVER_OWNED_FIELDS
 
     @extend_schema_field(serializers.FloatField())
     def get_total_hours(self, obj) -> float:

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from stores import services
 from stores.models import Employee, Store, Table
-from zhilian.admin import ScopedModelAdmin, ScopedTabularInline, yuan
+from zhilian.admin import ScopedModelAdmin, ScopedTabularInline, transition_action, yuan
 
 
 class TableInline(ScopedTabularInline):
@@ -57,11 +57,14 @@ class StoreAdmin(ScopedModelAdmin):
         # The readable ID is chosen once; other tables refer to it.
         return ["id"] if obj is not None else []
 
-    @admin.action(description=_("Mark selected stores closed (keeps their history)"), permissions=["change"])
-    def mark_closed(self, request, queryset):
-        for store in queryset:
-            self.call_service(request, services.store_set_status, store=store, status=Store.Status.CLOSED)
-        self.message_user(request, _("Stores marked closed."))
+    services = services
+    mark_closed = transition_action(
+        "store_set_status",
+        Store.Status.CLOSED,
+        _("Mark selected stores closed (keeps their history)"),
+        permission="change",
+        with_user=False,
+    )
 
 
 @admin.register(Table)

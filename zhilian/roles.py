@@ -90,6 +90,8 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     # attempt row lifts the lock it holds.
     "axes.accessattempt": {ADMIN: frozenset({VIEW, DELETE})},
     "axes.accessfailurelog": {ADMIN: READ},
+    # The audit trail (zhilian.audit, django-auditlog's table): written by services only.
+    "auditlog.logentry": {ADMIN: READ},
 }
 
 # Roles that may enter the Django admin.

@@ -8,7 +8,7 @@
 
 Rows come from each app's ``tests/factories.py`` (the factory whose model is the admin's model),
 built once in the manager's store and once in another store. Models without a factory of ours
-(simplejwt's token tables, django-axes' login records) get a builder below.
+(simplejwt's token tables, django-axes' login records, the audit trail) get a builder below.
 """
 
 from __future__ import annotations
@@ -101,12 +101,25 @@ def _access_failure(store):
     return AccessFailureLog.objects.filter(username=_failed_login(store).username.lower()).latest("id")
 
 
+def _audit_entry(store):
+    # Entries are written by the services (zhilian.audit.audit_record), here an order's edit.
+    from auditlog.models import LogEntry
+
+    from orders import services
+    from orders.tests.factories import OrderFactory
+
+    order = OrderFactory(store=store)
+    services.order_update(order=order, user=UserFactory(store=store, role="manager"), customer_name="Audit Li")
+    return LogEntry.objects.get_for_object(order).latest("id")
+
+
 BUILDERS = {
     "token_blacklist.outstandingtoken": _outstanding_token,
     "token_blacklist.blacklistedtoken": _blacklisted_token,
     "axes.accessattempt": _access_attempt,
     "axes.accessfailurelog": _access_failure,
     "inventory.inventorytransaction": _ledger_row,
+    "auditlog.logentry": _audit_entry,
 }
 
 
@@ -257,3 +270,33 @@ def test_anonymous_is_sent_to_login(db):
 def test_manager_enters_the_admin(actors):
     response = logged_in(actors.manager).get("/admin/")
     assert response.status_code == 200
+
+
+def test_audit_trail_is_read_only_and_for_admins_only(actors):
+    from auditlog.models import LogEntry
+
+    entry = _audit_entry(actors.store)
+    assert logged_in(actors.manager).get(admin_url(LogEntry, "changelist")).status_code == 403
+    assert logged_in(actors.manager).get(admin_url(LogEntry, "change", entry.pk)).status_code == 403
+
+    model_admin = REGISTRY[LogEntry]
+    request = _Request(actors.admin)
+    assert model_admin.has_view_permission(request, entry)
+    assert not model_admin.has_add_permission(request)
+    assert not model_admin.has_change_permission(request, entry)
+    assert not model_admin.has_delete_permission(request, entry)
+
+    client = logged_in(actors.admin)
+    response = client.get(admin_url(LogEntry, "changelist"), {"event": "order.update", "q": "Audit"})
+    assert response.status_code == 200
+    assert [row.pk for row in response.context["cl"].result_list] == [entry.pk]
+    page = client.get(admin_url(LogEntry, "change", entry.pk)).content.decode()
+    assert "order.update" in page and "Audit Li" in page
+
+
+@pytest.mark.parametrize("model", MODELS, ids=_label)
+def test_history_page_opens(model, actors):
+    """Every change page's History link (the audit trail where the base admin shows it)."""
+    row = make_row(model, actors.store)
+    response = logged_in(actors.admin).get(admin_url(model, "history", quote(row.pk)))
+    assert response.status_code == 200, f"{model._meta.label} history: {response.status_code}"

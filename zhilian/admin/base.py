@@ -1,138 +1,29 @@
-"""Admin building blocks: store scoping for every ModelAdmin and inline, money in yuan, writes
-through each admin's named services with domain errors shown as form errors, bulk transitions,
-and the audit trail as every object's History page."""
+"""The one base ModelAdmin: store scoping, writes through the admin's named services with domain
+errors shown as form errors, and the audit trail as every object's History page."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Collection
 from typing import Any
-from urllib.parse import quote as url_quote
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.contrib.admin.utils import get_fields_from_path, unquote
-from django.contrib.admin.utils import quote as admin_quote
-from django.contrib.admin.views.main import ChangeList
-from django.core.exceptions import EmptyResultSet, PermissionDenied
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import connections, router, transaction
-from django.db.models import QuerySet
+from django.db import router, transaction
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
-from django.utils.functional import cached_property
 from django.utils.html import format_html
-from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from zhilian import roles
+from zhilian.admin.changelist import EstimatedCountPaginator, FastRowLinksChangeList, ScopedRelatedFieldListFilter
+from zhilian.admin.scoping import StoreScopedFormfieldsMixin, _scoped
 from zhilian.audit import audit_entries
 from zhilian.errors import DomainError
-from zhilian.models import format_yuan
-
-admin.site.site_header = _("Zhilian OS")
-admin.site.site_title = _("Zhilian OS")
-admin.site.index_title = _("Store operations")
-
-
-def _scoped(queryset, request):
-    return queryset.for_user(request.user) if hasattr(queryset, "for_user") else queryset
-
-
-class StoreScopedFormfieldsMixin:
-    """Foreign-key and many-to-many choices limited to what the user may see."""
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        queryset = kwargs.get("queryset")
-        if queryset is None:
-            queryset = db_field.remote_field.model._default_manager.all()
-        kwargs["queryset"] = _scoped(queryset, request)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        queryset = kwargs.get("queryset")
-        if queryset is None:
-            queryset = db_field.remote_field.model._default_manager.all()
-        kwargs["queryset"] = _scoped(queryset, request)
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
-
-
-class EstimatedCountPaginator(Paginator):
-    """Exact counts, except where PostgreSQL's planner expects more than ESTIMATE_ABOVE rows:
-    there its estimate stands in for a COUNT(*) that would read most of a million-row table on
-    every changelist page (unfiltered, or filtered by a whole year). Small and selective results
-    (a store's day, a search by phone) are counted exactly; the estimate costs one EXPLAIN."""
-
-    ESTIMATE_ABOVE = 100_000
-
-    @cached_property
-    def count(self) -> int:
-        qs = self.object_list
-        if isinstance(qs, QuerySet) and connections[qs.db].vendor == "postgresql":
-            estimate = _planner_rows(qs)
-            if estimate is not None and estimate > self.ESTIMATE_ABOVE:
-                return estimate
-        return super().count
-
-
-def _planner_rows(qs: QuerySet) -> int | None:
-    """The planner's row estimate for the queryset (no ORDER BY, no LIMIT), or None."""
-    try:
-        sql, params = qs.order_by().query.sql_with_params()
-    except EmptyResultSet:
-        return 0
-    with connections[qs.db].cursor() as cursor:
-        cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
-        plan = cursor.fetchone()[0]
-    if isinstance(plan, str):
-        plan = json.loads(plan)
-    try:
-        return int(plan[0]["Plan"]["Plan Rows"])
-    except (LookupError, TypeError, ValueError):
-        return None
-
-
-class ScopedRelatedFieldListFilter(admin.RelatedFieldListFilter):
-    """A foreign-key filter offering only what the user may see: no other store's names."""
-
-    def field_choices(self, field, request, model_admin):
-        queryset = _scoped(field.related_model._default_manager.all(), request)
-        ordering = self.field_admin_ordering(field, request, model_admin)
-        if ordering:
-            queryset = queryset.order_by(*ordering)
-        return [(obj.pk, str(obj)) for obj in queryset]
-
-
-class FastRowLinksChangeList(ChangeList):
-    """Django's changelist, with each row's link built from one template per page.
-
-    Django reverses the change URL for every row and then merges the preserved filters into it,
-    resolving the URL again to do so (a tenth of a filtered 50-row page). Here both happen once,
-    with a placeholder for the primary key; the rows then get an identical link by substitution.
-    """
-
-    ROW_PK = "0zhilian-row-pk0"
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._row_url = None
-        # The filters are already in the row template: nothing left for items_for_result to merge.
-        self._row_filters, self.preserved_filters = self.preserved_filters, ""
-
-    def url_for_result(self, result) -> str:
-        if self._row_url is None:
-            url = reverse(
-                f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
-                args=(self.ROW_PK,),
-                current_app=self.model_admin.admin_site.name,
-            )
-            self._row_url = add_preserved_filters({"preserved_filters": self._row_filters, "opts": self.opts}, url)
-        pk = url_quote(str(admin_quote(getattr(result, self.pk_attname))), safe=RFC3986_SUBDELIMS + "/~:@")
-        return self._row_url.replace(self.ROW_PK, pk, 1)
 
 
 class ScopedModelAdmin(StoreScopedFormfieldsMixin, admin.ModelAdmin):
@@ -396,141 +287,3 @@ def add_domain_error(form, exc: DomainError) -> None:
         return
     field = (exc.extra or {}).get("field")
     form.add_error(field if field in form.fields else None, exc.message)
-
-
-def _status_label(model, status: str) -> str:
-    choices = getattr(model, "Status", None)
-    return str(choices(status).label) if choices is not None else status
-
-
-def transition_action(
-    service: str | Callable,
-    status: str | None,
-    description,
-    *,
-    permission: str = "transition",
-    done=None,
-    with_user: bool = True,
-    **extra: Any,
-):
-    """A bulk action moving each selected object with `service` (to `status`, when given):
-    `service(<model>=obj, status=status, user=request.user, **extra)`, one object at a time;
-    successes and each refusal are reported as messages. `with_user=False` for a service that
-    takes no actor."""
-
-    def action(modeladmin: ScopedModelAdmin, request, queryset):
-        kwargs = {**extra, "user": request.user} if with_user else dict(extra)
-        if status is not None:
-            kwargs["status"] = status
-        name = modeladmin.service_object_kwarg()
-        label = done or (_("moved to %s") % _status_label(modeladmin.model, status) if status else _("done"))
-        func = modeladmin.service(service)
-        modeladmin.run_per_object(request, queryset, lambda obj: func(**{name: obj}, **kwargs), label)
-
-    action.__name__ = f"mark_{status}" if status is not None else getattr(service, "__name__", str(service))
-    return admin.action(description=description, permissions=[permission])(action)
-
-
-class ScopedTabularInline(StoreScopedFormfieldsMixin, admin.TabularInline):
-    extra = 0
-    show_change_link = True
-
-    def get_queryset(self, request):
-        return _scoped(super().get_queryset(request), request)
-
-
-class ScopedStackedInline(StoreScopedFormfieldsMixin, admin.StackedInline):
-    extra = 0
-
-    def get_queryset(self, request):
-        return _scoped(super().get_queryset(request), request)
-
-
-def yuan(field: str, description: str | None = None, ordering: bool = True):
-    """A changelist column showing a cents field in yuan (¥1,234.50)."""
-
-    def display(obj):
-        return format_yuan(getattr(obj, field))
-
-    display.short_description = description or field.removesuffix("_cents").replace("_", " ")
-    if ordering:
-        display.admin_order_field = field
-    display.__name__ = f"{field}_yuan"
-    return display
-
-
-class ReadOnlyAdminMixin:
-    """Rows written by services only: viewable, never changed or deleted in the admin."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-# --- The audit trail (zhilian.audit): django-auditlog's table, our admin ---------------------------
-
-# auditlog's own admin registers itself on import; import it first so that replacing it below does
-# not depend on which of the two admin modules autodiscover reaches first.
-from auditlog import admin as _auditlog_admin  # noqa: E402, F401
-from auditlog.mixins import LogEntryAdminMixin  # noqa: E402
-from auditlog.models import LogEntry  # noqa: E402
-
-
-class AuditEventFilter(admin.SimpleListFilter):
-    """The service's event name (`order.transition`, `stock.adjust`), kept in additional_data."""
-
-    title = _("event")
-    parameter_name = "event"
-
-    def lookups(self, request, model_admin):
-        events = (
-            LogEntry.objects.filter(additional_data__has_key="event")
-            .values_list("additional_data__event", flat=True)
-            .order_by("additional_data__event")
-            .distinct()
-        )
-        return [(event, event) for event in events if event]
-
-    def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(additional_data__event=self.value())
-        return queryset
-
-
-@admin.display(description=_("event"))
-def audit_event(entry: LogEntry) -> str:
-    return (entry.additional_data or {}).get("event", "") if isinstance(entry.additional_data, dict) else ""
-
-
-class AuditEntryAdmin(ReadOnlyAdminMixin, LogEntryAdminMixin, admin.ModelAdmin):
-    """Who changed what (written by the services, zhilian.audit): read-only, admins only
-    (the role matrix gives no other role `auditlog.logentry`)."""
-
-    date_hierarchy = "timestamp"
-    list_select_related = ["content_type", "actor"]
-    list_display = ["created", "resource_url", "action", audit_event, "msg_short", "user_url"]
-    list_filter = ["action", AuditEventFilter]
-    search_fields = ["object_repr", "object_pk", "changes", "actor__username", "actor__full_name"]
-    readonly_fields = ["created", "user_url", "resource_url", "action", audit_event, "msg", "additional_data"]
-    fieldsets = [
-        (None, {"fields": ["created", "user_url", "resource_url"]}),
-        (_("Changes"), {"fields": ["action", audit_event, "msg", "additional_data"]}),
-    ]
-    list_per_page = 50
-    show_full_result_count = False
-    paginator = EstimatedCountPaginator
-
-    def get_queryset(self, request):
-        # LogEntryAdminMixin's links read the request.
-        self.request = request
-        return super().get_queryset(request)
-
-
-if admin.site.is_registered(LogEntry):
-    admin.site.unregister(LogEntry)
-admin.site.register(LogEntry, AuditEntryAdmin)

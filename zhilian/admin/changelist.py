@@ -1,0 +1,95 @@
+"""Changelists at a million rows: planner-estimated counts, store filters that name only visible
+stores, and row links built once per page."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import quote as url_quote
+
+from django.contrib import admin
+from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
+from django.contrib.admin.utils import quote as admin_quote
+from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import EmptyResultSet
+from django.core.paginator import Paginator
+from django.db import connections
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils.functional import cached_property
+from django.utils.http import RFC3986_SUBDELIMS
+
+from zhilian.admin.scoping import _scoped
+
+
+class EstimatedCountPaginator(Paginator):
+    """Exact counts, except where PostgreSQL's planner expects more than ESTIMATE_ABOVE rows:
+    there its estimate stands in for a COUNT(*) that would read most of a million-row table on
+    every changelist page (unfiltered, or filtered by a whole year). Small and selective results
+    (a store's day, a search by phone) are counted exactly; the estimate costs one EXPLAIN."""
+
+    ESTIMATE_ABOVE = 100_000
+
+    @cached_property
+    def count(self) -> int:
+        qs = self.object_list
+        if isinstance(qs, QuerySet) and connections[qs.db].vendor == "postgresql":
+            estimate = _planner_rows(qs)
+            if estimate is not None and estimate > self.ESTIMATE_ABOVE:
+                return estimate
+        return super().count
+
+
+def _planner_rows(qs: QuerySet) -> int | None:
+    """The planner's row estimate for the queryset (no ORDER BY, no LIMIT), or None."""
+    try:
+        sql, params = qs.order_by().query.sql_with_params()
+    except EmptyResultSet:
+        return 0
+    with connections[qs.db].cursor() as cursor:
+        cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
+        plan = cursor.fetchone()[0]
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    try:
+        return int(plan[0]["Plan"]["Plan Rows"])
+    except (LookupError, TypeError, ValueError):
+        return None
+
+
+class ScopedRelatedFieldListFilter(admin.RelatedFieldListFilter):
+    """A foreign-key filter offering only what the user may see: no other store's names."""
+
+    def field_choices(self, field, request, model_admin):
+        queryset = _scoped(field.related_model._default_manager.all(), request)
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        if ordering:
+            queryset = queryset.order_by(*ordering)
+        return [(obj.pk, str(obj)) for obj in queryset]
+
+
+class FastRowLinksChangeList(ChangeList):
+    """Django's changelist, with each row's link built from one template per page.
+
+    Django reverses the change URL for every row and then merges the preserved filters into it,
+    resolving the URL again to do so (a tenth of a filtered 50-row page). Here both happen once,
+    with a placeholder for the primary key; the rows then get an identical link by substitution.
+    """
+
+    ROW_PK = "0zhilian-row-pk0"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._row_url = None
+        # The filters are already in the row template: nothing left for items_for_result to merge.
+        self._row_filters, self.preserved_filters = self.preserved_filters, ""
+
+    def url_for_result(self, result) -> str:
+        if self._row_url is None:
+            url = reverse(
+                f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
+                args=(self.ROW_PK,),
+                current_app=self.model_admin.admin_site.name,
+            )
+            self._row_url = add_preserved_filters({"preserved_filters": self._row_filters, "opts": self.opts}, url)
+        pk = url_quote(str(admin_quote(getattr(result, self.pk_attname))), safe=RFC3986_SUBDELIMS + "/~:@")
+        return self._row_url.replace(self.ROW_PK, pk, 1)

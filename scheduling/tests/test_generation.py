@@ -5,7 +5,7 @@ from collections import defaultdict
 
 import pytest
 
-from scheduling import services
+from scheduling import demand, services
 from scheduling.models import Schedule, Shift
 from scheduling.tests.conftest import DAY, FULL_TEAM, HOURS, make_history, make_staff
 from scheduling.tests.factories import ScheduleFactory, ShiftFactory
@@ -30,7 +30,7 @@ def _assert_no_overlaps(employee_ids):
 
 
 def test_demand_follows_order_history(busy_store):
-    periods = services.schedule_demand(store=busy_store, day=DAY)
+    periods = demand.schedule_demand(store=busy_store, day=DAY)
     assert [(p.name, p.start_time, p.end_time) for p in periods] == [
         ("lunch", dt.time(10, 30), dt.time(14, 30)),
         ("dinner", dt.time(16, 30), dt.time(22, 30)),
@@ -48,7 +48,7 @@ def test_demand_follows_order_history(busy_store):
 def test_demand_without_history_is_minimum_staffing(store):
     store.business_hours = HOURS
     store.save()
-    periods = services.schedule_demand(store=store, day=DAY)
+    periods = demand.schedule_demand(store=store, day=DAY)
     assert [p.needs for p in periods] == [{"waiter": 1, "chef": 1, "cashier": 1}] * 2
 
 
@@ -57,15 +57,15 @@ def test_demand_other_weekday_and_other_store_do_not_count(busy_store, other_sto
     other_store.save()
     make_history(other_store, per_hour={18: 100})
     thursday = DAY + dt.timedelta(days=1)
-    assert all(p.peak_orders_per_hour == 0 for p in services.schedule_demand(store=busy_store, day=thursday))
-    dinner = services.schedule_demand(store=busy_store, day=DAY)[1]
+    assert all(p.peak_orders_per_hour == 0 for p in demand.schedule_demand(store=busy_store, day=thursday))
+    dinner = demand.schedule_demand(store=busy_store, day=DAY)[1]
     assert dinner.peak_orders_per_hour == 30
 
 
 def test_long_opening_is_split_and_closed_day_is_empty(store):
     store.business_hours = {"wed": [["10:00", "22:00"]]}
     store.save()
-    periods = services.schedule_demand(store=store, day=DAY)
+    periods = demand.schedule_demand(store=store, day=DAY)
     assert [(p.name, p.start_time, p.end_time) for p in periods] == [
         ("lunch", dt.time(9, 30), dt.time(16, 0)),
         ("dinner", dt.time(16, 0), dt.time(22, 30)),
@@ -77,7 +77,7 @@ def test_long_opening_is_split_and_closed_day_is_empty(store):
 def test_store_config_overrides_ratios(busy_store):
     busy_store.config = {"staffing": {"waiter": {"per_head": 30, "minimum": 2}, "host": "nonsense"}}
     busy_store.save()
-    lunch, dinner = services.schedule_demand(store=busy_store, day=DAY)
+    lunch, dinner = demand.schedule_demand(store=busy_store, day=DAY)
     assert lunch.needs["waiter"] == 2
     assert dinner.needs["waiter"] == 3  # 90 guests / 30
     assert dinner.needs["host"] == 1  # invalid override ignored

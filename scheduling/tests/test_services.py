@@ -10,6 +10,7 @@ from scheduling import selectors, services
 from scheduling.models import Schedule, Shift
 from scheduling.tests.factories import ScheduleFactory, ShiftFactory
 from stores.tests.factories import EmployeeFactory
+from zhilian import events
 from zhilian.errors import DomainError, Forbidden, InvalidInput, InvalidTransition, Locked, NotFound, Unavailable
 
 pytestmark = pytest.mark.django_db
@@ -58,7 +59,7 @@ def test_publish_freezes_stamps_and_notifies_staff(
 
 def test_publish_event_payload(schedule, waiter, manager, monkeypatch):
     sent = []
-    monkeypatch.setattr(services.events, "publish", lambda event, **kw: sent.append((event, kw)))
+    monkeypatch.setattr(events, "publish", lambda event, **kw: sent.append((event, kw)))
     ShiftFactory(schedule=schedule, employee=waiter)
     services.schedule_publish(schedule=schedule, user=manager)
     event, kwargs = sent[0]

@@ -1,0 +1,31 @@
+"""Scheduling writes, split by concern: generation (demand → pure assignment → bulk write),
+publishing and confirmation, manual schedule and shift edits. Reads are in scheduling.selectors."""
+
+from scheduling.services.edits import (
+    SHIFT_EDITABLE,
+    schedule_create,
+    schedule_delete,
+    schedule_update,
+    shift_check,
+    shift_create,
+    shift_delete,
+    shift_update,
+)
+from scheduling.services.generation import MAX_RANGE_DAYS, schedule_generate, schedule_generate_range
+from scheduling.services.publishing import schedule_publish, shift_confirm
+
+__all__ = [
+    "MAX_RANGE_DAYS",
+    "SHIFT_EDITABLE",
+    "schedule_create",
+    "schedule_delete",
+    "schedule_generate",
+    "schedule_generate_range",
+    "schedule_publish",
+    "schedule_update",
+    "shift_check",
+    "shift_confirm",
+    "shift_create",
+    "shift_delete",
+    "shift_update",
+]

@@ -25,7 +25,8 @@ from rest_framework_simplejwt.tokens import RefreshToken
 # The resource suites come in as modules: a Test* class imported by name would be collected (and
 # run) here a second time.
 from accounts.tests import test_users_api as users_api
-from inventory.tests import test_api as inventory_api
+from inventory.tests import test_api_items as inventory_items_api
+from inventory.tests import test_api_ledger as inventory_ledger_api
 from inventory.tests.factories import InventoryItemFactory
 from kpis.tests import test_api as kpis_api
 from notifications.tests.factories import NotificationFactory
@@ -116,8 +117,10 @@ RESOURCES = [
     Resource("employees", stores_api.TestEmployeeResource),
     Resource("orders", orders_api.TestOrderResource),
     Resource("order-items", orders_api.TestOrderItemResource, store_in_payload=False),
-    Resource("inventory-items", inventory_api.TestInventoryItemAPI),
-    Resource("inventory-transactions", inventory_api.TestInventoryTransactionAPI, absent="UD", store_in_payload=False),
+    Resource("inventory-items", inventory_items_api.TestInventoryItemAPI),
+    Resource(
+        "inventory-transactions", inventory_ledger_api.TestInventoryTransactionAPI, absent="UD", store_in_payload=False
+    ),
     # The schedule made for the case is unpublished: staff do not see drafts.
     Resource("schedules", scheduling_api.TestScheduleResource, visible_to=frozenset({"admin", "manager"})),
     Resource(

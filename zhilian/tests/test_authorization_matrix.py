@@ -30,7 +30,7 @@ from inventory.tests import test_api_ledger as inventory_ledger_api
 from inventory.tests.factories import InventoryItemFactory
 from kpis.tests import test_api as kpis_api
 from notifications.tests.factories import NotificationFactory
-from orders.tests import test_api as orders_api
+from orders.tests import test_api_resources as orders_api
 from orders.tests.factories import OrderFactory
 from reservations.tests import test_api as reservations_api
 from scheduling.models import Schedule

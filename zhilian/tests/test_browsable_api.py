@@ -16,7 +16,7 @@ from django.test import Client
 from drf_spectacular.generators import SchemaGenerator
 
 from stores.tests.factories import TableFactory
-from zhilian.tests import test_authorization_matrix as matrix
+from zhilian.tests import authorization_resources as matrix
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,203 @@
+"""The authorization matrix's data for the domain actions (transitions, reports, generate, ...):
+per action, how to call it and the status each actor gets. The tests are in
+test_authorization_matrix.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from inventory.tests.factories import InventoryItemFactory
+from notifications.tests.factories import NotificationFactory
+from orders.tests.factories import OrderFactory
+
+# A resource suite comes in as a module: a Test* class imported by name would be collected again.
+from reservations.tests import test_api as reservations_api
+from scheduling.tests.factories import ScheduleFactory, ShiftFactory
+from stores.tests.factories import EmployeeFactory, TableFactory
+from zhilian.tests.authorization_resources import ACTORS
+
+# --- domain actions --------------------------------------------------------------------------
+
+TOMORROW = timezone.localdate() + dt.timedelta(days=1)
+
+
+def _order(actors):
+    return OrderFactory(store=actors.store)
+
+
+def _reservation(actors):
+    return reservations_api.TestReservationResource().make(actors.store)
+
+
+def _published_shift_of_staff(actors):
+    schedule = ScheduleFactory(
+        store=actors.store, schedule_date=TOMORROW, is_published=True, published_at=timezone.now()
+    )
+    employee = EmployeeFactory(store=actors.store, user=actors.staff)
+    return ShiftFactory(schedule=schedule, employee=employee)
+
+
+def _draft_schedule(actors):
+    schedule = ScheduleFactory(store=actors.store, schedule_date=TOMORROW)
+    ShiftFactory(schedule=schedule)
+    return schedule
+
+
+def _notification(actors):
+    return NotificationFactory(recipient=actors.manager)
+
+
+def _low_stock_item(actors):
+    return InventoryItemFactory(store=actors.store)  # no stock: out of stock
+
+
+def _table_for_availability(actors):
+    return TableFactory(store=actors.store, capacity=4)
+
+
+OWN_STORE_ONLY = {"admin": {200}, "manager": {200}, "staff": {200}, "other_manager": {404}, "other_staff": {404}}
+MANAGERS_OF_STORE = {
+    "admin": {200, 201},
+    "manager": {200, 201},
+    "staff": {403},
+    "other_manager": {400, 404},
+    "other_staff": {403},
+}
+
+
+@dataclass
+class ActionCase:
+    name: str
+    method: str
+    url: object  # (actors, obj) -> str
+    expected: dict
+    make: object = None
+    body: object = None  # (actors, obj) -> dict
+    template: tuple[str, str] = ("", "")
+    check: object = None  # (actor, response) -> None: what the body must (not) show
+
+
+def _only_own_store_rows(actor, response):
+    """A list filtered on a store the actor cannot see is empty, not an error."""
+    if actor.startswith("other_"):
+        assert response.json()["results"] == []
+
+
+ACTION_CASES = [
+    ActionCase(
+        "order transition",
+        "post",
+        lambda a, o: f"/api/v1/orders/{o.pk}/transition/",
+        OWN_STORE_ONLY,
+        make=_order,
+        body=lambda a, o: {"status": "confirmed"},
+        template=("/api/v1/orders/{id}/transition/", "POST"),
+    ),
+    ActionCase(
+        "reservation transition",
+        "post",
+        lambda a, o: f"/api/v1/reservations/{o.pk}/transition/",
+        OWN_STORE_ONLY,
+        make=_reservation,
+        body=lambda a, o: {"status": "confirmed"},
+        template=("/api/v1/reservations/{id}/transition/", "POST"),
+    ),
+    ActionCase(
+        "reservation availability",
+        "get",
+        lambda a, o: (
+            f"/api/v1/reservations/availability/?store=STORE001&date={TOMORROW}&time=12:00&party_size=2&duration=90"
+        ),
+        OWN_STORE_ONLY,
+        make=_table_for_availability,
+        template=("/api/v1/reservations/availability/", "GET"),
+    ),
+    ActionCase(
+        "schedule generate",
+        "post",
+        lambda a, o: "/api/v1/schedules/generate/",
+        MANAGERS_OF_STORE,
+        body=lambda a, o: {"store": "STORE001", "date": str(TOMORROW)},
+        template=("/api/v1/schedules/generate/", "POST"),
+    ),
+    ActionCase(
+        "schedule publish",
+        "post",
+        lambda a, o: f"/api/v1/schedules/{o.pk}/publish/",
+        {"admin": {200}, "manager": {200}, "staff": {403}, "other_manager": {404}, "other_staff": {403}},
+        make=_draft_schedule,
+        template=("/api/v1/schedules/{id}/publish/", "POST"),
+    ),
+    ActionCase(
+        "shift confirm",
+        "post",
+        lambda a, o: f"/api/v1/shifts/{o.pk}/confirm/",
+        {"admin": {200}, "manager": {200}, "staff": {200}, "other_manager": {404}, "other_staff": {404}},
+        make=_published_shift_of_staff,
+        template=("/api/v1/shifts/{id}/confirm/", "POST"),
+    ),
+    ActionCase(
+        "inventory low stock",
+        "get",
+        lambda a, o: "/api/v1/inventory-items/low-stock/?store=STORE001",
+        {actor: {200} for actor in ACTORS[1:]},
+        make=_low_stock_item,
+        check=_only_own_store_rows,
+        template=("/api/v1/inventory-items/low-stock/", "GET"),
+    ),
+    ActionCase(
+        "inventory reorder suggestions",
+        "get",
+        lambda a, o: "/api/v1/inventory-items/reorder-suggestions/?store=STORE001",
+        OWN_STORE_ONLY,
+        template=("/api/v1/inventory-items/reorder-suggestions/", "GET"),
+    ),
+    ActionCase(
+        "inventory waste analysis",
+        "get",
+        lambda a, o: "/api/v1/inventory-items/waste-analysis/?store=STORE001",
+        OWN_STORE_ONLY,
+        template=("/api/v1/inventory-items/waste-analysis/", "GET"),
+    ),
+    ActionCase(
+        "kpi compute",
+        "post",
+        lambda a, o: "/api/v1/kpis/records/compute/",
+        MANAGERS_OF_STORE,
+        body=lambda a, o: {"store": "STORE001", "date": str(timezone.localdate() - dt.timedelta(days=1))},
+        template=("/api/v1/kpis/records/compute/", "POST"),
+    ),
+    ActionCase(
+        "kpi dashboard",
+        "get",
+        lambda a, o: "/api/v1/kpis/dashboard/?store=STORE001",
+        OWN_STORE_ONLY,
+        template=("/api/v1/kpis/dashboard/", "GET"),
+    ),
+    ActionCase(
+        "notification read",
+        "post",
+        lambda a, o: f"/api/v1/notifications/{o.pk}/read/",
+        {"admin": {404}, "manager": {200}, "staff": {404}, "other_manager": {404}, "other_staff": {404}},
+        make=_notification,
+        template=("/api/v1/notifications/{id}/read/", "POST"),
+    ),
+    ActionCase(
+        "notification read all",
+        "post",
+        lambda a, o: "/api/v1/notifications/read-all/",
+        {actor: {200} for actor in ACTORS[1:]},
+        template=("/api/v1/notifications/read-all/", "POST"),
+    ),
+    ActionCase(
+        "notification unread count",
+        "get",
+        lambda a, o: "/api/v1/notifications/unread-count/",
+        {actor: {200} for actor in ACTORS[1:]},
+        template=("/api/v1/notifications/unread-count/", "GET"),
+    ),
+]

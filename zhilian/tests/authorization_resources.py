@@ -1,0 +1,159 @@
+"""The authorization matrix's data for the CRUD endpoints: a literal copy of the role table of
+docs/architecture.md ("Roles"), the resources with how to make an object of each, and the
+expected status per endpoint × operation × actor. The tests are in test_authorization_matrix.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import RefreshToken
+
+# The resource suites come in as modules: a Test* class imported by name would be collected (and
+# run) here a second time.
+from accounts.tests import test_users_api as users_api
+from inventory.tests import test_api_items as inventory_items_api
+from inventory.tests import test_api_ledger as inventory_ledger_api
+from kpis.tests import test_api as kpis_api
+from notifications.tests.factories import NotificationFactory
+from orders.tests import test_api_resources as orders_api
+from reservations.tests import test_api as reservations_api
+from scheduling.tests import test_api as scheduling_api
+from stores.tests import test_api as stores_api
+
+ACTORS = ("anonymous", "admin", "manager", "staff", "other_manager", "other_staff")
+ROLE = {"admin": "admin", "manager": "manager", "staff": "staff", "other_manager": "manager", "other_staff": "staff"}
+HOME = {
+    "admin": None,
+    "manager": "STORE001",
+    "staff": "STORE001",
+    "other_manager": "STORE002",
+    "other_staff": "STORE002",
+}
+
+# docs/architecture.md ("Roles") per endpoint, letter per operation: L list, R retrieve, C create,
+# U update, D delete.
+ROLE_TABLE = {
+    "users": {"admin": "LRCUD", "manager": "LRCU", "staff": "LRU"},
+    "stores": {"admin": "LRCUD", "manager": "LRU", "staff": "LR"},
+    "tables": {"admin": "LRCUD", "manager": "LRCU", "staff": "LR"},
+    "employees": {"admin": "LRCUD", "manager": "LRCUD", "staff": "LR"},
+    "orders": {"admin": "LRCUD", "manager": "LRCUD", "staff": "LRC"},
+    "order-items": {"admin": "LRCUD", "manager": "LRCUD", "staff": "LRC"},
+    "inventory-items": {"admin": "LRCUD", "manager": "LRCUD", "staff": "LR"},
+    "inventory-transactions": {"admin": "LRC", "manager": "LRC", "staff": "LRC"},
+    "schedules": {"admin": "LRCUD", "manager": "LRCUD", "staff": "LR"},
+    "shifts": {"admin": "LRCUD", "manager": "LRCUD", "staff": "LR"},
+    "reservations": {"admin": "LRCUD", "manager": "LRCUD", "staff": "LRC"},
+    "kpis": {"admin": "LRCUD", "manager": "LR", "staff": "LR"},
+    "kpis/records": {"admin": "LR", "manager": "LR", "staff": ""},
+    "notifications": {"admin": "LRUD", "manager": "LRUD", "staff": "LRUD"},
+}
+
+
+@dataclass
+class Resource:
+    name: str
+    suite: type | None = None
+    # Operations the endpoint does not offer at all (405 for every signed-in actor).
+    absent: str = ""
+    # Create payload names the store explicitly (so another store's actor is refused with 400).
+    store_in_payload: bool = True
+    # Who sees the object made for the case, beyond "admin, or same store".
+    visible_to: frozenset[str] | None = None
+    make_object: object = None
+    extra: dict = field(default_factory=dict)
+
+    def make(self, actors):
+        if self.make_object is not None:
+            return self.make_object(actors)
+        return self.suite().make(actors.store)
+
+    def payload(self, actors):
+        body = dict(self.suite().create_payload(actors))
+        if self.store_in_payload:
+            body["store"] = actors.store.pk
+        return body
+
+    def update(self, obj):
+        return self.suite().update_payload(obj)
+
+
+def _staff_user_of_store(actors):
+    return users_api.TestUserResource().make(actors.store)
+
+
+def _notification_for_manager(actors):
+    return NotificationFactory(recipient=actors.manager)
+
+
+RESOURCES = [
+    Resource(
+        "users",
+        users_api.TestUserResource,
+        make_object=_staff_user_of_store,
+        visible_to=frozenset({"admin", "manager"}),
+    ),
+    Resource("stores", stores_api.TestStoreResource, make_object=lambda actors: actors.store, store_in_payload=False),
+    Resource("tables", stores_api.TestTableResource),
+    Resource("employees", stores_api.TestEmployeeResource),
+    Resource("orders", orders_api.TestOrderResource),
+    Resource("order-items", orders_api.TestOrderItemResource, store_in_payload=False),
+    Resource("inventory-items", inventory_items_api.TestInventoryItemAPI),
+    Resource(
+        "inventory-transactions", inventory_ledger_api.TestInventoryTransactionAPI, absent="UD", store_in_payload=False
+    ),
+    # The schedule made for the case is unpublished: staff do not see drafts.
+    Resource("schedules", scheduling_api.TestScheduleResource, visible_to=frozenset({"admin", "manager"})),
+    Resource(
+        "shifts", scheduling_api.TestShiftResource, store_in_payload=False, visible_to=frozenset({"admin", "manager"})
+    ),
+    Resource("reservations", reservations_api.TestReservationResource),
+    Resource(
+        "kpis",
+        kpis_api.TestKPIDefinitionsAPI,
+        store_in_payload=False,
+        visible_to=frozenset({"admin", "manager", "staff", "other_manager", "other_staff"}),
+    ),
+    Resource("kpis/records", kpis_api.TestKPIRecordsAPI, absent="CUD"),
+    Resource(
+        "notifications", None, absent="CU", make_object=_notification_for_manager, visible_to=frozenset({"manager"})
+    ),
+]
+
+OPERATIONS = {
+    "L": ("get", False),
+    "R": ("get", True),
+    "C": ("post", False),
+    "U": ("patch", True),
+    "P": ("put", True),
+    "D": ("delete", True),
+}
+
+
+def expected_status(resource: Resource, op: str, actor: str) -> set[int]:
+    letter = "U" if op == "P" else op
+    if letter in resource.absent:
+        return {405}
+    if actor == "anonymous":
+        return {401}
+    if letter not in ROLE_TABLE[resource.name][ROLE[actor]]:
+        return {403}
+    if op == "L":
+        return {200}
+    if op == "C":
+        return {201} if HOME[actor] in (None, "STORE001") or resource.name == "kpis" else {400}
+    sees = actor in resource.visible_to if resource.visible_to is not None else HOME[actor] in (None, "STORE001")
+    if not sees:
+        return {404}
+    # A PUT with a partial body may be refused as incomplete; the permission outcome is what counts.
+    return {"R": {200}, "U": {200}, "P": {200, 400}, "D": {204, 409}}[op]
+
+
+def client_as(actors, actor: str) -> APIClient:
+    client = APIClient()
+    if actor != "anonymous":
+        user = actors.admin if actor == "admin" else getattr(actors, actor)
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(user).access_token}")
+    return client

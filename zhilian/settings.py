@@ -13,6 +13,8 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from zhilian.redis_settings import redis_cache, redis_channel_layer
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -139,44 +141,16 @@ AUTH_USER_MODEL = "accounts.User"
 REDIS_URL = env.str("REDIS_URL", default="")
 
 
-def redis_cache(url: str) -> dict:
-    """The cache on Redis. django-redis rather than Django's own backend: with IGNORE_EXCEPTIONS a
-    Redis outage degrades the cache to misses (logged, and shown by /health/ready) instead of
-    failing every request that touches it; short socket timeouts keep a dead Redis from stalling
-    requests."""
-    return {
-        "BACKEND": "django_redis.cache.RedisCache",
-        "LOCATION": url,
-        "KEY_PREFIX": env.str("CACHE_PREFIX", default="zhilian"),
-        "OPTIONS": {
-            "IGNORE_EXCEPTIONS": True,
-            "SOCKET_CONNECT_TIMEOUT": env.float("REDIS_CONNECT_TIMEOUT", default=1.0),
-            "SOCKET_TIMEOUT": env.float("REDIS_SOCKET_TIMEOUT", default=1.0),
-        },
-    }
-
-
 if REDIS_URL:
-    CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {
-                "hosts": [
-                    {
-                        "address": REDIS_URL,
-                        # Every socket's consumer waits for its messages with a blocking BZPOPMIN of
-                        # 5 s (channels_redis' brpop_timeout). redis-py 8 aborts any read after 5 s by
-                        # default, which killed idle sockets without a close frame. The read timeout
-                        # must outlast the blocking pop; it stays finite so a hung Redis is noticed.
-                        "socket_timeout": 15,
-                        "socket_connect_timeout": 5,
-                    }
-                ],
-                "prefix": env.str("CHANNELS_PREFIX", default="zhilian"),
-            },
-        }
+    CHANNEL_LAYERS = {"default": redis_channel_layer(REDIS_URL, prefix=env.str("CHANNELS_PREFIX", default="zhilian"))}
+    CACHES = {
+        "default": redis_cache(
+            REDIS_URL,
+            prefix=env.str("CACHE_PREFIX", default="zhilian"),
+            connect_timeout=env.float("REDIS_CONNECT_TIMEOUT", default=1.0),
+            socket_timeout=env.float("REDIS_SOCKET_TIMEOUT", default=1.0),
+        )
     }
-    CACHES = {"default": redis_cache(REDIS_URL)}
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

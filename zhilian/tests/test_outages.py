@@ -14,7 +14,7 @@ from django.conf import settings as django_settings
 from django.core.cache import caches
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from zhilian.settings import redis_cache
+from zhilian.redis_settings import redis_cache
 from zhilian.testing.server import ProductionServer, database_url
 
 DEAD_REDIS = "redis://127.0.0.1:1/0"  # nothing listens on port 1
@@ -23,7 +23,7 @@ DEAD_REDIS = "redis://127.0.0.1:1/0"  # nothing listens on port 1
 @pytest.fixture
 def dead_cache(settings):
     """The production cache configuration with Redis unreachable."""
-    settings.CACHES = {"default": redis_cache(DEAD_REDIS)}
+    settings.CACHES = {"default": redis_cache(DEAD_REDIS, prefix="zhilian", connect_timeout=1.0, socket_timeout=1.0)}
     settings.REDIS_URL = DEAD_REDIS
     return caches["default"]
 

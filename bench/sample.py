@@ -5,10 +5,12 @@ and facts about the database.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from bench.floor import Floor
 
 
+@dataclass
 class Sample:
     store: str
     day: dt.date

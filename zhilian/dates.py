@@ -20,6 +20,7 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.management.base import CommandError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -111,6 +112,14 @@ def requested_range(
     end = end or timezone.localdate()
     start = start or end - dt.timedelta(days=default_days - 1)
     return check_range(start, end, start_field=start_field, end_field=end_field, max_days=max_days)
+
+
+def command_range(start: dt.date, end: dt.date, *, max_days: int | None = None) -> tuple[dt.date, dt.date]:
+    """`check_range` for management commands' --start/--end: a refused range is a CommandError."""
+    try:
+        return check_range(start, end, start_field="--start", end_field="--end", max_days=max_days)
+    except InvalidInput as exc:
+        raise CommandError(exc.message) from None
 
 
 def days_between(start: dt.date, end: dt.date) -> list[dt.date]:

@@ -7,7 +7,15 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from zhilian.dates import check_range, day_problem, local_day_bounds, parse_day, parse_hhmm, requested_range
+from zhilian.dates import (
+    check_range,
+    command_range,
+    day_problem,
+    local_day_bounds,
+    parse_day,
+    parse_hhmm,
+    requested_range,
+)
 from zhilian.errors import InvalidInput
 
 BOUNDS = "Choose a date between 2000-01-01 and 2099-12-31."
@@ -155,3 +163,16 @@ def test_store_opening_dates_of_record_reach_back_to_1900(actors, client_for):
     response = client_for(actors.admin).get("/api/v1/stores/", {"opened_after": "0001-01-01"})
     assert response.status_code == 400
     assert response.json() == {"opened_after": ["Choose a date between 1900-01-01 and 2099-12-31."]}
+
+
+def test_command_range_is_check_range_as_a_command_error():
+    from django.core.management.base import CommandError
+
+    assert command_range(dt.date(2026, 1, 1), dt.date(2026, 1, 31), max_days=31) == (
+        dt.date(2026, 1, 1),
+        dt.date(2026, 1, 31),
+    )
+    with pytest.raises(CommandError, match="--end: The end date is before the start date."):
+        command_range(dt.date(2026, 1, 5), dt.date(2026, 1, 1))
+    with pytest.raises(CommandError, match="--end: Choose at most 31 days."):
+        command_range(dt.date(2026, 1, 1), dt.date(2026, 2, 1), max_days=31)

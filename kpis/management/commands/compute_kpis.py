@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from kpis.services import kpi_compute
 from stores.models import Store
-from zhilian.dates import check_range, command_day
-from zhilian.errors import DomainError, InvalidInput
+from zhilian.dates import command_day, command_range
+from zhilian.errors import DomainError
 
 
 class Command(BaseCommand):
@@ -30,10 +30,7 @@ class Command(BaseCommand):
             start, end = start or end, end or yesterday
         else:
             start = end = date or yesterday
-        try:
-            check_range(start, end, start_field="--start", end_field="--end")
-        except InvalidInput as exc:
-            raise CommandError(" ".join(f"{field}: {message}" for field, message in exc.errors.items())) from None
+        command_range(start, end)
         if end > timezone.localdate():
             raise CommandError("KPIs cannot be computed for a day in the future.")
         store_list = None

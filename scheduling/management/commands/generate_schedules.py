@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from scheduling import demand, services
 from stores.models import Store
-from zhilian.dates import check_range, command_day
-from zhilian.errors import DomainError, InvalidInput
+from zhilian.dates import command_day, command_range
+from zhilian.errors import DomainError
 
 
 class Command(BaseCommand):
@@ -25,10 +25,7 @@ class Command(BaseCommand):
     def handle(self, *args, stores=None, start=None, end=None, weeks=demand.HISTORY_WEEKS, **options):
         start = start or timezone.localdate() + dt.timedelta(days=1)
         end = end or start + dt.timedelta(days=6)
-        try:
-            check_range(start, end, start_field="--start", end_field="--end", max_days=services.MAX_RANGE_DAYS)
-        except InvalidInput as exc:
-            raise CommandError(" ".join(f"{field}: {message}" for field, message in exc.errors.items())) from None
+        command_range(start, end, max_days=services.MAX_RANGE_DAYS)
         if not 1 <= weeks <= 52:
             raise CommandError("--weeks must be between 1 and 52.")
         queryset = Store.objects.order_by("pk")

@@ -21,6 +21,8 @@ from django.utils import timezone
 from orders.models import Order, OrderItem
 from orders.workflow import allowed_moves, is_editable
 from zhilian.dates import local_day_bounds
+from zhilian.models import ALL_STORES, visible_store
+from zhilian.prepared import PreparedValues
 from zhilian.sql import local_date
 
 # The order's own columns as the representation names them (key -> row field).
@@ -127,9 +129,25 @@ _LINE_COLUMNS = {f"line_{field}": F(f"items__{field}") for field in LINE_FIELDS}
 _ORDER_WITH_LINES = _ORDER_ROWS.annotate(**_LINE_COLUMNS).order_by("items__created_at", "items__id")
 
 
+# The two reads of every POS poll, compiled once and prepared (zhilian.prepared).
+_ORDER_DETAIL = PreparedValues(
+    lambda order, store=None: _ORDER_WITH_LINES.filter(pk=order, **({} if store is None else {"store_id": store}))
+)
+_LINES_OF_ORDERS = PreparedValues(
+    lambda orders: (
+        OrderItem.objects.filter(order_id__in=orders).order_by("created_at", "id").values("order_id", *LINE_FIELDS)
+    )
+)
+
+
 def order_detail_payload(*, user, order_id: str) -> dict[str, Any] | None:
     """One order the user may see, with its lines, in one query; None when there is none."""
-    joined = list(_ORDER_WITH_LINES.for_user(user).filter(pk=order_id))
+    store = visible_store(user)
+    if store is None:
+        return None
+    joined = (
+        _ORDER_DETAIL(order=str(order_id)) if store is ALL_STORES else _ORDER_DETAIL(order=str(order_id), store=store)
+    )
     if not joined:
         return None
     lines = [line_payload({field: row[f"line_{field}"] for field in LINE_FIELDS}) for row in joined if row["line_id"]]
@@ -141,12 +159,7 @@ def order_payloads(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     rows = list(rows)
     lines: dict[str, list[dict[str, Any]]] = defaultdict(list)
     if rows:
-        found = (
-            OrderItem.objects.filter(order_id__in=[row["id"] for row in rows])
-            .order_by("created_at", "id")
-            .values("order_id", *LINE_FIELDS)
-        )
-        for line in found:
+        for line in _LINES_OF_ORDERS(orders=[row["id"] for row in rows]):
             lines[line["order_id"]].append(line_payload(line))
     tz = timezone.get_current_timezone() if settings.USE_TZ else None
     return [order_payload(row, lines[row["id"]], tz) for row in rows]

@@ -91,14 +91,27 @@ class StoreScopedQuerySet(models.QuerySet):
     """
 
     def for_user(self, user) -> StoreScopedQuerySet:
-        if not (user and user.is_authenticated and user.is_active):
+        store = visible_store(user)
+        if store is None:
             return self.none()
-        if roles.is_admin(user):
+        if store is ALL_STORES:
             return self
-        if not user.store_id:
-            return self.none()
         lookup = getattr(self.model, "store_lookup", "store")
-        return self.filter(**{f"{lookup}_id": user.store_id})
+        return self.filter(**{f"{lookup}_id": store})
+
+
+ALL_STORES = "*"
+
+
+def visible_store(user) -> str | None:
+    """The store whose rows a user may see: ALL_STORES for admins, None for nobody (an anonymous
+    or inactive user, a non-admin without a store). `for_user` applies it; reads that build
+    their own SQL (zhilian.prepared) ask it directly."""
+    if not (user and user.is_authenticated and user.is_active):
+        return None
+    if roles.is_admin(user):
+        return ALL_STORES
+    return user.store_id or None
 
 
 StoreScopedManager = models.Manager.from_queryset(StoreScopedQuerySet)

@@ -131,6 +131,13 @@ if IS_POSTGRES:
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=2)
     )
+    # Server-side prepared statements for the reads that zhilian.prepared runs (psycopg prepares a
+    # statement after this many runs on one connection). Django's other queries bind on the client
+    # and never prepare. Set DB_PREPARE_THRESHOLD=-1 behind a pooler that cannot keep prepared
+    # statements (PgBouncer in transaction mode before 1.21).
+    prepare_threshold = env.int("DB_PREPARE_THRESHOLD", default=5)
+    if prepare_threshold >= 0:
+        DATABASES["default"]["OPTIONS"]["prepare_threshold"] = prepare_threshold
 else:
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("timeout", 20)
 

@@ -2,11 +2,11 @@ import django_filters
 
 from accounts.models import User
 from stores.filters import visible_stores
-from zhilian.api.filters import IsoDateTimeFilter
+from zhilian.api.filters import FilterSet, IsoDateTimeFilter
 from zhilian.roles import Role
 
 
-class UserFilter(django_filters.FilterSet):
+class UserFilter(FilterSet):
     store = django_filters.ModelChoiceFilter(queryset=visible_stores)
     role = django_filters.MultipleChoiceFilter(choices=Role.choices)
     joined_after = IsoDateTimeFilter(field_name="date_joined", lookup_expr="gte")

@@ -1,10 +1,10 @@
 from django_filters import rest_framework as filters
 
 from inventory.models import InventoryItem, InventoryTransaction
-from zhilian.api.filters import DateFromToRangeFilter, IsoDateTimeFromToRangeFilter
+from zhilian.api.filters import DateFromToRangeFilter, FilterSet, IsoDateTimeFromToRangeFilter
 
 
-class InventoryItemFilter(filters.FilterSet):
+class InventoryItemFilter(FilterSet):
     store = filters.CharFilter(field_name="store_id", help_text="Store ID")
     category = filters.MultipleChoiceFilter(choices=InventoryItem.Category.choices)
     status = filters.MultipleChoiceFilter(choices=InventoryItem.Status.choices, help_text="Repeat for several.")
@@ -16,7 +16,7 @@ class InventoryItemFilter(filters.FilterSet):
         fields = ["store", "category", "status", "is_active", "supplier"]
 
 
-class InventoryTransactionFilter(filters.FilterSet):
+class InventoryTransactionFilter(FilterSet):
     store = filters.CharFilter(field_name="store_id", help_text="Store ID")
     item = filters.CharFilter(field_name="item_id", help_text="Inventory item ID")
     transaction_type = filters.MultipleChoiceFilter(choices=InventoryTransaction.Type.choices)

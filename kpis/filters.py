@@ -1,16 +1,16 @@
 import django_filters
 
 from kpis.models import KPI, KPIRecord
-from zhilian.api.filters import DateFilter, DateFromToRangeFilter
+from zhilian.api.filters import DateFilter, DateFromToRangeFilter, FilterSet
 
 
-class KPIFilter(django_filters.FilterSet):
+class KPIFilter(FilterSet):
     class Meta:
         model = KPI
         fields = ["category", "metric", "direction", "is_active"]
 
 
-class KPIRecordFilter(django_filters.FilterSet):
+class KPIRecordFilter(FilterSet):
     record_date = DateFromToRangeFilter(help_text="record_date_after / record_date_before")
     date_from = DateFilter(field_name="record_date", lookup_expr="gte")
     date_to = DateFilter(field_name="record_date", lookup_expr="lte")

@@ -1,10 +1,10 @@
 import django_filters
 
 from notifications.models import Notification
-from zhilian.api.filters import IsoDateTimeFilter
+from zhilian.api.filters import FilterSet, IsoDateTimeFilter
 
 
-class NotificationFilter(django_filters.FilterSet):
+class NotificationFilter(FilterSet):
     unread = django_filters.BooleanFilter(field_name="read_at", lookup_expr="isnull", label="Unread only (true/false)")
     kind = django_filters.MultipleChoiceFilter(choices=Notification.Kind.choices)
     level = django_filters.MultipleChoiceFilter(choices=Notification.Level.choices)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import django_filters as filters
 
 from orders.models import Order, OrderItem
-from zhilian.api.filters import IsoDateTimeFromToRangeFilter, LocalDayFilter
+from zhilian.api.filters import FilterSet, IsoDateTimeFromToRangeFilter, LocalDayFilter
 
 
-class OrderFilter(filters.FilterSet):
+class OrderFilter(FilterSet):
     store = filters.CharFilter(field_name="store_id")
     status = filters.MultipleChoiceFilter(choices=Order.Status.choices)
     order_type = filters.MultipleChoiceFilter(choices=Order.Type.choices)
@@ -26,7 +26,7 @@ class OrderFilter(filters.FilterSet):
         fields = ["store", "status", "order_type", "sales_channel", "order_time", "customer_phone", "waiter", "table"]
 
 
-class OrderItemFilter(filters.FilterSet):
+class OrderItemFilter(FilterSet):
     order = filters.CharFilter(field_name="order_id")
     store = filters.CharFilter(field_name="order__store_id")
     item_code = filters.CharFilter()

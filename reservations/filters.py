@@ -1,10 +1,10 @@
 import django_filters as filters
 
 from reservations.models import Reservation
-from zhilian.api.filters import DateFilter
+from zhilian.api.filters import DateFilter, FilterSet
 
 
-class ReservationFilter(filters.FilterSet):
+class ReservationFilter(FilterSet):
     store = filters.CharFilter(field_name="store_id")
     status = filters.MultipleChoiceFilter(choices=Reservation.Status.choices)
     reservation_type = filters.ChoiceFilter(choices=Reservation.Type.choices)

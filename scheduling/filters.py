@@ -1,10 +1,10 @@
 import django_filters
 
 from scheduling.models import Schedule, Shift
-from zhilian.api.filters import DateFilter
+from zhilian.api.filters import DateFilter, FilterSet
 
 
-class ScheduleFilter(django_filters.FilterSet):
+class ScheduleFilter(FilterSet):
     store = django_filters.CharFilter(field_name="store_id")
     date = DateFilter(field_name="schedule_date")
     date_from = DateFilter(field_name="schedule_date", lookup_expr="gte")
@@ -15,7 +15,7 @@ class ScheduleFilter(django_filters.FilterSet):
         fields = ["store", "is_published"]
 
 
-class ShiftFilter(django_filters.FilterSet):
+class ShiftFilter(FilterSet):
     store = django_filters.CharFilter(field_name="schedule__store_id")
     employee = django_filters.CharFilter(field_name="employee_id")
     date = DateFilter(field_name="schedule__schedule_date")

@@ -1,7 +1,7 @@
 import django_filters
 
 from stores.models import Employee, Store, Table
-from zhilian.api.filters import RecordDateFilter
+from zhilian.api.filters import FilterSet, RecordDateFilter
 
 
 def visible_stores(request):
@@ -15,7 +15,7 @@ def visible_users(request):
     return User.objects.for_user(getattr(request, "user", None))
 
 
-class StoreFilter(django_filters.FilterSet):
+class StoreFilter(FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=Store.Status.choices)
     city = django_filters.CharFilter(lookup_expr="iexact")
     region = django_filters.CharFilter(lookup_expr="iexact")
@@ -29,7 +29,7 @@ class StoreFilter(django_filters.FilterSet):
         fields = ["status", "city", "region", "district", "manager", "opened_after", "opened_before"]
 
 
-class TableFilter(django_filters.FilterSet):
+class TableFilter(FilterSet):
     store = django_filters.ModelChoiceFilter(queryset=visible_stores)
     kind = django_filters.MultipleChoiceFilter(choices=Table.Kind.choices)
     capacity_min = django_filters.NumberFilter(field_name="capacity", lookup_expr="gte", min_value=0, max_value=32767)
@@ -40,7 +40,7 @@ class TableFilter(django_filters.FilterSet):
         fields = ["store", "kind", "is_active", "capacity_min", "capacity_max"]
 
 
-class EmployeeFilter(django_filters.FilterSet):
+class EmployeeFilter(FilterSet):
     store = django_filters.ModelChoiceFilter(queryset=visible_stores)
     position = django_filters.MultipleChoiceFilter(choices=Employee.Position.choices)
     hired_after = RecordDateFilter(field_name="hire_date", lookup_expr="gte")

@@ -7,12 +7,49 @@ so an out-of-range value is a 400 naming the parameter.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 
 import django_filters
+from django.http import QueryDict
 from django_filters.fields import DateRangeField, IsoDateTimeField, IsoDateTimeRangeField, RangeField
+from django_filters.filters import QuerySetRequestMixin
 
 from zhilian.dates import EARLIEST_RECORD_DATE, DayFormField, MomentFormField, local_day_bounds
+
+
+class FilterSet(django_filters.FilterSet):
+    """django-filter's FilterSet, without rebuilding its filters and form class on every request.
+
+    django-filter deep-copies every filter for each request and then makes a new form class whose
+    fields are made anew from them: about a third of the filtering cost of a list request. The
+    filters hold no per-request state but their parent, so a shallow copy does; and the form class
+    is built once per FilterSet unless a filter's field depends on the request (a ModelChoiceFilter
+    with a callable queryset scoped to the user), where it is still built per request.
+    """
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+        if queryset is None:
+            queryset = self._meta.model._default_manager.all()
+        self.is_bound = data is not None
+        self.data = data or QueryDict()
+        self.queryset = queryset
+        self.request = request
+        self.form_prefix = prefix
+        self.filters = {name: copy.copy(filter_) for name, filter_ in self.base_filters.items()}
+        for filter_ in self.filters.values():
+            filter_.model = queryset.model
+            filter_.parent = self
+
+    def get_form_class(self):
+        cls = type(self)
+        if any(isinstance(filter_, QuerySetRequestMixin) for filter_ in self.filters.values()):
+            return super().get_form_class()
+        form_class = cls.__dict__.get("_form_class")
+        if form_class is None:
+            form_class = super().get_form_class()
+            cls._form_class = form_class
+        return form_class
 
 
 class BoundedIsoDateTimeField(MomentFormField, IsoDateTimeField):

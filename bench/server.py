@@ -19,4 +19,7 @@ def Server(database_url: str, *, workers: int = 2, redis_url: str = "", pool_max
         pool_max=pool_max,
         static_root=str(ROOT / "staticfiles"),
         ready_path="/health/ready",
+        # As docker-compose.yml runs it: nginx in front keeps the access log (the peer runs
+        # without one too).
+        ACCESS_LOG="",
     )

@@ -1,4 +1,6 @@
-"""The dashboard response: rendered by these serializers, and the OpenAPI schema shows the same.
+"""The dashboard response as the OpenAPI schema shows it. dashboard.selectors builds it from rows;
+the guard test (dashboard/tests/test_dashboard.py) renders instances through these
+serializers and holds the two byte-for-byte equal.
 
 Component names start with "Dashboard" so they stay distinct from the resources' own components
 (`Reservation`, `Shift`, ...) once a client generator normalizes them.
@@ -108,7 +110,8 @@ class DashboardLowStockSerializer(serializers.Serializer):
 
 
 class DashboardSerializer(serializers.Serializer):
-    """Renders `dashboard.selectors.dashboard_summary`."""
+    """The response of `dashboard.selectors.dashboard_summary`, which builds it from rows; this is
+    what the schema shows, and a guard test renders model instances through it to hold the two equal."""
 
     store = DashboardStoreSerializer()
     date = DayField()

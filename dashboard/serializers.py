@@ -109,9 +109,10 @@ class DashboardLowStockSerializer(serializers.Serializer):
     status = serializers.CharField()
 
 
+# The selector builds this response from rows; the guard test renders instances through this
+# serializer and compares. (The docstring is the schema's description: kept as clients know it.)
 class DashboardSerializer(serializers.Serializer):
-    """The response of `dashboard.selectors.dashboard_summary`, which builds it from rows; this is
-    what the schema shows, and a guard test renders model instances through it to hold the two equal."""
+    """Renders `dashboard.selectors.dashboard_summary`."""
 
     store = DashboardStoreSerializer()
     date = DayField()

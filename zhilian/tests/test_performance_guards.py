@@ -121,6 +121,25 @@ def test_inventory_and_reservation_lists_run_constant_queries(store, manager, cl
 
 
 @pytest.mark.django_db
+def test_inventory_and_reservation_lists_read_no_store_row(store, manager, client_for):
+    # The lists show the store's id, which their own rows hold: no store columns are read (they
+    # were, for every row, through select_related("store")).
+    client = client_for(manager)
+    table = TableFactory(store=store)
+    InventoryItemFactory(store=store)
+    ReservationFactory(store=store, reservation_date=DAY, tables=[table])
+    for url, params, most in (
+        ("/api/v1/inventory-items/", {"store": store.pk}, 3),  # user (JWT), count, page
+        ("/api/v1/reservations/", {"store": store.pk, "date": DAY.isoformat()}, 4),  # ... and their tables
+    ):
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url, params).json()["count"] == 1
+        assert len(ctx.captured_queries) <= most
+        selected = " ".join(q["sql"].split(" FROM ")[0] for q in ctx.captured_queries)
+        assert '"stores_store"."name"' not in selected and '"stores_table"."created_at"' not in selected
+
+
+@pytest.mark.django_db
 def test_dashboard_summary_runs_constant_queries(store, manager, client_for):
     client = client_for(manager)
     made = {"n": 0}

@@ -1,4 +1,6 @@
-"""The dashboard response: rendered by these serializers, and the OpenAPI schema shows the same.
+"""The dashboard response as the OpenAPI schema shows it. dashboard.selectors builds it from rows;
+the guard test (dashboard/tests/test_dashboard.py) renders instances through these
+serializers and holds the two byte-for-byte equal.
 
 Component names start with "Dashboard" so they stay distinct from the resources' own components
 (`Reservation`, `Shift`, ...) once a client generator normalizes them.
@@ -107,6 +109,8 @@ class DashboardLowStockSerializer(serializers.Serializer):
     status = serializers.CharField()
 
 
+# The selector builds this response from rows; the guard test renders instances through this
+# serializer and compares. (The docstring is the schema's description: kept as clients know it.)
 class DashboardSerializer(serializers.Serializer):
     """Renders `dashboard.selectors.dashboard_summary`."""
 

@@ -1,7 +1,7 @@
 """The live dashboard: its summary API and its page.
 
-GET /api/v1/kpis/dashboard/ answers `dashboard.selectors.dashboard_summary` rendered by
-`DashboardSerializer` (the contract: docs/api.md). The page is a shell rendered by Django, filled
+GET /api/v1/kpis/dashboard/ answers `dashboard.selectors.dashboard_summary`, built from rows as
+`DashboardSerializer` declares it (the contract: docs/api.md). The page is a shell rendered by Django, filled
 and kept live by dashboard/static/dashboard/dashboard.js from that API and the WebSockets
 (docs/architecture.md).
 """
@@ -57,8 +57,7 @@ class DashboardView(APIView):
         store_id = params.validated_data.get("store")
         store = requested_store(request, store_id)
         day = params.validated_data.get("date") or timezone.localdate()
-        summary = dashboard_summary(store=store, day=day, user=request.user)
-        return Response(DashboardSerializer(summary).data)
+        return Response(dashboard_summary(store=store, day=day, user=request.user))
 
 
 # --- the page -------------------------------------------------------------------------------------

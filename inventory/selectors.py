@@ -1,23 +1,83 @@
 """Read-only reports over items and their ledger: what to reorder, what was wasted, whether the
-ledger still sums to the stock (docs/architecture.md: multi-table reads live in selectors)."""
+ledger still sums to the stock (docs/architecture.md: multi-table reads live in selectors); and the
+item list built from rows, without model instances (like orders.selectors)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, DecimalField, F, OuterRef, Q, Subquery, Sum, Value
+from django.conf import settings
+from django.db.models import Count, DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Abs, Coalesce
+from django.utils import timezone
 
 from inventory.models import InventoryItem, InventoryTransaction
 from inventory.quantities import QUANTIZE, line_cost_cents, rounded
+from orders.selectors import _datetime as datetime_text
 from stores.models import Store
 from zhilian.dates import check_range, local_day_bounds
 from zhilian.sql import local_date
 
 Type = InventoryTransaction.Type
+
+# --- the item list from rows ---------------------------------------------------------------------
+
+# InventoryItemSerializer's output fields, in its order (initial_quantity is write-only).
+ITEM_FIELDS = (
+    "id",
+    "store_id",
+    "name",
+    "category",
+    "unit",
+    "current_quantity",
+    "min_quantity",
+    "max_quantity",
+    "unit_cost_cents",
+    "status",
+    "supplier_name",
+    "supplier_contact",
+    "is_active",
+    "created_at",
+    "updated_at",
+)
+# No select_related("store"): the list shows the store's id only, which the item row holds.
+_ITEM_ROWS = InventoryItem.objects.values(*ITEM_FIELDS)
+
+
+def item_rows() -> QuerySet:
+    """Every item as a row for `item_payloads`: a lazy values() queryset that the caller scopes
+    (`for_user`), filters, orders and a paginator counts and slices."""
+    return _ITEM_ROWS.all()
+
+
+def item_payloads(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The API representation of the items in `rows` (InventoryItemSerializer's, field for field;
+    quantities as DRF writes decimals: fixed-point text with the column's three places)."""
+    tz = timezone.get_current_timezone() if settings.USE_TZ else None
+    return [
+        {
+            "id": row["id"],
+            "store": row["store_id"],
+            "name": row["name"],
+            "category": row["category"],
+            "unit": row["unit"],
+            "current_quantity": f"{row['current_quantity']:f}",
+            "min_quantity": f"{row['min_quantity']:f}",
+            "max_quantity": f"{row['max_quantity']:f}",
+            "unit_cost_cents": row["unit_cost_cents"],
+            "status": row["status"],
+            "supplier_name": row["supplier_name"],
+            "supplier_contact": row["supplier_contact"],
+            "is_active": row["is_active"],
+            "created_at": datetime_text(row["created_at"], tz),
+            "updated_at": datetime_text(row["updated_at"], tz),
+        }
+        for row in rows
+    ]
 
 
 def stock_reorder_suggestions(*, store: Store) -> list[dict[str, Any]]:

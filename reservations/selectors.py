@@ -1,6 +1,7 @@
 """Read-only questions about a store's tables and reservations: which tables are busy or free
 for a slot, and which ones auto-assignment would take (docs/architecture.md: multi-table reads
-live in selectors)."""
+live in selectors); and the reservation list built from rows, without model instances (like
+orders.selectors)."""
 
 from __future__ import annotations
 
@@ -8,16 +9,126 @@ import datetime as dt
 import itertools
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import Any
 
-from django.db.models import Count, Q
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from orders.selectors import _datetime as datetime_text
 from reservations.availability import COMBINATION_LIMIT, preferred_kinds, table_combinations
 from reservations.models import Reservation, ReservationTable
 from stores.models import Store, Table
 from zhilian.errors import Unavailable
 
 Type = Reservation.Type
+
+# --- the reservation list from rows --------------------------------------------------------------
+
+# ReservationSerializer's fields in its order, "tables" (one query for a page) after "store".
+RESERVATION_FIELDS = (
+    "id",
+    "store_id",
+    "customer_name",
+    "customer_phone",
+    "customer_email",
+    "reservation_type",
+    "reservation_date",
+    "reservation_time",
+    "duration_minutes",
+    "party_size",
+    "room_name",
+    "status",
+    "special_requests",
+    "dietary_restrictions",
+    "banquet_details",
+    "estimated_budget_cents",
+    "deposit_cents",
+    "notes",
+    "starts_at",
+    "ends_at",
+    "confirmed_at",
+    "arrival_time",
+    "seated_at",
+    "completed_at",
+    "cancelled_at",
+    "no_show_at",
+    "cancel_reason",
+    "created_by_id",
+    "created_at",
+    "updated_at",
+)
+RESERVATION_TIMES = (
+    "starts_at",
+    "ends_at",
+    "confirmed_at",
+    "arrival_time",
+    "seated_at",
+    "completed_at",
+    "cancelled_at",
+    "no_show_at",
+)
+# No select_related("store"): the list shows the store's id only, which the reservation row holds.
+_RESERVATION_ROWS = Reservation.objects.values(*RESERVATION_FIELDS)
+_TABLE_ROWS = ReservationTable.objects.order_by("table__number").values(
+    "reservation_id", "table_id", "table__number", "table__capacity", "table__kind", "table__room_name"
+)
+
+
+def reservation_rows() -> QuerySet:
+    """Every reservation as a row for `reservation_payloads`: a lazy values() queryset that the
+    caller scopes (`for_user`), filters, orders and a paginator counts and slices."""
+    return _RESERVATION_ROWS.all()
+
+
+def reservation_payloads(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The API representation of the reservations in `rows` (ReservationSerializer's, field for
+    field), with their tables by number (one query for all of them)."""
+    rows = list(rows)
+    tables: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    if rows:
+        for link in _TABLE_ROWS.filter(reservation_id__in=[row["id"] for row in rows]):
+            # reservations.serializers.ReservedTableField's shape.
+            tables[link["reservation_id"]].append(
+                {
+                    "id": str(link["table_id"]),
+                    "number": link["table__number"],
+                    "capacity": link["table__capacity"],
+                    "kind": link["table__kind"],
+                    "room_name": link["table__room_name"],
+                }
+            )
+    tz = timezone.get_current_timezone() if settings.USE_TZ else None
+    return [
+        {
+            "id": row["id"],
+            "store": row["store_id"],
+            "tables": tables[row["id"]],
+            "customer_name": row["customer_name"],
+            "customer_phone": row["customer_phone"],
+            "customer_email": row["customer_email"],
+            "reservation_type": row["reservation_type"],
+            "reservation_date": row["reservation_date"].isoformat(),
+            "reservation_time": row["reservation_time"].isoformat(),
+            "duration_minutes": row["duration_minutes"],
+            "party_size": row["party_size"],
+            "room_name": row["room_name"],
+            "status": row["status"],
+            "special_requests": row["special_requests"],
+            "dietary_restrictions": row["dietary_restrictions"],
+            "banquet_details": row["banquet_details"],
+            "estimated_budget_cents": row["estimated_budget_cents"],
+            "deposit_cents": row["deposit_cents"],
+            "notes": row["notes"],
+            **{name: datetime_text(row[name], tz) for name in RESERVATION_TIMES},
+            "cancel_reason": row["cancel_reason"],
+            "created_by": None if row["created_by_id"] is None else str(row["created_by_id"]),
+            "created_at": datetime_text(row["created_at"], tz),
+            "updated_at": datetime_text(row["updated_at"], tz),
+        }
+        for row in rows
+    ]
 
 
 def busy_table_ids(

@@ -1,4 +1,5 @@
-"""Scheduling reads over several tables: labor totals (SQL) and the shifts that bound a new one."""
+"""Scheduling reads over several tables: labor totals (SQL), the shifts that bound a new one, and the
+shift list built from rows (no model instances; like orders.selectors)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,13 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Count, ExpressionWrapper, F, Func, Q, QuerySet, Sum, Value
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
+from orders.selectors import _datetime as datetime_text
 from scheduling.assignment import Span, week_bounds
 from scheduling.models import Schedule, Shift
 from stores.models import Employee
@@ -127,3 +130,66 @@ def daily_labor(store_ids: Iterable[str], start: dt.date, end: dt.date) -> Query
         .order_by()
         .values("store_id", "schedule_date", "total_seconds", "labor_cost_cents")
     )
+
+
+# --- the shift list from rows --------------------------------------------------------------------
+
+# A shift's representation (ShiftSerializer's fields) as key -> row field, in the response's order.
+SHIFT_COLUMNS = {
+    "id": "id",
+    "schedule": "schedule_id",
+    "store": "schedule__store_id",
+    "schedule_date": "schedule__schedule_date",
+    "employee": "employee_id",
+    "employee_name": "employee__name",
+    "position": "position",
+    "shift_type": "shift_type",
+    "start_time": "start_time",
+    "end_time": "end_time",
+    "starts_at": "starts_at",
+    "ends_at": "ends_at",
+    "is_confirmed": "is_confirmed",
+    "confirmed_at": "confirmed_at",
+    "is_completed": "is_completed",
+    "notes": "notes",
+    "created_at": "created_at",
+    "updated_at": "updated_at",
+}
+# Only the shown columns: select_related("employee", "schedule") also read and decoded the
+# employee's skills and preferences and the schedule's generation report (JSON) for every shift.
+_SHIFT_ROWS = Shift.objects.values(*SHIFT_COLUMNS.values())
+
+
+def shift_rows() -> QuerySet:
+    """Every shift as a row for `shift_payloads`: a lazy values() queryset that the caller scopes
+    (`for_user`), filters, orders and a paginator counts and slices."""
+    return _SHIFT_ROWS.all()
+
+
+def shift_payloads(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The API representation of the shifts in `rows` (ShiftSerializer's, field for field)."""
+    tz = timezone.get_current_timezone() if settings.USE_TZ else None
+    return [
+        {
+            "id": str(row["id"]),
+            "schedule": str(row["schedule_id"]),
+            "store": row["schedule__store_id"],
+            "schedule_date": row["schedule__schedule_date"].isoformat(),
+            "employee": row["employee_id"],
+            "employee_name": row["employee__name"],
+            "position": row["position"],
+            "shift_type": row["shift_type"],
+            "start_time": row["start_time"].isoformat(),
+            "end_time": row["end_time"].isoformat(),
+            "starts_at": datetime_text(row["starts_at"], tz),
+            "ends_at": datetime_text(row["ends_at"], tz),
+            "hours": round((row["ends_at"] - row["starts_at"]).total_seconds() / 3600, 2),
+            "is_confirmed": row["is_confirmed"],
+            "confirmed_at": datetime_text(row["confirmed_at"], tz),
+            "is_completed": row["is_completed"],
+            "notes": row["notes"],
+            "created_at": datetime_text(row["created_at"], tz),
+            "updated_at": datetime_text(row["updated_at"], tz),
+        }
+        for row in rows
+    ]

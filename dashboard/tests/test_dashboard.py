@@ -154,7 +154,9 @@ def test_dashboard_query_count_is_constant(actors, client_for, board):
 
 
 def test_summary_service_bounds_queries(actors, board, django_assert_max_num_queries):
-    with django_assert_max_num_queries(10):
+    # The 14 days with the day's totals and statuses, KPIs, open orders, reservations with their
+    # tables, shifts, low stock, unread notifications: one query each.
+    with django_assert_max_num_queries(7):
         summary = dashboard_summary(store=board, day=DAY, user=actors.manager)
     assert summary["figures"]["order_count"] == 3
 
@@ -164,3 +166,100 @@ def test_kpi_entries_have_the_shape_of_the_kpi_updated_event(actors, client_for,
     body = client_for(actors.manager).get(URL, {"date": "2026-11-20"}).json()
     record = KPIRecord.objects.select_related("kpi").get(store=board, record_date=DAY)
     assert body["kpis"] == [record_payload(record)]
+
+
+# --- the response built from rows equals the declared serializers ------------------------------------
+
+
+def instance_summary(*, store, day: dt.date, user) -> dict:
+    """The summary as model instances, the way DashboardSerializer renders it (the selector before
+    it built the response from rows)."""
+    from django.db.models import Count, Q, Sum
+
+    from dashboard.selectors import DASHBOARD_DAYS, DASHBOARD_OPEN_ORDERS, LOW_STATUSES, OPEN_EXCLUDED
+    from inventory.models import InventoryItem
+    from orders.selectors import NOT_CANCELLED, daily_order_figures
+    from reservations.models import Reservation
+    from scheduling.models import Shift
+    from zhilian.dates import days_between, local_day_bounds
+
+    lo, hi = local_day_bounds(day)
+    day_orders = Order.objects.filter(store=store, order_time__gte=lo, order_time__lt=hi)
+    totals = day_orders.order_by().aggregate(
+        revenue_cents=Sum("total_cents", filter=NOT_CANCELLED, default=0),
+        order_count=Count("pk", filter=NOT_CANCELLED),
+        guest_count=Sum("guest_count", filter=NOT_CANCELLED, default=0),
+        open_order_count=Count("pk", filter=~Q(status__in=OPEN_EXCLUDED)),
+        **{f"status_{s}": Count("pk", filter=Q(status=s)) for s in Order.Status.values},
+    )
+    first = day - dt.timedelta(days=DASHBOARD_DAYS - 1)
+    daily = {row["day"]: row for row in daily_order_figures([store.pk], first, day)}
+    count, revenue = totals["order_count"], int(totals["revenue_cents"])
+    return {
+        "store": store,
+        "date": day,
+        "figures": {
+            "revenue_cents": revenue,
+            "order_count": count,
+            "average_check_cents": int((D(revenue) / count).quantize(D(1), "ROUND_HALF_UP")) if count else 0,
+            "guest_count": int(totals["guest_count"]),
+            "open_order_count": totals["open_order_count"],
+        },
+        "kpis": list(
+            KPIRecord.objects.filter(store=store, record_date=day, kpi__is_active=True)
+            .select_related("kpi")
+            .order_by("kpi__category", "kpi_id")
+        ),
+        "revenue_14d": [
+            {
+                "date": d,
+                "revenue_cents": int(daily[d]["revenue_cents"]) if d in daily else 0,
+                "order_count": daily[d]["order_count"] if d in daily else 0,
+            }
+            for d in days_between(first, day)
+        ],
+        "orders_by_status": {s: totals[f"status_{s}"] for s in Order.Status.values},
+        "open_orders": list(
+            day_orders.exclude(status__in=OPEN_EXCLUDED)
+            .select_related("table")
+            .order_by("order_time", "pk")[:DASHBOARD_OPEN_ORDERS]
+        ),
+        "reservations": list(
+            Reservation.objects.filter(store=store, reservation_date=day)
+            .prefetch_related("tables")
+            .order_by("reservation_time", "pk")
+        ),
+        "shifts": list(
+            Shift.objects.for_user(user)
+            .filter(schedule__store=store, schedule__schedule_date=day)
+            .select_related("employee")
+            .order_by("start_time", "employee_id")
+        ),
+        "low_stock": list(
+            InventoryItem.objects.filter(store=store, is_active=True, status__in=LOW_STATUSES).order_by(
+                "status", "name"
+            )
+        ),
+        "unread_notifications": Notification.objects.filter(recipient=user, read_at__isnull=True).count(),
+    }
+
+
+@pytest.mark.parametrize("zone", ["Asia/Shanghai", "UTC", "America/New_York"])
+def test_summary_from_rows_renders_as_the_declared_serializer(actors, board, zone):
+    from rest_framework.renderers import JSONRenderer
+
+    from dashboard.serializers import DashboardSerializer
+
+    # Null KPI decimals, an inactive KPI, a reservation without tables and a day with nothing at all.
+    KPIRecordFactory(kpi=KPIFactory(id="KPI_Z", category="aaa"), store=board, record_date=DAY, target_value=None,
+                     achievement_rate=None, change_rate=None)  # fmt: skip
+    KPIRecordFactory(kpi=KPIFactory(id="KPI_OFF", is_active=False), store=board, record_date=DAY)
+    ReservationFactory(store=board, reservation_date=DAY, reservation_time=dt.time(19), id="R-3")
+    banquet = [TableFactory(store=board, number=f"B{n}") for n in (9, 1, 7, 3, 5)]
+    ReservationFactory(store=board, reservation_date=DAY, reservation_time=dt.time(18), id="R-4", tables=banquet)
+    with timezone.override(zone):
+        for user in (actors.manager, actors.staff, actors.admin):
+            for day in (DAY, DAY - dt.timedelta(days=2), DAY + dt.timedelta(days=40)):
+                fast = dashboard_summary(store=board, day=day, user=user)
+                declared = DashboardSerializer(instance_summary(store=board, day=day, user=user)).data
+                assert JSONRenderer().render(fast) == JSONRenderer().render(declared), (zone, user, day)

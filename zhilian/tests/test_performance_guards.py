@@ -121,6 +121,25 @@ def test_inventory_and_reservation_lists_run_constant_queries(store, manager, cl
 
 
 @pytest.mark.django_db
+def test_inventory_and_reservation_lists_read_no_store_row(store, manager, client_for):
+    # The lists show the store's id, which their own rows hold: no store columns are read (they
+    # were, for every row, through select_related("store")).
+    client = client_for(manager)
+    table = TableFactory(store=store)
+    InventoryItemFactory(store=store)
+    ReservationFactory(store=store, reservation_date=DAY, tables=[table])
+    for url, params, most in (
+        ("/api/v1/inventory-items/", {"store": store.pk}, 3),  # user (JWT), count, page
+        ("/api/v1/reservations/", {"store": store.pk, "date": DAY.isoformat()}, 4),  # ... and their tables
+    ):
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url, params).json()["count"] == 1
+        assert len(ctx.captured_queries) <= most
+        selected = " ".join(q["sql"].split(" FROM ")[0] for q in ctx.captured_queries)
+        assert '"stores_store"."name"' not in selected and '"stores_table"."created_at"' not in selected
+
+
+@pytest.mark.django_db
 def test_dashboard_summary_runs_constant_queries(store, manager, client_for):
     client = client_for(manager)
     made = {"n": 0}
@@ -132,6 +151,43 @@ def test_dashboard_summary_runs_constant_queries(store, manager, client_for):
     assert_constant_queries(
         make_rows, lambda: client.get("/api/v1/kpis/dashboard/", {"store": store.pk, "date": DAY.isoformat()})
     )
+
+
+@pytest.mark.django_db
+def test_shift_list_of_a_week_runs_three_queries_and_leaves_unshown_columns(store, manager, client_for):
+    # user (the test's JWT), count and page: the schedule and the employee joined, only the shown columns read. Through
+    # select_related every shift decoded its schedule's generation report and its employee's
+    # skills and preferences (JSON) into model instances nobody showed.
+    from scheduling.tests.factories import ScheduleFactory, ShiftFactory
+
+    client = client_for(manager)
+    schedules = [ScheduleFactory(store=store, schedule_date=DAY + dt.timedelta(days=n)) for n in range(7)]
+
+    def make_shifts(n: int) -> None:
+        for k in range(n):
+            ShiftFactory(schedule=schedules[k % 7])
+
+    params = {"store": store.pk, "date_from": DAY.isoformat(), "date_to": (DAY + dt.timedelta(days=6)).isoformat()}
+    few, many = assert_constant_queries(make_shifts, lambda: client.get("/api/v1/shifts/", params | {"page_size": 100}))
+    assert many.json()["count"] == 50
+    with CaptureQueriesContext(connection) as ctx:
+        client.get("/api/v1/shifts/", params | {"page_size": 100})
+    assert len(ctx.captured_queries) == 3
+    selected = " ".join(q["sql"].split(" FROM ")[0] for q in ctx.captured_queries)
+    for column in ('"generation_report"', '"skills"', '"preferences"', '"hourly_wage_cents"'):
+        assert column not in selected
+
+
+@pytest.mark.django_db
+def test_dashboard_summary_needs_nine_queries(store, manager, client_for):
+    # The user (the test's JWT), the store, then one query per part (dashboard.selectors): the 14
+    # days' figures and the day's totals are one grouped query, a reservation's tables are joined.
+    make_orders(store, 5)
+    client = client_for(manager)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get("/api/v1/kpis/dashboard/", {"store": store.pk, "date": DAY.isoformat()})
+    assert response.status_code == 200
+    assert len(ctx.captured_queries) == 9
 
 
 @pytest.mark.django_db

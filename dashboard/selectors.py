@@ -23,10 +23,10 @@ from kpis.models import KPIRecord
 from notifications.models import Notification
 from orders.models import Order
 from orders.selectors import NOT_CANCELLED
-from orders.selectors import _datetime as datetime_text
 from reservations.models import Reservation
 from scheduling.models import Shift
 from stores.models import Store
+from zhilian.api.rows import datetime_text
 from zhilian.dates import days_between, local_day_bounds
 from zhilian.sql import local_date
 

@@ -17,8 +17,8 @@ from django.utils import timezone
 
 from inventory.models import InventoryItem, InventoryTransaction
 from inventory.quantities import QUANTIZE, line_cost_cents, rounded
-from orders.selectors import _datetime as datetime_text
 from stores.models import Store
+from zhilian.api.rows import datetime_text
 from zhilian.dates import check_range, local_day_bounds
 from zhilian.sql import local_date
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from orders.models import Order, OrderItem
 from orders.workflow import allowed_moves, is_editable
+from zhilian.api.rows import datetime_text
 from zhilian.dates import local_day_bounds
 from zhilian.models import ALL_STORES, visible_store
 from zhilian.prepared import PreparedValues
@@ -65,16 +66,6 @@ LINE_FIELDS = (
 )
 
 
-def _datetime(value: dt.datetime | None, tz) -> str | None:
-    """DRF's DateTimeField output: ISO 8601 in the current time zone, "Z" for UTC."""
-    if value is None:
-        return None
-    if tz is not None and timezone.is_aware(value):
-        value = value.astimezone(tz)
-    text = value.isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
-
-
 def line_payload(line: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "id": str(line["id"]),
@@ -98,13 +89,13 @@ def order_payload(row: Mapping[str, Any], lines: list[dict[str, Any]], tz=None) 
         "allowed_transitions": allowed_moves(status),
         "items_editable": is_editable(status),
         **{key: payload[key] for key in list(ORDER_COLUMNS)[9:]},
-        **{name: _datetime(row[name], tz) for name in TIMES},
+        **{name: datetime_text(row[name], tz) for name in TIMES},
         "cancel_reason": row["cancel_reason"],
         "notes": row["notes"],
         "metadata": row["metadata"],
         "items": lines,
-        "created_at": _datetime(row["created_at"], tz),
-        "updated_at": _datetime(row["updated_at"], tz),
+        "created_at": datetime_text(row["created_at"], tz),
+        "updated_at": datetime_text(row["updated_at"], tz),
     }
 
 

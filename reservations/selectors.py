@@ -16,10 +16,10 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from orders.selectors import _datetime as datetime_text
 from reservations.availability import COMBINATION_LIMIT, preferred_kinds, table_combinations
 from reservations.models import Reservation, ReservationTable
 from stores.models import Store, Table
+from zhilian.api.rows import datetime_text
 from zhilian.errors import Unavailable
 
 Type = Reservation.Type

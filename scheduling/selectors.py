@@ -14,10 +14,10 @@ from django.db.models import Count, ExpressionWrapper, F, Func, Q, QuerySet, Sum
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
-from orders.selectors import _datetime as datetime_text
 from scheduling.assignment import Span, week_bounds
 from scheduling.models import Schedule, Shift
 from stores.models import Employee
+from zhilian.api.rows import datetime_text
 
 
 class SecondsBetween(Func):

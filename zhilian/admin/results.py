@@ -14,6 +14,9 @@ know (an unusual field type, an attribute of the model looked up by name, a valu
 unexpected type) goes through Django's own per-cell functions, so the output is Django's byte for
 byte; `zhilian/tests/test_admin_results.py` compares both renderings.
 
+An admin can offer a column's values computed with work done once per page: its
+`changelist_values(name)` returns a function of the row (ScopedModelAdmin: the row checkbox).
+
 Use it through `{% fast_result_list cl %}` (zhilian/templatetags/zhilian_admin.py), which the
 changelist template `admin/zhilian/change_list.html` puts in place of `{% result_list cl %}`.
 """
@@ -22,6 +25,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
+from html import escape  # Django's escape() is this on str(), behind a lazy-string wrapper
 from typing import Any
 
 from django.contrib.admin.templatetags.admin_list import _boolean_icon, _coerce_field_name
@@ -36,9 +40,10 @@ from django.contrib.admin.utils import (
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db import models
 from django.urls import NoReverseMatch
-from django.utils import dateformat, timezone
+from django.utils import timezone
+from django.utils.dateformat import DateFormat, re_escaped, re_formatchars
 from django.utils.formats import get_format
-from django.utils.html import conditional_escape, escape
+from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
 # A row's object -> the cell's HTML (escaped); the classes attribute is returned apart, because
@@ -101,6 +106,9 @@ class RowRenderer:
             attr = value_of = name
         elif hasattr(cl.model_admin, name) and name != "__str__":
             attr = value_of = getattr(cl.model_admin, name)
+            # The admin may offer the same values computed with work done once per page.
+            page_values = getattr(cl.model_admin, "changelist_values", None)
+            value_of = (page_values(name) if page_values is not None else None) or value_of
         else:
             return self._wrap(self._per_row_lookup(name, classes, link), link=link, tag=tag)
 
@@ -193,11 +201,12 @@ class RowRenderer:
             return boolean
 
         if isinstance(field, models.DateTimeField):
-            fmt = get_format("DATETIME_FORMAT")  # the active language's, as formats.localize reads it
+            # The active language's format, as formats.localize reads it.
+            formatted = _DateTimeFormat(get_format("DATETIME_FORMAT"))
 
             def moment(value) -> tuple[str, str]:
                 if isinstance(value, datetime.datetime):
-                    return escape(dateformat.format(timezone.template_localtime(value), fmt)), css
+                    return escape(formatted(timezone.template_localtime(value))), css
                 if isinstance(value, str) and value.strip() == "":
                     value = ""
                 return slow(value)
@@ -259,6 +268,52 @@ class RowRenderer:
             return f"<{tag}{css}>{html}</{tag}>"
 
         return linked_cell
+
+
+# DateFormat's format characters that read only the date, and those that read only the hour and
+# minute (the others read seconds, microseconds or the time zone).
+_DATE_CHARS = frozenset("bdDEFjlLmMnNoStwWyYz")
+_TIME_CHARS = frozenset("aAfgGhHiP")
+
+
+class _DateTimeFormat:
+    """`dateformat.format(value, fmt)` for the datetimes of one page: the format split once, and
+    each character's text computed once per date (or per hour and minute) it reads. A day's page
+    writes the same date fifty times, each time translating its month name, and "p.m.".
+    """
+
+    def __init__(self, fmt):
+        # (literal, None) or (None, format character), as Formatter.format splits the format.
+        self.pieces: list[tuple[str | None, str | None]] = []
+        for i, piece in enumerate(re_formatchars.split(str(fmt))):
+            if i % 2:
+                self.pieces.append((None, piece))
+            elif piece:
+                self.pieces.append((re_escaped.sub(r"\1", piece), None))
+        self.known: dict[tuple, str] = {}
+
+    def __call__(self, value: datetime.datetime) -> str:
+        found = None
+        texts = []
+        for literal, char in self.pieces:
+            if char is None:
+                texts.append(literal)
+                continue
+            if char in _DATE_CHARS:
+                key = (char, value.year, value.month, value.day)
+            elif char in _TIME_CHARS:
+                key = (char, value.hour, value.minute)
+            else:
+                key = None
+            text = self.known.get(key) if key is not None else None
+            if text is None:
+                if found is None:
+                    found = DateFormat(value)
+                text = str(getattr(found, char)())
+                if key is not None:
+                    self.known[key] = text
+            texts.append(text)
+        return "".join(texts)
 
 
 def _link_in_col(is_first: bool, field_name, cl) -> bool:

@@ -146,7 +146,7 @@ def fast_result_list(cl) -> dict:
     rendered by RowRenderer as one piece of HTML: the template's `{% for item in result %}` then
     writes one item per row instead of one per cell, the same text. A list_editable changelist
     (rows with form fields) is Django's own."""
-    if cl.formset:
+    if getattr(cl, "formset", None):  # set by changelist_view
         return admin_list.result_list(cl)
     headers = list(admin_list.result_headers(cl))
     renderer = RowRenderer(cl)

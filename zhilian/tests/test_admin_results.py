@@ -230,3 +230,33 @@ def test_every_kind_of_column_renders_as_django(rf, admin_user, varied_orders, l
         assert len(rows) == 15
         for obj in rows:
             assert renderer.cells(obj) == [str(cell) for cell in items_for_result(cl, obj, None)]
+
+
+# --- the page's datetime format ---------------------------------------------------------------------
+
+FORMATS = [
+    "N j, Y, P",
+    "Y年n月j日 H:i",
+    "aAbcdDeEfFgGhHiIjlLmMnNoOPrsStTUuwWyYzZ",
+    r"\Y\e\s: D, d M Y H:i:s.u \\ l jS F o-W z t L",
+    "",
+]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("zone", ["Asia/Shanghai", "UTC", "America/New_York"])
+def test_page_datetime_format_is_djangos(language, zone):
+    from django.utils import dateformat
+
+    from zhilian.admin.results import _DateTimeFormat
+
+    base = timezone.make_aware(dt.datetime(2026, 3, 8, 0, 0))  # midnight, and a DST change in New York
+    moments = [base + dt.timedelta(minutes=47 * n, seconds=n, microseconds=n * 1001) for n in range(80)]
+    moments += [base.replace(hour=12), base.replace(month=12, day=31, hour=23, minute=59)]
+    moments += [base.replace(hour=13, second=s, microsecond=s) for s in (0, 17, 59)]  # one minute, three seconds
+    with translation.override(language), timezone.override(zone):
+        for fmt in FORMATS:
+            formatted = _DateTimeFormat(fmt)
+            for moment in moments + moments:  # the second pass reads what the first one kept
+                local = timezone.template_localtime(moment)
+                assert formatted(local) == dateformat.format(local, fmt), (fmt, local)

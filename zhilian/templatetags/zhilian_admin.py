@@ -43,9 +43,16 @@ class _Periods:
     def __init__(self, queryset, field: str, result_count: int | None):
         self.queryset = queryset.order_by()
         self.field = field
-        self._values: list | None = None
-        if result_count is not None and result_count <= FETCH_AT_MOST:
-            self._values = [v for v in self.queryset.values_list(field, flat=True) if v is not None]
+        self._small = result_count is not None and result_count <= FETCH_AT_MOST
+        self._fetched: list | None = None
+
+    @property
+    def _values(self) -> list | None:
+        """A small result's timestamps (None for a large one), fetched when first asked: a day's
+        page (year, month and day chosen) asks nothing."""
+        if self._small and self._fetched is None:
+            self._fetched = [v for v in self.queryset.values_list(self.field, flat=True) if v is not None]
+        return self._fetched
 
     def _local(self, value):
         if isinstance(value, dt.datetime) and timezone.is_aware(value):

@@ -347,6 +347,21 @@ def test_cheap_date_hierarchy_answers_as_djangos(store, other_store, admin_user,
 
 
 @pytest.mark.django_db
+@pytest.mark.django_db
+def test_cheap_date_hierarchy_of_a_day_asks_nothing(store, manager):
+    """A day's page shows the day and a link back to its month: no query (Django's asks none either)."""
+    from zhilian.templatetags import zhilian_admin
+
+    make_orders(store, 3)
+    day = {"order_time__year": DAY.year, "order_time__month": DAY.month, "order_time__day": DAY.day}
+    request = RequestFactory().get("/admin/orders/order/", day)
+    request.user = manager
+    cl = site._registry[Order].get_changelist_instance(request)
+    queries, hierarchy = count_queries(lambda: zhilian_admin.cheap_date_hierarchy(cl))
+    assert queries == 0
+    assert len(hierarchy["choices"]) == 1
+
+
 def test_order_changelist_renders_the_cheap_date_hierarchy(store, admin_user, client):
     client.force_login(admin_user)
     make_orders(store, 2)

@@ -1,4 +1,5 @@
-"""Admin template tags: the changelist date hierarchy with queries that stay cheap at millions of rows.
+"""Admin template tags: the changelist date hierarchy with queries that stay cheap at millions of
+rows, and the changelist's rows rendered from a per-page plan (`fast_result_list`, at the end).
 
 Django's `date_hierarchy` tag asks the changelist queryset for MIN/MAX of the field and then for the
 DISTINCT years, months or days of every matching row. On a table of a million orders, the DISTINCT
@@ -27,6 +28,8 @@ from django.contrib.admin.templatetags.base import InclusionAdminNode
 from django.db.models import Max, Min
 from django.utils import timezone
 
+from zhilian.admin.results import RowRenderer
+
 register = template.Library()
 
 # At most this many matching rows: read their timestamps instead of probing periods.
@@ -40,9 +43,16 @@ class _Periods:
     def __init__(self, queryset, field: str, result_count: int | None):
         self.queryset = queryset.order_by()
         self.field = field
-        self._values: list | None = None
-        if result_count is not None and result_count <= FETCH_AT_MOST:
-            self._values = [v for v in self.queryset.values_list(field, flat=True) if v is not None]
+        self._small = result_count is not None and result_count <= FETCH_AT_MOST
+        self._fetched: list | None = None
+
+    @property
+    def _values(self) -> list | None:
+        """A small result's timestamps (None for a large one), fetched when first asked: a day's
+        page (year, month and day chosen) asks nothing."""
+        if self._small and self._fetched is None:
+            self._fetched = [v for v in self.queryset.values_list(self.field, flat=True) if v is not None]
+        return self._fetched
 
     def _local(self, value):
         if isinstance(value, dt.datetime) and timezone.is_aware(value):
@@ -134,5 +144,34 @@ def cheap_date_hierarchy_tag(parser, token):
         token,
         func=cheap_date_hierarchy,
         template_name="date_hierarchy.html",
+        takes_context=False,
+    )
+
+
+def fast_result_list(cl) -> dict:
+    """Django's `result_list` context (same template, headers and hidden fields), with each row
+    rendered by RowRenderer as one piece of HTML: the template's `{% for item in result %}` then
+    writes one item per row instead of one per cell, the same text. A list_editable changelist
+    (rows with form fields) is Django's own."""
+    if getattr(cl, "formset", None):  # set by changelist_view
+        return admin_list.result_list(cl)
+    headers = list(admin_list.result_headers(cl))
+    renderer = RowRenderer(cl)
+    return {
+        "cl": cl,
+        "result_hidden_fields": [],
+        "result_headers": headers,
+        "num_sorted_fields": sum(1 for h in headers if h["sortable"] and h["sorted"]),
+        "results": [admin_list.ResultList(None, [renderer.row(result)]) for result in cl.result_list],
+    }
+
+
+@register.tag(name="fast_result_list")
+def fast_result_list_tag(parser, token):
+    return InclusionAdminNode(
+        parser,
+        token,
+        func=fast_result_list,
+        template_name="change_list_results.html",
         takes_context=False,
     )

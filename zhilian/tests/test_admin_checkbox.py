@@ -48,3 +48,26 @@ def test_row_links_are_djangos(rf, store_id, django_user_model):
     ours = row(type(model_admin).get_changelist(model_admin, request))
     assert ours == row(ChangeList)
     assert "_changelist_filters=" in "".join(ours)
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_page_checkbox_is_the_row_checkbox(db, language):
+    """The per-page checkbox RowRenderer uses (changelist_values) writes action_checkbox's HTML."""
+    orders = [OrderFactory(id='STORE001-"<&>"-0001'), OrderFactory()]
+    model_admin = admin.site._registry[Order]
+    with translation.override(language):
+        checkbox = model_admin.changelist_values("action_checkbox")
+        for order in orders:
+            assert str(checkbox(order)) == str(model_admin.action_checkbox(order))
+            assert str(checkbox(order)) == str(admin.ModelAdmin.action_checkbox(model_admin, order))
+    assert model_admin.changelist_values("status") is None
+
+
+def test_an_overridden_checkbox_is_not_replaced():
+    from zhilian.admin import ScopedModelAdmin
+
+    class Custom(ScopedModelAdmin):
+        def action_checkbox(self, obj):
+            return "mine"
+
+    assert Custom(Order, admin.site).changelist_values("action_checkbox") is None

@@ -209,6 +209,26 @@ def test_admin_order_changelist_runs_constant_queries(store, admin_user, client)
     assert few.status_code == many.status_code == 200
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_admin_order_changelist_as_manager_runs_constant_queries(store, manager, client, language):
+    """The bench's "one day, as the store's manager" page: its rows load only `list_only_fields`,
+    so a field a column or a related __str__ reads and the list leaves out would be a query per
+    row (make_orders gives rows with and without table and waiter)."""
+    client.force_login(manager)
+    client.cookies["django_language"] = language
+    made = {"n": 0}
+
+    def make_rows(n: int) -> None:
+        make_orders(store, n, start=made["n"])
+        made["n"] += n
+
+    params = {"order_time__year": DAY.year, "order_time__month": DAY.month, "order_time__day": DAY.day}
+    few, many = assert_constant_queries(make_rows, lambda: client.get("/admin/orders/order/", params))
+    assert few.status_code == many.status_code == 200
+    assert many.content.count(b'class="action-select"') == 50
+
+
 # --- hand-written representations stay equal to the declared fields ---------------------------------
 
 
@@ -383,6 +403,21 @@ def test_cheap_date_hierarchy_answers_as_djangos(store, other_store, admin_user,
 
 
 @pytest.mark.django_db
+@pytest.mark.django_db
+def test_cheap_date_hierarchy_of_a_day_asks_nothing(store, manager):
+    """A day's page shows the day and a link back to its month: no query (Django's asks none either)."""
+    from zhilian.templatetags import zhilian_admin
+
+    make_orders(store, 3)
+    day = {"order_time__year": DAY.year, "order_time__month": DAY.month, "order_time__day": DAY.day}
+    request = RequestFactory().get("/admin/orders/order/", day)
+    request.user = manager
+    cl = site._registry[Order].get_changelist_instance(request)
+    queries, hierarchy = count_queries(lambda: zhilian_admin.cheap_date_hierarchy(cl))
+    assert queries == 0
+    assert len(hierarchy["choices"]) == 1
+
+
 def test_order_changelist_renders_the_cheap_date_hierarchy(store, admin_user, client):
     client.force_login(admin_user)
     make_orders(store, 2)

@@ -1,14 +1,13 @@
 """Hot reads compiled once: a values() query turned into SQL at its first use, then run with new
-parameter values, as a prepared statement on PostgreSQL.
+parameter values.
 
-Django compiles a queryset to SQL on every evaluation, and PostgreSQL plans every statement it is
-sent. For an order detail the two were the largest costs of the request: about a third of its
-Python time, and 0.36 ms of planning for 0.05 ms of execution (bench/NOTES.md). SQLAlchemy caches
-compiled statements; `PreparedValues` does the same for the few reads that every POS poll runs.
-Its query is built once per database and shape (which parameters are given, and the length of
-each list) with marker values; each call puts its own values where the markers were. On
-PostgreSQL the statement goes through a server-side binding cursor, so psycopg prepares it after
-`prepare_threshold` runs on a pooled connection (settings: DB_PREPARE_THRESHOLD).
+Django compiles a queryset to SQL on every evaluation. For an order detail that was about a third
+of the request's Python time (bench/NOTES.md); SQLAlchemy caches compiled statements, and
+`PreparedValues` does the same for the few reads that every POS poll runs. Its query is built
+once per database and shape (which parameters are given, and the length of each list) with marker
+values; each call puts its own values where the markers were. The SQL text is then the same on
+every call, so on PostgreSQL psycopg prepares it like any repeated statement (settings:
+DB_PREPARE_THRESHOLD) and it is planned once per pooled connection.
 
 Parameters are strings (the IDs of orders and stores): a marker must pass through the field's
 preparation unchanged, which compiling checks.
@@ -56,7 +55,7 @@ class PreparedValues:
             for position, (name, index) in enumerate(compiled.slots)
         ]
         connection = connections[using]
-        with _cursor(connection) as cursor:
+        with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
             rows = cursor.fetchall()
         if compiled.converters:
@@ -103,15 +102,3 @@ def _convert(row: tuple, converters, connection) -> list:
             value = function(value, expression, connection)
         row[position] = value
     return row
-
-
-def _cursor(connection):
-    """A cursor that binds parameters on the server (so that psycopg can prepare the statement)
-    on PostgreSQL with prepared statements on; Django's usual cursor otherwise."""
-    if connection.vendor != "postgresql" or connection.settings_dict["OPTIONS"].get("prepare_threshold") is None:
-        return connection.cursor()
-    from django.db.backends.postgresql.base import ServerBindingCursor
-
-    connection.ensure_connection()
-    with connection.wrap_database_errors:
-        return connection._prepare_cursor(ServerBindingCursor(connection.connection))

@@ -131,12 +131,14 @@ if IS_POSTGRES:
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=2)
     )
-    # Server-side prepared statements for the reads that zhilian.prepared runs (psycopg prepares a
-    # statement after this many runs on one connection). Django's other queries bind on the client
-    # and never prepare. Set DB_PREPARE_THRESHOLD=-1 behind a pooler that cannot keep prepared
-    # statements (PgBouncer in transaction mode before 1.21).
+    # Parameters bound on the server, and a statement prepared once it has run DB_PREPARE_THRESHOLD
+    # times on a connection: PostgreSQL then plans a hot read once per pooled connection instead
+    # of on every request (the order detail spent 0.36 ms planning for 0.05 ms executing).
+    # DB_PREPARE_THRESHOLD=-1: client-side binding and no prepared statements, for a pooler that
+    # cannot keep them (PgBouncer in transaction mode before 1.21).
     prepare_threshold = env.int("DB_PREPARE_THRESHOLD", default=5)
     if prepare_threshold >= 0:
+        DATABASES["default"]["OPTIONS"]["server_side_binding"] = True
         DATABASES["default"]["OPTIONS"]["prepare_threshold"] = prepare_threshold
 else:
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("timeout", 20)

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from inventory.services import stock_record_sales_usage, stock_reverse_sales_usage
 from menu.models import Dish, DishModifier, MenuCategory, RecipeLine, StoreDishOverride
 from menu.selectors import order_ingredient_usage, store_menu_entries
+from stores.models import Store
 from zhilian import events, roles
 from zhilian.audit import CREATE, DELETE, audit_record
 from zhilian.errors import DomainError, InvalidInput
@@ -220,9 +221,9 @@ def order_lines_from_menu(*, store, items: list[dict[str, Any]], day: dt.date, u
     `is_open_item` (then its name and price are the client's). Returns the lines with
     `dish_id` and `is_open_item` set and the menu keys removed.
     """
-    entries = store_menu_entries(
-        store_id=store.pk, codes=[i.get("item_code") for i in items if isinstance(i.get("item_code"), str)]
-    )
+    codes = [i.get("item_code") for i in items if not i.get("is_open_item") and isinstance(i.get("item_code"), str)]
+    # Open items only (a till's free lines): no menu read at all.
+    entries = store_menu_entries(store_id=store.pk, codes=codes) if codes else {}
     lines = []
     for index, item in enumerate(items):
         line = {k: v for k, v in item.items() if k not in MENU_KEYS}
@@ -333,9 +334,9 @@ def order_stock_deduct(*, order, user=None, at: dt.datetime | None = None) -> li
         if order.stock_deducted_at is not None:
             return []
         usage = order_ingredient_usage(order)
-        allow_negative = (
-            type(order.store).objects.filter(pk=order.store_id).values_list("allow_negative_stock", flat=True)[0]
-        )
+        if not usage:
+            return []  # open items only (or lines from before the menu): nothing to take or put back
+        allow_negative = Store.objects.filter(pk=order.store_id).values_list("allow_negative_stock", flat=True)[0]
         entries = stock_record_sales_usage(
             store_id=order.store_id,
             usage=usage,

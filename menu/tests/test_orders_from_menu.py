@@ -173,3 +173,21 @@ class TestPriceOverride:
         assert roles.OVERRIDE_PRICE in roles.PERMISSIONS["orders.order"]["manager"]
         assert roles.OVERRIDE_PRICE in roles.PERMISSIONS["orders.order"]["admin"]
         assert roles.OVERRIDE_PRICE not in roles.PERMISSIONS["orders.order"]["staff"]
+
+
+@pytest.mark.django_db
+def test_open_items_and_their_moves_read_no_menu(actors):
+    """A till's free lines cost what they cost before the menu: no menu or recipe query."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from orders import services
+
+    items = [{"item_code": "TEA", "item_name": "Tea", "unit_price_cents": 5_00, "is_open_item": True}]
+    with CaptureQueriesContext(connection) as queries:
+        order = services.order_create(store=actors.store, items=items)
+        services.order_transition(order=order, status="confirmed")
+        services.order_transition(order=order, status="preparing")
+        services.order_transition(order=order, status="cancelled", reason="x")
+    assert not [q["sql"] for q in queries.captured_queries if "menu_" in q["sql"]]
+    assert Order.objects.get(pk=order.pk).stock_deducted_at is None

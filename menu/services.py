@@ -330,12 +330,12 @@ def order_stock_deduct(*, order, user=None, at: dt.datetime | None = None) -> li
     is short and the store does not allow negative stock. Does nothing twice."""
     from orders.models import Order
 
+    if order.stock_deducted_at is not None:
+        return []
+    usage = order_ingredient_usage(order)
+    if not usage:
+        return []  # open items only (or lines from before the menu): nothing to take or put back
     with transaction.atomic():
-        if order.stock_deducted_at is not None:
-            return []
-        usage = order_ingredient_usage(order)
-        if not usage:
-            return []  # open items only (or lines from before the menu): nothing to take or put back
         allow_negative = Store.objects.filter(pk=order.store_id).values_list("allow_negative_stock", flat=True)[0]
         entries = stock_record_sales_usage(
             store_id=order.store_id,

@@ -191,3 +191,20 @@ def test_open_items_and_their_moves_read_no_menu(actors):
         services.order_transition(order=order, status="cancelled", reason="x")
     assert not [q["sql"] for q in queries.captured_queries if "menu_" in q["sql"]]
     assert Order.objects.get(pk=order.pk).stock_deducted_at is None
+
+
+@pytest.mark.django_db
+def test_a_dish_line_keeps_its_dish(actors, client_for):
+    build_menu(actors.store)
+    body = _post(client_for(actors.manager), {"item_code": "KP01"}).json()
+    line_id = body["items"][0]["id"]
+    client = client_for(actors.manager)
+    response = client.patch(f"{ITEMS}{line_id}/", {"item_code": "MP01"}, format="json")
+    assert response.status_code == 400
+    assert "item_code" in response.json()
+    assert OrderItem.objects.get(pk=line_id).item_code == "KP01"
+    # Quantity and (for a manager) the price may change.
+    response = client.patch(f"{ITEMS}{line_id}/", {"quantity": 3, "unit_price_cents": 45_00}, format="json")
+    assert response.status_code == 200, response.content
+    line = OrderItem.objects.get(pk=line_id)
+    assert (line.quantity, line.unit_price_cents, line.dish.code) == (3, 45_00, "KP01")

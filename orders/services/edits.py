@@ -184,6 +184,9 @@ def order_item_update(*, item: OrderItem, user=None, **changes: Any) -> OrderIte
         locked = _lock_order(item.order_id)
         _ensure_items_editable(locked)
         row = OrderItem.objects.select_for_update().get(pk=item.pk)
+        if row.dish_id is not None and changes.get("item_code", row.item_code) != row.item_code:
+            # The line sold that dish (its recipe leaves stock); another dish is another line.
+            raise InvalidInput({"item_code": "A dish line keeps its dish: remove it and add the other dish."})
         before = {field: getattr(row, field) for field in changes}
         for field, value in changes.items():
             setattr(row, field, value)

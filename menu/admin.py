@@ -58,6 +58,25 @@ class DishAdmin(ScopedModelAdmin):
     update_service = "dish_update"
     delete_service = "dish_delete"
 
+    # The inlines' rows go through their services too (the audit trail names who changed a recipe).
+    INLINE_ENTITIES = {RecipeLine: "recipe_line", DishModifier: "dish_modifier"}
+
+    def save_formset(self, request, form, formset, change):
+        entity = self.INLINE_ENTITIES.get(formset.model)
+        if entity is None:
+            return super().save_formset(request, form, formset, change)
+        formset.save(commit=False)  # sorts the rows into new, changed and deleted; writes nothing
+        fields = [name for name in formset.form._meta.fields if name not in ("id", "dish")]
+        for obj in formset.deleted_objects:
+            getattr(services, f"{entity}_delete")(**{entity: obj}, user=request.user)
+        for obj, changed in formset.changed_objects:
+            edited = {name: getattr(obj, name) for name in changed if name in fields}
+            getattr(services, f"{entity}_update")(**{entity: obj}, user=request.user, **edited)
+        for obj in formset.new_objects:
+            values = {name: getattr(obj, name) for name in fields}
+            getattr(services, f"{entity}_create")(dish=form.instance, user=request.user, **values)
+        return None
+
     @staticmethod
     def _cost(obj) -> int | None:
         # The chain's average unit costs of the ingredients (stores buy at different prices).

@@ -40,3 +40,19 @@ def test_seeded_orders_name_their_dishes_and_a_new_order_deducts_the_seeded_reci
     services.order_transition(order=order, status="preparing")
     row = InventoryTransaction.objects.get(reference_id=order.pk)
     assert row.item.sku == "rice" and str(row.quantity) == "-0.240"
+
+
+@pytest.mark.django_db
+def test_items_of_a_chain_seeded_before_the_menu_get_the_catalogue_keys(store):
+    from inventory.tests.factories import InventoryItemFactory
+    from zhilian.seed.menu import align_ingredient_keys
+
+    stock = cat.STOCK[0]
+    old = InventoryItemFactory(store=store, name=stock.name, sku=stock.name)  # as the migration filled it
+    other = InventoryItemFactory(store=store, name="Napkins", sku="Napkins")
+    assert align_ingredient_keys() == 1
+    old.refresh_from_db()
+    other.refresh_from_db()
+    assert (old.sku, other.sku) == (stock.key, "Napkins")
+    assert [e.additional_data["event"] for e in audit_entries(old)] == ["inventory_item.update"]
+    assert align_ingredient_keys() == 0

@@ -8,6 +8,10 @@ import datetime as dt
 import uuid
 from decimal import Decimal
 
+from django.db.models import F
+
+from inventory.models import InventoryItem
+from inventory.services import inventory_item_update
 from menu import services
 from menu.models import Dish, MenuCategory
 from zhilian.seed import catalog as cat
@@ -64,6 +68,16 @@ def ensure_menu() -> dict[str, uuid.UUID]:
             )
         dishes[entry.code] = dish
     return {code: dish.pk for code, dish in dishes.items()}
+
+
+def align_ingredient_keys() -> int:
+    """Give the items of a chain seeded before the menu (whose migration made each item's name its
+    key) the catalogue's keys the recipes name, through the item service; returns how many."""
+    keys = {stock.name: stock.key for stock in cat.STOCK}
+    stale = InventoryItem.objects.filter(name__in=list(keys), sku=F("name")).order_by("pk")
+    for item in stale:
+        inventory_item_update(item=item, changes={"sku": keys[item.name]})
+    return len(stale)
 
 
 def _allergens(entry: cat.Dish) -> list[str]:

@@ -35,7 +35,7 @@ from stores.models import Employee, Store, Table
 from zhilian.models import DailySequence
 from zhilian.seed import bookings, premises, rosters, sales, stock
 from zhilian.seed.logins import Login, ensure_admin, ensure_store_users, user_uuid
-from zhilian.seed.menu import ensure_menu
+from zhilian.seed.menu import align_ingredient_keys, ensure_menu
 from zhilian.seed.plan import StorePlan
 from zhilian.seed.reset import reset_demo_data
 from zhilian.seed.store_writer import write_store
@@ -156,6 +156,8 @@ class Seeder:
         r.services["kpi_ensure_defaults"] = "called"
         self.dish_ids = ensure_menu()
         r.services["menu"] = "dish_create, recipe_line_create"
+        if aligned := align_ingredient_keys():
+            r.services["inventory_item_update"] = f"{aligned} items given their ingredient key"
         r.logins.append(ensure_admin(password=self.o.password, password_hash=self.password_hash))
         existing = set(Store.objects.filter(pk__in=self.store_ids()).values_list("pk", flat=True))
         todo = []

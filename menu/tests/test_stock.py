@@ -12,6 +12,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from inventory.models import InventoryItem, InventoryTransaction
+from inventory.selectors import stock_verify
 from menu import services as menu_services
 from menu.tests.helpers import RECIPES, STOCK, build_menu, expected_usage
 from orders import services
@@ -88,6 +89,7 @@ class TestDeduction:
         assert _stock(menu) != before
         _to(order, S.CANCELLED, user=actors.manager)
         assert _stock(menu) == before
+        assert stock_verify(store=actors.store) == []
         # Append-only: the usage rows stay, each with its counter-entry.
         rows = _usage_rows(order)
         assert rows.filter(quantity__lt=0).count() == rows.filter(quantity__gt=0).count() == 5
@@ -137,6 +139,7 @@ class TestDeduction:
         _to(order, S.CONFIRMED, S.PREPARING)
         tofu = InventoryItem.objects.get(pk=menu.items["tofu"].pk)
         assert tofu.current_quantity == D("0.5") - D("0.632")  # 2 × 0.3 / 0.95
+        assert stock_verify(store=actors.store) == []  # check_inventory: the ledger still sums to it
         assert tofu.status == InventoryItem.Status.OUT_OF_STOCK
         # The low-stock alert fires as for any usage.
         assert actors.manager.notifications.filter(data__item=tofu.pk).exists()

@@ -175,7 +175,13 @@ async def measure_writes(base: str, s: Sample, args: argparse.Namespace) -> Row:
     async def create(client: httpx.AsyncClient, i: int) -> None:
         store = client_store[clients.index(client)]
         items = [
-            {"item_code": f"B{k}", "item_name": f"Bench dish {k}", "quantity": 1 + k % 2, "unit_price_cents": 1800 + k}
+            {
+                "is_open_item": True,
+                "item_code": f"B{k}",
+                "item_name": f"Bench dish {k}",
+                "quantity": 1 + k % 2,
+                "unit_price_cents": 1800 + k,
+            }
             for k in range(4)
         ]
         body = {

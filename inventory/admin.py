@@ -40,7 +40,7 @@ class InventoryItemAdmin(ScopedModelAdmin):
     ordering = ["store", "name"]
     actions = ["recompute_status"]
     fieldsets = [
-        (None, {"fields": ["id", "store", "name", "category", "unit", "is_active"]}),
+        (None, {"fields": ["id", "store", "name", "sku", "category", "unit", "is_active"]}),
         (_("Stock"), {"fields": ["current_quantity", "status", "min_quantity", "max_quantity", "unit_cost_cents"]}),
         (_("Supplier"), {"fields": ["supplier_name", "supplier_contact"]}),
         (_("Ledger"), {"fields": ["recent_transactions"]}),

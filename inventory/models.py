@@ -33,6 +33,14 @@ class InventoryItem(TimestampedModel):
         "stores.Store", verbose_name=_("store"), on_delete=models.PROTECT, related_name="inventory_items"
     )
     name = models.CharField(_("name"), max_length=120)
+    # The chain-wide key of the ingredient: the same in every store, so a chain recipe
+    # (menu.RecipeLine.ingredient_sku) resolves to each store's own item. Defaults to the name.
+    sku = models.CharField(
+        _("SKU"),
+        max_length=120,
+        blank=True,
+        help_text=_("The ingredient's key, the same in every store (empty: the name)."),
+    )
     category = models.CharField(_("category"), max_length=16, choices=Category.choices, default=Category.OTHER)
     unit = models.CharField(_("unit"), max_length=16, help_text=_("kg, L, piece, box, ..."))
     # Changed only through the ledger (inventory.services); never edited directly.
@@ -63,7 +71,7 @@ class InventoryItem(TimestampedModel):
         ]
         constraints = [
             models.UniqueConstraint(fields=["store", "name"], name="invitem_store_name_unique"),
-            models.CheckConstraint(condition=Q(current_quantity__gte=0), name="invitem_quantity_nonneg"),
+            models.UniqueConstraint(fields=["store", "sku"], name="invitem_store_sku_unique"),
             models.CheckConstraint(condition=Q(min_quantity__gte=0), name="invitem_min_nonneg"),
             models.CheckConstraint(condition=Q(max_quantity__gte=F("min_quantity")), name="invitem_par_at_least_min"),
             models.CheckConstraint(condition=Q(unit_cost_cents__gte=0), name="invitem_cost_nonneg"),
@@ -75,6 +83,13 @@ class InventoryItem(TimestampedModel):
     def clean(self):
         if self.max_quantity is not None and self.min_quantity is not None and self.max_quantity < self.min_quantity:
             raise ValidationError({"max_quantity": _("The par level cannot be below the reorder point.")})
+
+    def save(self, *args, **kwargs):
+        if not self.sku:
+            self.sku = self.name
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "sku"}
+        super().save(*args, **kwargs)
 
     @classmethod
     def status_for(cls, quantity: Decimal, min_quantity: Decimal) -> str:
@@ -147,13 +162,19 @@ class InventoryTransaction(TimestampedModel):
         verbose_name_plural = _("inventory transactions")
         ordering = ["-transaction_time"]
         indexes = [
+            # The rows an order's sales usage wrote (reversed when the order is cancelled).
+            models.Index(fields=["reference_id"], condition=~Q(reference_id=""), name="invtx_reference_idx"),
             models.Index(fields=["item", "-transaction_time"], name="invtx_item_time_idx"),
             models.Index(fields=["store", "-transaction_time"], name="invtx_store_time_idx"),
             models.Index(fields=["store", "transaction_type", "-transaction_time"], name="invtx_store_type_time_idx"),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(quantity_after__gte=0), name="invtx_after_nonneg"),
-            models.CheckConstraint(condition=Q(quantity_before__gte=0), name="invtx_before_nonneg"),
+            # Only sales usage may take stock below zero (a store that allows it, menu.services);
+            # any row that adds stock may start from, or stay, below zero.
+            models.CheckConstraint(
+                condition=Q(quantity_after__gte=0) | Q(transaction_type="usage") | Q(quantity__gte=0),
+                name="invtx_after_nonneg_unless_sales",
+            ),
             # Within half a unit of the third decimal rather than "=": SQLite keeps decimals as
             # floating point (20 - 14.999 != 5.001 there); on PostgreSQL's numeric this is equality.
             models.CheckConstraint(
@@ -170,7 +191,9 @@ class InventoryTransaction(TimestampedModel):
                 name="invtx_waste_has_reason",
             ),
             models.CheckConstraint(
-                condition=Q(transaction_type__in=["usage", "waste"], quantity__lt=0)
+                # A positive usage row is the counter-entry of a cancelled order's usage.
+                condition=Q(transaction_type="usage") & ~Q(quantity=0)
+                | Q(transaction_type="waste", quantity__lt=0)
                 | Q(transaction_type="purchase", quantity__gt=0)
                 | Q(transaction_type__in=["adjustment", "transfer"]),
                 name="invtx_sign_matches_type",

@@ -222,7 +222,11 @@ def stock_verify(*, store: Store | None = None) -> list[dict[str, Any]]:
 
 # --- daily figures (the KPIs read these) -------------------------------------------------------------
 
-HIT_ZERO = Q(quantity_after=0, quantity_before__gt=0)
+# Zero or, through sales in a store that allows it, below.
+HIT_ZERO = Q(quantity_after__lte=0, quantity_before__gt=0)
+# Usage nets its counter-entries (a cancelled order's usage put back: positive usage rows).
+USED = Q(transaction_type=Type.USAGE, quantity__lt=0)
+RETURNED = Q(transaction_type=Type.USAGE, quantity__gt=0)
 
 
 def daily_stock_figures(store_ids, start: dt.date, end: dt.date):
@@ -236,7 +240,8 @@ def daily_stock_figures(store_ids, start: dt.date, end: dt.date):
         .order_by()
         .values("store_id", "day")
         .annotate(
-            usage_cents=Sum("total_cost_cents", filter=Q(transaction_type=Type.USAGE), default=0),
+            usage_cents=Sum("total_cost_cents", filter=USED, default=0)
+            - Sum("total_cost_cents", filter=RETURNED, default=0),
             waste_cents=Sum("total_cost_cents", filter=Q(transaction_type=Type.WASTE), default=0),
             stock_outs=Count("item_id", distinct=True, filter=HIT_ZERO),
             restocked=Count(

@@ -22,7 +22,8 @@ class OrderItemForm(forms.ModelForm):
 
     class Meta:
         model = OrderItem
-        fields = ["item_code", "item_name", "quantity", "unit_price_cents", "notes"]
+        # A dish code takes its name from the menu (menu.services); anything else is an open item.
+        fields = ["item_code", "item_name", "quantity", "unit_price_cents", "notes", "is_open_item"]
 
     def clean_unit_price_cents(self):
         cents = self.cleaned_data["unit_price_cents"]
@@ -60,7 +61,7 @@ class OrderItemInline(ScopedTabularInline):
     model = OrderItem
     form = OrderItemForm
     formset = OrderItemFormSet
-    fields = ["item_code", "item_name", "quantity", "unit_price_cents", "subtotal", "notes"]
+    fields = ["item_code", "item_name", "quantity", "unit_price_cents", "subtotal", "notes", "is_open_item"]
     readonly_fields = ["subtotal"]
     show_change_link = False
     min_num = 1
@@ -232,7 +233,10 @@ class OrderAdmin(ScopedModelAdmin):
                 data = {name: getattr(item, name) for name in OrderItemForm.Meta.fields}
                 services.order_item_add(order=order, user=user, **data)
             for item, changed in items.changed_objects:
-                services.order_item_update(item=item, user=user, **{name: getattr(item, name) for name in changed})
+                # A line's kind (dish or open item) is decided when it is added.
+                edited = {name: getattr(item, name) for name in changed if name != "is_open_item"}
+                if edited:
+                    services.order_item_update(item=item, user=user, **edited)
             for item in items.deleted_objects:
                 services.order_item_remove(item=item, user=user)
         return services.order_recompute_totals(order=order, discount_cents=discount_cents, user=user)

@@ -77,6 +77,9 @@ class Order(TimestampedModel):
     guest_count = models.PositiveSmallIntegerField(_("guests"), default=1)
     notes = models.TextField(_("notes"), blank=True)
     metadata = BoundedJSONField(_("metadata"), default=dict, blank=True)
+    # When the order's dish lines took their recipes out of stock (menu.services); a cancellation
+    # after it puts them back. Not part of the API representation.
+    stock_deducted_at = models.DateTimeField(_("stock deducted at"), null=True, blank=True, editable=False)
 
     objects = StoreScopedManager()
     # Set by the server, never by a client or an admin form (ids, timestamps, computed totals,
@@ -142,6 +145,17 @@ class OrderItem(TimestampedModel):
     subtotal_cents = CentsField(_("subtotal"), editable=False)
     notes = models.CharField(_("notes"), max_length=255, blank=True)
     customizations = BoundedJSONField(_("customizations"), default=dict, blank=True)
+    # The menu dish the line sold (name and price above are its snapshot at the time of sale), or
+    # none: an open item, flagged as such when it was entered, or a line from before the menu.
+    dish = models.ForeignKey(
+        "menu.Dish",
+        verbose_name=_("dish"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="order_items",
+    )
+    is_open_item = models.BooleanField(_("open item"), default=False, db_default=False)
 
     objects = StoreScopedManager()
     store_lookup = "order__store"

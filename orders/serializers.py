@@ -12,12 +12,32 @@ from zhilian.api.serializers import BaseModelSerializer, ModelSerializer
 
 ITEM_FIELD_KWARGS = {
     "quantity": {"min_value": 1, "max_value": services.MAX_QUANTITY},
-    # Required although the model column has a default: a line has no price the server could assume.
-    "unit_price_cents": {"min_value": 0, "max_value": services.MAX_UNIT_PRICE_CENTS, "required": True},
+    # A dish line takes its name and price from the store's menu (menu.services); an open item
+    # must send both (the service says so, naming the line).
+    "item_name": {"required": False},
+    "unit_price_cents": {"min_value": 0, "max_value": services.MAX_UNIT_PRICE_CENTS, "required": False},
 }
 
 
-class OrderLineSerializer(ModelSerializer):
+class MenuLineInputMixin(serializers.Serializer):
+    """Input-only fields of a line (never in the representation, which stays orders.selectors')."""
+
+    is_open_item = serializers.BooleanField(
+        write_only=True,
+        required=False,
+        default=False,
+        help_text="An item off the menu: its code is no dish, its name and price are the client's.",
+    )
+    modifiers = serializers.ListField(
+        child=serializers.CharField(max_length=40),
+        write_only=True,
+        required=False,
+        max_length=20,
+        help_text="Codes of the dish's modifiers (recorded in customizations.modifiers, priced in).",
+    )
+
+
+class OrderLineSerializer(MenuLineInputMixin, ModelSerializer):
     """An item as nested in an order (read, and written once when the order is created)."""
 
     class Meta:
@@ -31,6 +51,8 @@ class OrderLineSerializer(ModelSerializer):
             "subtotal_cents",
             "notes",
             "customizations",
+            "is_open_item",
+            "modifiers",
         ]
         read_only_fields = ["id", "subtotal_cents"]
         extra_kwargs = ITEM_FIELD_KWARGS
@@ -129,7 +151,7 @@ class OrderSerializer(BaseModelSerializer):
         return services.order_update(order=instance, user=self._user, **validated_data)
 
 
-class OrderItemSerializer(BaseModelSerializer):
+class OrderItemSerializer(MenuLineInputMixin, BaseModelSerializer):
     """An order item on its own (/order-items/): adding, changing and removing lines."""
 
     order_status = serializers.CharField(source="order.status", read_only=True)
@@ -147,6 +169,8 @@ class OrderItemSerializer(BaseModelSerializer):
             "subtotal_cents",
             "notes",
             "customizations",
+            "is_open_item",
+            "modifiers",
             "created_at",
             "updated_at",
         ]
@@ -163,8 +187,15 @@ class OrderItemSerializer(BaseModelSerializer):
         order = validated_data.pop("order")
         return services.order_item_add(order=order, user=self._user, **validated_data)
 
+    def model_validation_exclude(self) -> set[str]:
+        # The menu fills a dish line's name and price (menu.services checks them).
+        return super().model_validation_exclude() | {"item_name", "unit_price_cents", "is_open_item"}
+
     def update(self, instance, validated_data):
         validated_data.pop("order", None)
+        # A line keeps what it sold; what it is (dish or open item) is decided when it is added.
+        validated_data.pop("is_open_item", None)
+        validated_data.pop("modifiers", None)
         return services.order_item_update(item=instance, user=self._user, **validated_data)
 
 

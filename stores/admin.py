@@ -37,7 +37,10 @@ class StoreAdmin(ScopedModelAdmin):
             _("Location"),
             {"fields": ["address", "city", "district", "region", "latitude", "longitude", "phone", "email"]},
         ),
-        (_("Operations"), {"fields": ["seats", "area", "opening_date", "business_hours", "config"]}),
+        (
+            _("Operations"),
+            {"fields": ["seats", "area", "opening_date", "business_hours", "config", "allow_negative_stock"]},
+        ),
         (
             _("Targets"),
             {

@@ -73,6 +73,14 @@ class Store(TimestampedModel):
         help_text=_('Per weekday: {"mon": [["10:30", "14:00"], ["17:00", "22:00"]], ...}; a missing day is closed.'),
     )
     config = BoundedJSONField(_("configuration"), default=dict, blank=True)
+    # Kitchens do sell what the system thinks they do not have: with this on, an order's stock
+    # usage (menu.services) may take an item below zero instead of refusing the move.
+    allow_negative_stock = models.BooleanField(
+        _("allow negative stock through sales"),
+        default=False,
+        db_default=False,
+        help_text=_("Orders still move to the kitchen when their recipes need more than the stock on hand."),
+    )
     manager = models.ForeignKey(
         "accounts.User",
         verbose_name=_("manager"),

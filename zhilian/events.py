@@ -30,6 +30,7 @@ EVENT_TYPES = frozenset(
         "inventory.low_stock",
         "schedule.published",
         "kpi.updated",
+        "menu.sold_out",
         "notification.created",
     }
 )

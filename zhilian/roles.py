@@ -25,6 +25,10 @@ class Role(models.TextChoices):
 VIEW, ADD, CHANGE, DELETE = "view", "add", "change", "delete"
 # Lift an account's login lockout early (accounts.services.user_unlock_login).
 UNLOCK_LOGIN = "unlock_login"
+# Sell a menu dish at another price than the store's menu (orders from dish codes, menu.services).
+OVERRIDE_PRICE = "override_price"
+# Mark a dish sold out (估清) in a store for a day.
+SOLD_OUT = "sold_out"
 CRUD = frozenset({VIEW, ADD, CHANGE, DELETE})
 READ = frozenset({VIEW})
 
@@ -45,9 +49,10 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     "stores.store": {ADMIN: CRUD, MANAGER: frozenset({VIEW, CHANGE}), STAFF: READ},
     "stores.table": {ADMIN: CRUD, MANAGER: frozenset({VIEW, ADD, CHANGE}), STAFF: READ},
     "stores.employee": {ADMIN: CRUD, MANAGER: CRUD, STAFF: READ},
+    # override_price: sell a menu dish at another price than the store's menu says.
     "orders.order": {
-        ADMIN: CRUD | {"transition"},
-        MANAGER: CRUD | {"transition"},
+        ADMIN: CRUD | {"transition", OVERRIDE_PRICE},
+        MANAGER: CRUD | {"transition", OVERRIDE_PRICE},
         STAFF: frozenset({VIEW, ADD, "transition"}),
     },
     "orders.orderitem": {ADMIN: CRUD, MANAGER: CRUD, STAFF: frozenset({VIEW, ADD})},
@@ -72,6 +77,12 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         MANAGER: CRUD | {"transition"},
         STAFF: frozenset({VIEW, ADD, "transition"}),
     },
+    # The chain menu is HQ's (admins); a store's overrides and 估清 (sold_out) its manager's.
+    "menu.menucategory": {ADMIN: CRUD, MANAGER: READ, STAFF: READ},
+    "menu.dish": {ADMIN: CRUD, MANAGER: READ, STAFF: READ},
+    "menu.dishmodifier": {ADMIN: CRUD, MANAGER: READ, STAFF: READ},
+    "menu.recipeline": {ADMIN: CRUD, MANAGER: READ, STAFF: READ},
+    "menu.storedishoverride": {ADMIN: CRUD | {SOLD_OUT}, MANAGER: CRUD | {SOLD_OUT}, STAFF: READ},
     "kpis.kpi": {ADMIN: CRUD, MANAGER: READ, STAFF: READ},
     "kpis.kpirecord": {
         ADMIN: CRUD | {"compute", "dashboard"},

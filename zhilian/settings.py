@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "reservations",
     "kpis",
     "notifications",
+    "menu",
     # Reads every domain above; nothing imports it.
     "dashboard",
 ]
@@ -203,6 +204,11 @@ ZHILIAN_JSON_MAX_DEPTH = env.int("ZHILIAN_JSON_MAX_DEPTH", default=10)
 ZHILIAN_JSON_MAX_BYTES = env.int("ZHILIAN_JSON_MAX_BYTES", default=32 * 1024)
 # Minutes after the booked time before a reservation that did not arrive is marked no-show.
 ZHILIAN_NO_SHOW_GRACE_MINUTES = env.int("ZHILIAN_NO_SHOW_GRACE_MINUTES", default=30)
+# The order status at which dish lines take their recipes out of stock (menu.services):
+# "preparing" (the kitchen starts, default) or "completed".
+ZHILIAN_STOCK_DEDUCT_AT = env.str("ZHILIAN_STOCK_DEDUCT_AT", default="preparing")
+if ZHILIAN_STOCK_DEDUCT_AT not in ("preparing", "completed"):
+    raise ImproperlyConfigured("ZHILIAN_STOCK_DEDUCT_AT must be 'preparing' or 'completed'.")
 
 # Login lockout (django-axes; the policy is described in accounts/lockout.py). Every door — the
 # API, the admin and the dashboard login — shares it. Attempts are recorded in the database, so

@@ -11,6 +11,7 @@ api_v1 = [
     path("", include("stores.urls")),
     path("", include("orders.urls")),
     path("", include("inventory.urls")),
+    path("", include("menu.urls")),
     path("", include("scheduling.urls")),
     path("", include("reservations.urls")),
     # The dashboard summary lives at kpis/dashboard/: before kpis.urls, whose kpis/{id}/ would match it.

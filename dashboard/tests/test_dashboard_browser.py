@@ -114,7 +114,15 @@ def drive_dashboard(browser, api, base_url, manager, order, item):
         json={
             "order_type": "takeaway",
             "customer_name": "Zhao Lei",
-            "items": [{"item_code": "D002", "item_name": "Dan Dan Noodles", "quantity": 1, "unit_price_cents": 2800}],
+            "items": [
+                {
+                    "is_open_item": True,
+                    "item_code": "D002",
+                    "item_name": "Dan Dan Noodles",
+                    "quantity": 1,
+                    "unit_price_cents": 2800,
+                }
+            ],
         },
     )
     assert response.status_code == 201, response.text

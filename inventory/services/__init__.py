@@ -17,8 +17,10 @@ from inventory.services.stock import (
     SEVERITY,
     stock_record_adjustment,
     stock_record_purchase,
+    stock_record_sales_usage,
     stock_record_usage,
     stock_record_waste,
+    stock_reverse_sales_usage,
     stock_transfer,
 )
 
@@ -35,9 +37,11 @@ __all__ = [
     "line_cost_cents",
     "stock_record_adjustment",
     "stock_record_purchase",
+    "stock_record_sales_usage",
     "stock_record_usage",
     "stock_record_waste",
     "stock_reorder_suggestions",
+    "stock_reverse_sales_usage",
     "stock_transfer",
     "stock_verify",
     "stock_waste_analysis",

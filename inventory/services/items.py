@@ -18,6 +18,7 @@ from zhilian.errors import InvalidInput
 
 ITEM_EDITABLE_FIELDS = (
     "name",
+    "sku",
     "category",
     "unit",
     "min_quantity",
@@ -44,6 +45,8 @@ def inventory_item_create(
     if unknown:
         raise InvalidInput({name: "Not an editable field." for name in sorted(unknown)})
     opening = clean_quantity(initial_quantity, "initial_quantity", allow_zero=True)
+    # Without a chain-wide key the name is the key (what transfers match stores' items by).
+    fields["sku"] = fields.get("sku") or name
     with transaction.atomic():
         item = InventoryItem(store=store, id=id, name=name, unit=unit, **fields)
         item.current_quantity = Decimal("0")
@@ -64,6 +67,8 @@ def inventory_item_update(*, item: InventoryItem, changes: dict[str, Any], user:
     unknown = set(changes) - set(ITEM_EDITABLE_FIELDS)
     if unknown:
         raise InvalidInput({name: "Not an editable field." for name in sorted(unknown)})
+    if "sku" in changes and not changes["sku"]:
+        changes = {**changes, "sku": changes.get("name") or item.name}
     with transaction.atomic():
         row = _lock(item.pk)
         old_status = row.status

@@ -21,12 +21,14 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import F, Sum
 from django.utils import timezone
 
 from accounts.models import User
 from inventory.models import InventoryItem, InventoryTransaction
 from inventory.quantities import (
     MAX_QUANTITY,
+    QUANTIZE,
     clean_cents,
     clean_quantity,
     fmt_quantity,
@@ -113,6 +115,7 @@ def _stock_write(
     transaction_time: dt.datetime | None = None,
     locked: InventoryItem | None = None,
     set_unit_cost: bool = False,
+    allow_negative: bool = False,
 ) -> InventoryTransaction:
     """The one writer of stock: lock, compute from the locked row, refuse below zero, save, log.
 
@@ -122,7 +125,7 @@ def _stock_write(
     row = locked if locked is not None else _lock(item.pk)
     before = row.current_quantity
     after = before + quantity
-    if after < 0:
+    if after < 0 and quantity < 0 and not allow_negative:
         raise InsufficientStock(
             f"Only {fmt_quantity(before)} {row.unit} of {row.name} on hand; "
             f"{fmt_quantity(-quantity)} {row.unit} requested.",
@@ -136,11 +139,13 @@ def _stock_write(
     old_status = row.status
     row.current_quantity = after
     row.status = InventoryItem.status_for(after, row.min_quantity)
-    fields = ["current_quantity", "status", "updated_at"]
+    row.updated_at = timezone.now()
+    fields = {"status": row.status, "updated_at": row.updated_at}
     if set_unit_cost and cost != row.unit_cost_cents:
-        row.unit_cost_cents = cost
-        fields.append("unit_cost_cents")
-    row.save(update_fields=fields)
+        row.unit_cost_cents = fields["unit_cost_cents"] = cost
+    # The quantity moves by an F() expression: the row is locked, and the database, not a value
+    # read earlier, does the arithmetic.
+    InventoryItem.objects.filter(pk=row.pk).update(current_quantity=F("current_quantity") + quantity, **fields)
     entry = InventoryTransaction.objects.create(
         item=row,
         store_id=row.store_id,
@@ -344,3 +349,116 @@ def stock_transfer(
         incoming.counterpart = outgoing
         incoming.save(update_fields=["counterpart", "updated_at"])
     return outgoing, incoming
+
+
+# --- sales usage (menu.services: an order reaching the kitchen) --------------------------------
+
+
+def _lock_by_sku(store_id: str, skus) -> dict[str, InventoryItem]:
+    """Lock the store's items of these ingredient keys in pk order (every multi-row writer uses
+    the same order, so two orders sharing ingredients never deadlock)."""
+    rows = InventoryItem.objects.select_for_update().filter(store_id=store_id, sku__in=list(skus)).order_by("pk")
+    return {row.sku: row for row in rows}
+
+
+def stock_record_sales_usage(
+    *,
+    store_id: str,
+    usage: dict[str, Decimal],
+    reference_id: str,
+    allow_negative: bool = False,
+    user: User | None = None,
+    notes: str = "",
+    transaction_time: dt.datetime | None = None,
+) -> list[InventoryTransaction]:
+    """What an order used, one `usage` row per ingredient, all or nothing.
+
+    `usage` maps an ingredient key (`InventoryItem.sku`) to the quantity used (positive, three
+    decimals). An ingredient the store has no item for is refused (409 `ingredient_missing`);
+    one short of stock is refused (409 `insufficient_stock`, naming it) unless `allow_negative`.
+    """
+    usage = {sku: quantity for sku, quantity in usage.items() if quantity > 0}
+    if not usage:
+        return []
+    with transaction.atomic():
+        rows = _lock_by_sku(store_id, usage)
+        missing = sorted(set(usage) - set(rows))
+        if missing:
+            raise DomainError(
+                f"{store_id} has no inventory item for the ingredient {missing[0]!r}.",
+                code="ingredient_missing",
+                ingredient=missing[0],
+            )
+        entries = []
+        for row in sorted(rows.values(), key=lambda r: r.pk):
+            quantity = usage[row.sku]
+            if row.current_quantity < quantity and not allow_negative:
+                raise InsufficientStock(
+                    f"Not enough {row.name}: {fmt_quantity(row.current_quantity)} {row.unit} on hand, "
+                    f"{fmt_quantity(quantity)} {row.unit} needed.",
+                    ingredient=row.sku,
+                    item=row.pk,
+                    on_hand=str(row.current_quantity),
+                    requested=str(quantity),
+                    unit=row.unit,
+                )
+            entries.append(
+                _stock_write(
+                    item=row,
+                    transaction_type=Type.USAGE,
+                    quantity=-quantity,
+                    user=user,
+                    reference_id=reference_id,
+                    notes=notes,
+                    transaction_time=transaction_time,
+                    locked=row,
+                    allow_negative=allow_negative,
+                )
+            )
+    return entries
+
+
+def stock_reverse_sales_usage(
+    *,
+    store_id: str,
+    reference_id: str,
+    user: User | None = None,
+    notes: str = "",
+    transaction_time: dt.datetime | None = None,
+) -> list[InventoryTransaction]:
+    """Put back what the usage rows of `reference_id` took: counter-entries (positive `usage`
+    rows at the cost the usage was booked at), never an edit, so the ledger stays append-only.
+    What was already put back is not put back twice."""
+    with transaction.atomic():
+        net = {
+            row["item_id"]: row["total"]
+            for row in InventoryTransaction.objects.filter(
+                store_id=store_id, reference_id=reference_id, transaction_type=Type.USAGE
+            )
+            .order_by()
+            .values("item_id")
+            .annotate(total=Sum("quantity"))
+        }
+        owed = {item_id: -Decimal(str(total)) for item_id, total in net.items() if total and total < 0}
+        if not owed:
+            return []
+        costs = dict(
+            InventoryTransaction.objects.filter(
+                store_id=store_id, reference_id=reference_id, transaction_type=Type.USAGE, quantity__lt=0
+            ).values_list("item_id", "unit_cost_cents")
+        )
+        rows = InventoryItem.objects.select_for_update().filter(pk__in=list(owed)).order_by("pk")
+        return [
+            _stock_write(
+                item=row,
+                transaction_type=Type.USAGE,
+                quantity=owed[row.pk].quantize(QUANTIZE),
+                unit_cost_cents=costs.get(row.pk),
+                user=user,
+                reference_id=reference_id,
+                notes=notes,
+                transaction_time=transaction_time,
+                locked=row,
+            )
+            for row in rows
+        ]

@@ -114,11 +114,11 @@ def ledger_row(item, **kwargs):
         {"quantity": D("-1"), "quantity_before": D("0"), "quantity_after": D("-1")},  # negative after
         {"transaction_type": Type.WASTE, "quantity": D("-1"), "quantity_before": D("1"), "waste_reason": ""},
         {"quantity": D("1"), "quantity_before": D("1"), "quantity_after": D("5")},  # after != before + quantity
-        {"transaction_type": Type.USAGE, "quantity": D("1"), "quantity_before": D("0"), "quantity_after": D("1")},
+        {"transaction_type": Type.USAGE, "quantity": D("0"), "quantity_before": D("1"), "quantity_after": D("1")},
         {"transaction_type": Type.PURCHASE, "quantity": D("-1"), "quantity_before": D("1")},
         {"total_cost_cents": -1},
     ],
-    ids=["negative_after", "waste_without_reason", "after_mismatch", "usage_positive", "purchase_negative", "cost"],
+    ids=["negative_after", "waste_without_reason", "after_mismatch", "usage_zero", "purchase_negative", "cost"],
 )
 def test_database_rejects_an_invalid_ledger_row(make_item, kwargs):
     item = make_item(0)
@@ -126,10 +126,22 @@ def test_database_rejects_an_invalid_ledger_row(make_item, kwargs):
         ledger_row(item, **kwargs).save()
 
 
-def test_database_rejects_a_negative_stock(make_item):
-    item = make_item(1)
+def test_only_sales_usage_takes_stock_below_zero_in_the_database(make_item):
+    """A store may allow negative stock through sales (menu.services); nothing else goes below zero."""
+    item = make_item(0)
     with pytest.raises(IntegrityError), transaction.atomic():
-        InventoryItem.objects.filter(pk=item.pk).update(current_quantity=D("-1"))
+        ledger_row(
+            item, transaction_type=Type.WASTE, waste_reason="spoiled", quantity=D("-1"), quantity_after=D("-1")
+        ).save()
+    with transaction.atomic():
+        ledger_row(item, transaction_type=Type.USAGE, quantity=D("-1"), quantity_after=D("-1")).save()
+    # A counter-entry or a delivery may start below zero.
+    ledger_row(
+        item, transaction_type=Type.USAGE, quantity=D("1"), quantity_before=D("-1"), quantity_after=D("0")
+    ).save()
+    ledger_row(
+        item, transaction_type=Type.PURCHASE, quantity=D("1"), quantity_before=D("-2"), quantity_after=D("-1")
+    ).save()
 
 
 # --- query budget ---------------------------------------------------------------------------------

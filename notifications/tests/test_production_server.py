@@ -44,7 +44,15 @@ PING_INTERVAL = 2  # seconds between the server's protocol pings, short so the i
 NEW_ORDER = {
     "order_type": "takeaway",
     "customer_name": "Zhao Lei",
-    "items": [{"item_code": "D002", "item_name": "Dan Dan Noodles", "quantity": 1, "unit_price_cents": 2800}],
+    "items": [
+        {
+            "is_open_item": True,
+            "item_code": "D002",
+            "item_name": "Dan Dan Noodles",
+            "quantity": 1,
+            "unit_price_cents": 2800,
+        }
+    ],
 }
 
 

@@ -63,6 +63,14 @@ def make_order(store, user):
     return order_create(
         store=store,
         user=user,
-        items=[{"item_code": "D001", "item_name": "Mapo Tofu", "quantity": 2, "unit_price_cents": 32_00}],
+        items=[
+            {
+                "is_open_item": True,
+                "item_code": "D001",
+                "item_name": "Mapo Tofu",
+                "quantity": 2,
+                "unit_price_cents": 32_00,
+            }
+        ],
         customer_name="Li Lei",
     )

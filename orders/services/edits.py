@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from orders.models import Order, OrderItem
 from orders.services.common import (
@@ -111,24 +112,46 @@ def order_item_add(
     *,
     order: Order,
     item_code: str,
-    item_name: str,
-    unit_price_cents: int,
+    item_name: str = "",
+    unit_price_cents: int | None = None,
     quantity: int = 1,
     notes: str = "",
     customizations: dict | None = None,
+    is_open_item: bool = False,
+    modifiers: list[str] | None = None,
     user=None,
 ) -> OrderItem:
-    """Add an item to a pending/confirmed order (Locked otherwise) and recompute its totals."""
-    data = _clean_item(
-        {
-            "item_code": item_code,
-            "item_name": item_name,
-            "quantity": quantity,
-            "unit_price_cents": unit_price_cents,
-            "notes": notes,
-            "customizations": customizations if customizations is not None else {},
-        }
-    )
+    """Add an item to a pending/confirmed order (Locked otherwise) and recompute its totals.
+
+    A dish code is priced from the store's menu like at creation (menu.services); anything else
+    must be flagged `is_open_item`."""
+    from menu.services import order_lines_from_menu
+
+    try:
+        (priced,) = order_lines_from_menu(
+            store=order.store,
+            items=[
+                {
+                    "item_code": item_code,
+                    "item_name": item_name,
+                    "quantity": quantity,
+                    "unit_price_cents": unit_price_cents,
+                    "notes": notes,
+                    "customizations": customizations if customizations is not None else {},
+                    "is_open_item": is_open_item,
+                    "modifiers": modifiers or [],
+                }
+            ],
+            day=timezone.localdate(order.order_time),
+            user=user,
+        )
+    except InvalidInput as exc:
+        raise InvalidInput({k.removeprefix("items[0]."): v for k, v in exc.errors.items()}) from exc
+    menu_link = {"dish_id": priced.pop("dish_id"), "is_open_item": priced.pop("is_open_item")}
+    try:
+        data = {**_clean_item(priced), **menu_link}
+    except InvalidInput as exc:
+        raise InvalidInput({k.removeprefix("items[0]."): v for k, v in exc.errors.items()}) from exc
     with transaction.atomic():
         locked = _lock_order(order.pk)
         _ensure_items_editable(locked)
@@ -161,6 +184,9 @@ def order_item_update(*, item: OrderItem, user=None, **changes: Any) -> OrderIte
         locked = _lock_order(item.order_id)
         _ensure_items_editable(locked)
         row = OrderItem.objects.select_for_update().get(pk=item.pk)
+        if row.dish_id is not None and changes.get("item_code", row.item_code) != row.item_code:
+            # The line sold that dish (its recipe leaves stock); another dish is another line.
+            raise InvalidInput({"item_code": "A dish line keeps its dish: remove it and add the other dish."})
         before = {field: getattr(row, field) for field in changes}
         for field, value in changes.items():
             setattr(row, field, value)

@@ -8,6 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from menu.services import deduct_at_status, order_lines_from_menu, order_stock_deduct, order_stock_restore
 from notifications.models import Notification
 from notifications.services import notification_create, store_managers
 from orders.models import Order, OrderItem
@@ -62,16 +63,19 @@ def order_create(*, store, items: list[dict[str, Any]], user=None, **fields: Any
         raise InvalidInput({"items": "An order needs at least one item."})
     if len(items) > MAX_ITEMS:
         raise InvalidInput({"items": f"An order holds at most {MAX_ITEMS} items."})
+    fields.setdefault("order_time", timezone.now())
+    _check_order_time(fields["order_time"])
+    # Dish codes take their name and price from the store's menu; other lines must be flagged
+    # open items (menu.services).
+    priced = order_lines_from_menu(store=store, items=items, day=timezone.localdate(fields["order_time"]), user=user)
     rows_data = []
-    for index, item in enumerate(items):
+    for index, item in enumerate(priced):
+        menu_link = {"dish_id": item.pop("dish_id"), "is_open_item": item.pop("is_open_item")}
         try:
-            rows_data.append(_clean_item(item))
+            rows_data.append({**_clean_item(item), **menu_link})
         except InvalidInput as exc:
             raise InvalidInput({f"items[{index}].{k}": v for k, v in exc.errors.items()}) from exc
     _check_relations(store.pk, fields)
-
-    fields.setdefault("order_time", timezone.now())
-    _check_order_time(fields["order_time"])
     if fields.get("metadata") is None:
         fields["metadata"] = {}
     subtotal = sum(r["quantity"] * r["unit_price_cents"] for r in rows_data)
@@ -145,6 +149,12 @@ def order_transition(*, order: Order, status: str, reason: str = "", user=None, 
             locked.cancel_reason = reason
             update_fields.append("cancel_reason")
         locked.save(update_fields=update_fields)
+        # Stock follows sales, in this transaction: the dish lines' recipes leave stock when the
+        # order reaches the kitchen, and come back if it is cancelled after that.
+        if status == deduct_at_status():
+            order_stock_deduct(order=locked, user=user, at=stamp)
+        elif status == S.CANCELLED:
+            order_stock_restore(order=locked, user=user, at=stamp)
         audit_record(
             actor=user,
             instance=locked,

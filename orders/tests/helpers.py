@@ -10,8 +10,20 @@ def order_body(**extra):
         "customer_name": "Wang Fang",
         "customer_phone": "13800001111",
         "items": [
-            {"item_code": "D001", "item_name": "Kung Pao Chicken", "quantity": 2, "unit_price_cents": 4800},
-            {"item_code": "D002", "item_name": "Mapo Tofu", "unit_price_cents": 3200, "notes": "mild"},
+            {
+                "is_open_item": True,
+                "item_code": "D001",
+                "item_name": "Kung Pao Chicken",
+                "quantity": 2,
+                "unit_price_cents": 4800,
+            },
+            {
+                "is_open_item": True,
+                "item_code": "D002",
+                "item_name": "Mapo Tofu",
+                "unit_price_cents": 3200,
+                "notes": "mild",
+            },
         ],
         **extra,
     }

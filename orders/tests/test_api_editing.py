@@ -58,7 +58,9 @@ class TestEditing:
         order_id = client.post(ORDERS, order_body(), format="json").json()["id"]
         order = Order.objects.get(pk=order_id)
         added = client.post(
-            ITEMS_URL, {"order": order_id, "item_code": "T", "item_name": "Tea", "unit_price_cents": 500}, format="json"
+            ITEMS_URL,
+            {"order": order_id, "is_open_item": True, "item_code": "T", "item_name": "Tea", "unit_price_cents": 500},
+            format="json",
         )
         assert added.status_code == 201
         item_url = f"{ITEMS_URL}{added.json()['id']}/"
@@ -71,7 +73,10 @@ class TestEditing:
         transition(client, order, "preparing")
 
         refused = [
-            client.post(ITEMS_URL, {"order": order_id, "item_code": "X", "item_name": "X", "unit_price_cents": 1}),
+            client.post(
+                ITEMS_URL,
+                {"order": order_id, "is_open_item": True, "item_code": "X", "item_name": "X", "unit_price_cents": 1},
+            ),
             client.patch(item_url, {"quantity": 9}, format="json"),
             client.delete(item_url),
         ]
@@ -91,7 +96,9 @@ class TestEditing:
     def test_item_on_another_stores_order(self, actors, client_for):
         theirs = OrderFactory(store=actors.other_store)
         response = client_for(actors.manager).post(
-            ITEMS_URL, {"order": theirs.pk, "item_code": "T", "item_name": "Tea", "unit_price_cents": 5}, format="json"
+            ITEMS_URL,
+            {"order": theirs.pk, "is_open_item": True, "item_code": "T", "item_name": "Tea", "unit_price_cents": 5},
+            format="json",
         )
         assert response.status_code == 400
         assert "order" in response.json()

@@ -40,6 +40,7 @@ class TestOrderItemResource(APIResourceTests):
         order = OrderFactory(store=actors.store)
         return {
             "order": order.pk,
+            "is_open_item": True,
             "item_code": "T01",
             "item_name": "Jasmine tea",
             "quantity": 2,

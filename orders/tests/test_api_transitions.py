@@ -83,7 +83,9 @@ class TestRoles:
         order = OrderFactory(store=actors.store)
         client = client_for(actors.staff)
         added = client.post(
-            ITEMS_URL, {"order": order.pk, "item_code": "T", "item_name": "Tea", "unit_price_cents": 500}, format="json"
+            ITEMS_URL,
+            {"order": order.pk, "is_open_item": True, "item_code": "T", "item_name": "Tea", "unit_price_cents": 500},
+            format="json",
         )
         assert added.status_code == 201
         item_url = f"{ITEMS_URL}{added.json()['id']}/"

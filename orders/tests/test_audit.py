@@ -11,8 +11,14 @@ pytestmark = pytest.mark.django_db
 
 S = Order.Status
 ITEMS = [
-    {"item_code": "D001", "item_name": "Kung Pao Chicken", "quantity": 2, "unit_price_cents": 48_00},
-    {"item_code": "D002", "item_name": "Mapo Tofu", "quantity": 1, "unit_price_cents": 32_00},
+    {
+        "is_open_item": True,
+        "item_code": "D001",
+        "item_name": "Kung Pao Chicken",
+        "quantity": 2,
+        "unit_price_cents": 48_00,
+    },
+    {"is_open_item": True, "item_code": "D002", "item_name": "Mapo Tofu", "quantity": 1, "unit_price_cents": 32_00},
 ]
 
 
@@ -48,7 +54,9 @@ def test_a_transition_and_a_cancellation_name_the_actor_the_move_and_the_reason(
 
 def test_a_discount_and_item_changes_record_the_totals_they_moved(order, manager):
     services.order_update(order=order, discount_cents=10_00, user=manager)
-    item = services.order_item_add(order=order, item_code="D003", item_name="Rice", unit_price_cents=3_00, user=manager)
+    item = services.order_item_add(
+        order=order, is_open_item=True, item_code="D003", item_name="Rice", unit_price_cents=3_00, user=manager
+    )
     services.order_item_update(item=item, quantity=2, user=manager)
     services.order_item_remove(item=item, user=manager)
 

@@ -8,7 +8,15 @@ from orders.tests.factories import OrderFactory
 from stores.tests.factories import StoreFactory
 from zhilian.testing.concurrency import run_in_threads
 
-ITEMS = [{"item_code": "D001", "item_name": "Kung Pao Chicken", "quantity": 1, "unit_price_cents": 48_00}]
+ITEMS = [
+    {
+        "is_open_item": True,
+        "item_code": "D001",
+        "item_name": "Kung Pao Chicken",
+        "quantity": 1,
+        "unit_price_cents": 48_00,
+    }
+]
 
 
 @pytest.mark.postgres_only
@@ -37,7 +45,9 @@ def test_parallel_item_adds_keep_totals_right():
     order = OrderFactory(store=StoreFactory(id="CONC02"), items=[("A", "Soup", 1, 10_00)])
 
     def add(index):
-        services.order_item_add(order=order, item_code=f"X{index}", item_name="Tea", unit_price_cents=1_00)
+        services.order_item_add(
+            order=order, is_open_item=True, item_code=f"X{index}", item_name="Tea", unit_price_cents=1_00
+        )
 
     assert run_in_threads(20, add).failures == []
     order.refresh_from_db()

@@ -29,8 +29,14 @@ def expected_moves(status):
 
 
 ITEMS = [
-    {"item_code": "D001", "item_name": "Kung Pao Chicken", "quantity": 2, "unit_price_cents": 48_00},
-    {"item_code": "D002", "item_name": "Mapo Tofu", "quantity": 1, "unit_price_cents": 32_00},
+    {
+        "is_open_item": True,
+        "item_code": "D001",
+        "item_name": "Kung Pao Chicken",
+        "quantity": 2,
+        "unit_price_cents": 48_00,
+    },
+    {"is_open_item": True, "item_code": "D002", "item_name": "Mapo Tofu", "quantity": 1, "unit_price_cents": 32_00},
 ]
 
 
@@ -217,7 +223,7 @@ class TestItemEdits:
 
     def test_add_update_remove_recompute_totals(self, order):
         item = services.order_item_add(
-            order=order, item_code="D003", item_name="Rice", quantity=3, unit_price_cents=3_00
+            order=order, is_open_item=True, item_code="D003", item_name="Rice", quantity=3, unit_price_cents=3_00
         )
         order.refresh_from_db()
         assert (order.subtotal_cents, order.total_cents) == (137_00, 129_00)
@@ -235,7 +241,7 @@ class TestItemEdits:
 
     def test_confirmed_is_still_editable(self, order):
         services.order_transition(order=order, status=S.CONFIRMED)
-        services.order_item_add(order=order, item_code="D9", item_name="Tea", unit_price_cents=5_00)
+        services.order_item_add(order=order, is_open_item=True, item_code="D9", item_name="Tea", unit_price_cents=5_00)
         order.refresh_from_db()
         assert order.subtotal_cents == 133_00
 
@@ -244,7 +250,9 @@ class TestItemEdits:
         order = OrderFactory(store=store, status=status, items=[("A", "Soup", 1, 20_00), ("B", "Bun", 2, 5_00)])
         item = order.items.first()
         with pytest.raises(Locked):
-            services.order_item_add(order=order, item_code="X", item_name="Tea", unit_price_cents=100)
+            services.order_item_add(
+                order=order, is_open_item=True, item_code="X", item_name="Tea", unit_price_cents=100
+            )
         with pytest.raises(Locked):
             services.order_item_update(item=item, quantity=9)
         with pytest.raises(Locked):
@@ -265,7 +273,7 @@ class TestItemEdits:
         small = order.items.get(item_code="D002")
         big = order.items.get(item_code="D001")
         services.order_item_remove(item=small)  # 96 left, discount 50: fine
-        services.order_item_add(order=order, item_code="D5", item_name="Tea", unit_price_cents=1_00)
+        services.order_item_add(order=order, is_open_item=True, item_code="D5", item_name="Tea", unit_price_cents=1_00)
         with pytest.raises(InvalidInput) as exc:
             services.order_item_remove(item=big)
         assert list(exc.value.errors) == ["discount_cents"]
@@ -328,7 +336,7 @@ def test_item_update_changes_only_what_it_is_given(store):
     assert (item.quantity, item.notes, item.customizations) == (3, "no peanuts", {"spice": "mild"})
 
 
-ONE_ITEM = [{"item_code": "D001", "item_name": "Kung Pao Chicken", "unit_price_cents": 4800}]
+ONE_ITEM = [{"is_open_item": True, "item_code": "D001", "item_name": "Kung Pao Chicken", "unit_price_cents": 4800}]
 
 
 @pytest.mark.parametrize("order_time", ["0193-05-10T11:01:05+08:00", "2199-01-01T12:00:00+08:00"])

@@ -8,6 +8,7 @@ from django.db.models import ProtectedError, Q
 from accounts.models import User
 from inventory.models import InventoryItem, InventoryTransaction
 from kpis.models import KPIRecord
+from menu.models import StoreDishOverride
 from notifications.models import Notification
 from orders.models import Order, OrderItem
 from reservations.models import Reservation, ReservationTable
@@ -56,6 +57,8 @@ def reset_demo_data() -> int:
         ).update(counterpart=None)
         deleted += raw(ledger)
         deleted += raw(InventoryItem.objects.filter(store_id__in=ids))
+        # The chain menu stays (the seed finds it again); the seeded stores' overrides go.
+        deleted += raw(StoreDishOverride.objects.filter(store_id__in=ids))
         deleted += raw(OrderItem.objects.filter(order__store_id__in=ids))
         deleted += raw(Order.objects.filter(store_id__in=ids))
         scopes = [f"{kind}:{sid}" for sid in ids for kind in ("order", "reservation")]

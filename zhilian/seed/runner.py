@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from accounts.models import User
 from inventory.models import InventoryItem, InventoryTransaction
 from kpis.models import KPI, KPIRecord
 from kpis.services import kpi_ensure_defaults
+from menu.models import Dish, MenuCategory, RecipeLine
 from notifications.models import Notification
 from orders.models import Order, OrderItem
 from reservations.models import Reservation, ReservationTable
@@ -33,6 +35,7 @@ from stores.models import Employee, Store, Table
 from zhilian.models import DailySequence
 from zhilian.seed import bookings, premises, rosters, sales, stock
 from zhilian.seed.logins import Login, ensure_admin, ensure_store_users, user_uuid
+from zhilian.seed.menu import align_ingredient_keys, ensure_menu
 from zhilian.seed.plan import StorePlan
 from zhilian.seed.reset import reset_demo_data
 from zhilian.seed.store_writer import write_store
@@ -44,7 +47,7 @@ FUTURE_SCHEDULE_DAYS = 7
 
 # Every model the seed writes, for the summary (in a readable order).
 MODELS = (
-    Store, Table, Employee, User, Order, OrderItem, InventoryItem, InventoryTransaction,
+    Store, Table, Employee, User, Order, OrderItem, InventoryItem, InventoryTransaction, MenuCategory, Dish, RecipeLine,
     Schedule, Shift, Reservation, ReservationTable, KPI, KPIRecord, Notification, DailySequence,
 )  # fmt: skip
 
@@ -107,6 +110,8 @@ class Seeder:
         self.writer = Writer(use_copy=options.use_copy)
         self._hash: str | None = None
         self.result = SeedResult()
+        # Dish code -> id of the menu (ensure_menu), for the seeded order lines.
+        self.dish_ids: dict[str, uuid.UUID] = {}
 
     # --- helpers ------------------------------------------------------------------------------
 
@@ -149,6 +154,10 @@ class Seeder:
         r.before = count_rows()
         kpi_ensure_defaults()
         r.services["kpi_ensure_defaults"] = "called"
+        self.dish_ids = ensure_menu()
+        r.services["menu"] = "dish_create, recipe_line_create"
+        if aligned := align_ingredient_keys():
+            r.services["inventory_item_update"] = f"{aligned} items given their ingredient key"
         r.logins.append(ensure_admin(password=self.o.password, password_hash=self.password_hash))
         existing = set(Store.objects.filter(pk__in=self.store_ids()).values_list("pk", flat=True))
         todo = []

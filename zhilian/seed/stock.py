@@ -49,6 +49,8 @@ def build_inventory(plan: StorePlan, *, manager_user_id=None, staff_user_id=None
             "id": f"INV{plan.number:03d}-{i:03d}",
             "store_id": store_id,
             "name": stock.name,
+            # The catalogue's key is the chain-wide ingredient key the menu's recipes name.
+            "sku": stock.key,
             "category": stock.category,
             "unit": stock.unit,
             "min_quantity": _q(min_q),

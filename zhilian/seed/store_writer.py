@@ -49,6 +49,9 @@ def write_store(seeder: Seeder, plan: StorePlan) -> None:
 
         t = time.perf_counter()
         w.big(Order, plan.orders)
+        # Lines sold dishes of the menu (zhilian.seed.menu): the link the recipes are read by.
+        for row in plan.items:
+            row["dish_id"] = seeder.dish_ids.get(row["item_code"])
         w.big(OrderItem, plan.items)
         bump_sequences(f"order:{plan.store_id}", plan.order_counts)
         plan.orders, plan.items = [], []  # free the memory early

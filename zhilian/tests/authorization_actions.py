@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from inventory.tests.factories import InventoryItemFactory
+from menu.tests.factories import DishFactory
 from notifications.tests.factories import NotificationFactory
 from orders.tests.factories import OrderFactory
 
@@ -88,6 +89,16 @@ def _only_own_store_rows(actor, response):
 
 
 ACTION_CASES = [
+    ActionCase(
+        "dish sold out",
+        "post",
+        lambda a, o: f"/api/v1/dishes/{o.pk}/sold-out/",
+        # The dish is the chain's; the store is the one named (another store's manager: 404).
+        {"admin": {200}, "manager": {200}, "staff": {403}, "other_manager": {404}, "other_staff": {403}},
+        make=lambda actors: DishFactory(),
+        body=lambda a, o: {"store": "STORE001"},
+        template=("/api/v1/dishes/{id}/sold-out/", "POST"),
+    ),
     ActionCase(
         "order transition",
         "post",

@@ -16,6 +16,7 @@ from accounts.tests import test_users_api as users_api
 from inventory.tests import test_api_items as inventory_items_api
 from inventory.tests import test_api_ledger as inventory_ledger_api
 from kpis.tests import test_api as kpis_api
+from menu.tests import test_api as menu_api
 from notifications.tests.factories import NotificationFactory
 from orders.tests import test_api_resources as orders_api
 from reservations.tests import test_api as reservations_api
@@ -47,6 +48,11 @@ ROLE_TABLE = {
     "shifts": {"admin": "LRCUD", "manager": "LRCUD", "staff": "LR"},
     "reservations": {"admin": "LRCUD", "manager": "LRCUD", "staff": "LRC"},
     "kpis": {"admin": "LRCUD", "manager": "LR", "staff": "LR"},
+    "menu-categories": {"admin": "LRCUD", "manager": "LR", "staff": "LR"},
+    "dishes": {"admin": "LRCUD", "manager": "LR", "staff": "LR"},
+    "dish-modifiers": {"admin": "LRCUD", "manager": "LR", "staff": "LR"},
+    "recipe-lines": {"admin": "LRCUD", "manager": "LR", "staff": "LR"},
+    "store-dish-overrides": {"admin": "LRCUD", "manager": "LRCUD", "staff": "LR"},
     "kpis/records": {"admin": "LR", "manager": "LR", "staff": ""},
     "notifications": {"admin": "LRUD", "manager": "LRUD", "staff": "LRUD"},
 }
@@ -117,6 +123,17 @@ RESOURCES = [
         visible_to=frozenset({"admin", "manager", "staff", "other_manager", "other_staff"}),
     ),
     Resource("kpis/records", kpis_api.TestKPIRecordsAPI, absent="CUD"),
+    # The chain menu: everyone reads it, only admins write it (chain-wide rows: no store).
+    *(
+        Resource(name, suite, store_in_payload=False, visible_to=frozenset(ACTORS[1:]))
+        for name, suite in (
+            ("menu-categories", menu_api.TestMenuCategoryResource),
+            ("dishes", menu_api.TestDishResource),
+            ("dish-modifiers", menu_api.TestDishModifierResource),
+            ("recipe-lines", menu_api.TestRecipeLineResource),
+        )
+    ),
+    Resource("store-dish-overrides", menu_api.TestStoreDishOverrideResource),
     Resource(
         "notifications", None, absent="CU", make_object=_notification_for_manager, visible_to=frozenset({"manager"})
     ),
@@ -143,7 +160,12 @@ def expected_status(resource: Resource, op: str, actor: str) -> set[int]:
     if op == "L":
         return {200}
     if op == "C":
-        return {201} if HOME[actor] in (None, "STORE001") or resource.name == "kpis" else {400}
+        chain_wide = (
+            resource.name == "kpis"
+            or resource.store_in_payload is False
+            and resource.visible_to == frozenset(ACTORS[1:])
+        )
+        return {201} if HOME[actor] in (None, "STORE001") or chain_wide else {400}
     sees = actor in resource.visible_to if resource.visible_to is not None else HOME[actor] in (None, "STORE001")
     if not sees:
         return {404}

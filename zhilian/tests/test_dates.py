@@ -122,7 +122,7 @@ def test_order_creation_time(actors, client_for, value):
         "store": actors.store.pk,
         "order_type": "takeaway",
         "order_time": value,
-        "items": [{"item_code": "D1", "item_name": "Tea", "unit_price_cents": 500}],
+        "items": [{"is_open_item": True, "item_code": "D1", "item_name": "Tea", "unit_price_cents": 500}],
     }
     response = client_for(actors.manager).post("/api/v1/orders/", payload, format="json")
     assert response.status_code == 400

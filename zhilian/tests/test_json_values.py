@@ -75,7 +75,7 @@ def test_api_refuses_too_deep_metadata_naming_the_field_and_saves_nothing(actors
         "store": actors.store.pk,
         "order_type": "takeaway",
         "metadata": nested(11),
-        "items": [{"item_code": "D1", "item_name": "Tea", "unit_price_cents": 500}],
+        "items": [{"is_open_item": True, "item_code": "D1", "item_name": "Tea", "unit_price_cents": 500}],
     }
     response = client_for(actors.manager).post("/api/v1/orders/", payload, format="json")
     assert response.status_code == 400
@@ -87,7 +87,15 @@ def test_api_refuses_too_deep_item_customizations_naming_the_item(actors, client
     payload = {
         "store": actors.store.pk,
         "order_type": "takeaway",
-        "items": [{"item_code": "D1", "item_name": "Tea", "unit_price_cents": 500, "customizations": nested(11)}],
+        "items": [
+            {
+                "is_open_item": True,
+                "item_code": "D1",
+                "item_name": "Tea",
+                "unit_price_cents": 500,
+                "customizations": nested(11),
+            }
+        ],
     }
     response = client_for(actors.manager).post("/api/v1/orders/", payload, format="json")
     assert response.status_code == 400

@@ -291,7 +291,13 @@ def test_api_orders_continue_the_seeded_sequence():
     order = order_create(
         store=store,
         items=[
-            {"item_code": "H001", "item_name": "宫保鸡丁 Kung Pao Chicken", "quantity": 1, "unit_price_cents": 4800}
+            {
+                "is_open_item": True,
+                "item_code": "H001",
+                "item_name": "宫保鸡丁 Kung Pao Chicken",
+                "quantity": 1,
+                "unit_price_cents": 4800,
+            }
         ],
         order_time=when,
     )

@@ -1,0 +1,116 @@
+"""The menu in the admin: HQ edits the chain menu (dishes with their recipe lines and modifiers
+inline, the cost of a portion shown); managers see it and edit their store's overrides."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from menu import selectors, services
+from menu.models import Dish, DishModifier, MenuCategory, RecipeLine, StoreDishOverride
+from zhilian.admin import ScopedModelAdmin, ScopedTabularInline, yuan
+from zhilian.models import format_yuan
+
+
+@admin.register(MenuCategory)
+class MenuCategoryAdmin(ScopedModelAdmin):
+    list_display = ["code", "name_zh", "name_en", "position", "is_active"]
+    search_fields = ["code", "name_zh", "name_en"]
+    ordering = ["position", "code"]
+    services = services
+    create_service = "menu_category_create"
+    update_service = "menu_category_update"
+    delete_service = "menu_category_delete"
+
+    def service_object_kwarg(self) -> str:
+        return "menu_category"
+
+
+class RecipeLineInline(ScopedTabularInline):
+    model = RecipeLine
+    fields = ["ingredient_sku", "quantity", "yield_factor", "valid_from"]
+    show_change_link = False
+
+
+class DishModifierInline(ScopedTabularInline):
+    model = DishModifier
+    fields = ["code", "name_zh", "name_en", "price_delta_cents", "is_active"]
+    show_change_link = False
+
+
+@admin.register(Dish)
+class DishAdmin(ScopedModelAdmin):
+    list_display = ["code", "name_zh", "name_en", "category", yuan("base_price_cents", _("base price")), "is_active"]
+    list_filter = ["category", "is_active", "spice_level"]
+    search_fields = ["code", "name_zh", "name_en"]
+    list_select_related = ["category"]
+    ordering = ["category__position", "position", "code"]
+    inlines = [RecipeLineInline, DishModifierInline]
+    readonly_fields = ["cost_per_portion", "margin"]
+    fieldsets = [
+        (None, {"fields": ["code", "name_zh", "name_en", "category", "position", "is_active"]}),
+        (_("Description"), {"fields": ["description", "spice_level", "allergens"]}),
+        (_("Price and cost"), {"fields": ["base_price_cents", "cost_per_portion", "margin"]}),
+    ]
+    services = services
+    create_service = "dish_create"
+    update_service = "dish_update"
+    delete_service = "dish_delete"
+
+    # The inlines' rows go through their services too (the audit trail names who changed a recipe).
+    INLINE_ENTITIES = {RecipeLine: "recipe_line", DishModifier: "dish_modifier"}
+
+    def save_formset(self, request, form, formset, change):
+        entity = self.INLINE_ENTITIES.get(formset.model)
+        if entity is None:
+            return super().save_formset(request, form, formset, change)
+        formset.save(commit=False)  # sorts the rows into new, changed and deleted; writes nothing
+        fields = [name for name in formset.form._meta.fields if name not in ("id", "dish")]
+        for obj in formset.deleted_objects:
+            getattr(services, f"{entity}_delete")(**{entity: obj}, user=request.user)
+        for obj, changed in formset.changed_objects:
+            edited = {name: getattr(obj, name) for name in changed if name in fields}
+            getattr(services, f"{entity}_update")(**{entity: obj}, user=request.user, **edited)
+        for obj in formset.new_objects:
+            values = {name: getattr(obj, name) for name in fields}
+            getattr(services, f"{entity}_create")(dish=form.instance, user=request.user, **values)
+        return None
+
+    @staticmethod
+    def _cost(obj) -> int | None:
+        # The chain's average unit costs of the ingredients (stores buy at different prices).
+        if obj is None or obj.pk is None:
+            return None
+        if not hasattr(obj, "_cost_per_portion"):
+            obj._cost_per_portion = selectors.dish_cost_per_portion(obj, day=timezone.localdate())
+        return obj._cost_per_portion
+
+    @admin.display(description=_("cost per portion (chain average)"))
+    def cost_per_portion(self, obj):
+        cost = self._cost(obj)
+        return "-" if cost is None else format_yuan(cost)
+
+    @admin.display(description=_("margin"))
+    def margin(self, obj):
+        cost = self._cost(obj)
+        if cost is None or not obj.base_price_cents:
+            return "-"
+        return f"{(obj.base_price_cents - cost) * 100 / obj.base_price_cents:.1f} %"
+
+
+@admin.register(StoreDishOverride)
+class StoreDishOverrideAdmin(ScopedModelAdmin):
+    list_display = ["dish", "store", yuan("price_cents", _("store price")), "is_hidden", "sold_out_on"]
+    list_filter = ["is_hidden", "store"]
+    search_fields = ["dish__code", "dish__name_zh", "dish__name_en"]
+    list_select_related = ["dish", "store"]
+    autocomplete_fields = ["dish"]
+    ordering = ["store", "dish"]
+    services = services
+    create_service = "store_dish_override_create"
+    update_service = "store_dish_override_update"
+    delete_service = "store_dish_override_delete"
+
+    def service_object_kwarg(self) -> str:
+        return "store_dish_override"

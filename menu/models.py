@@ -1,0 +1,192 @@
+"""The chain menu: categories, dishes with their modifiers and recipes, and each store's overrides.
+
+HQ (admins) defines the menu for the whole chain; a store changes only its own overrides (price,
+hidden, sold out for a day: 估清). Recipes name inventory items by their chain-wide key
+(`InventoryItem.sku`), so one recipe resolves to each store's own item; a recipe is versioned by
+the date from which it is valid (all lines of a dish sharing the latest `valid_from` on or
+before a day are the recipe of that day).
+"""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from zhilian.models import QUANTITY, CentsField, StoreScopedManager, TimestampedModel, validate_string_list
+
+CODE_RE = r"^[A-Za-z0-9_-]{1,40}$"
+validate_code = RegexValidator(CODE_RE, _("Use 1 to 40 letters, digits, underscores or hyphens."), code="invalid_code")
+
+
+class ChainQuerySet(models.QuerySet):
+    """Chain-wide rows (the menu HQ defines): every signed-in, active user reads them all."""
+
+    def for_user(self, user) -> ChainQuerySet:
+        if not (user and user.is_authenticated and user.is_active):
+            return self.none()
+        return self
+
+
+class MenuCategory(TimestampedModel):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    code = models.CharField(_("code"), max_length=40, unique=True, validators=[validate_code])
+    name_zh = models.CharField(_("Chinese name"), max_length=60)
+    name_en = models.CharField(_("English name"), max_length=60)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = ChainQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("menu category")
+        verbose_name_plural = _("menu categories")
+        ordering = ["position", "code"]
+
+    def __str__(self) -> str:
+        return f"{self.name_zh} {self.name_en}"
+
+
+class Dish(TimestampedModel):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    code = models.CharField(_("code"), max_length=40, unique=True, validators=[validate_code])
+    name_zh = models.CharField(_("Chinese name"), max_length=60)
+    name_en = models.CharField(_("English name"), max_length=60)
+    category = models.ForeignKey(
+        MenuCategory, verbose_name=_("category"), on_delete=models.PROTECT, related_name="dishes"
+    )
+    description = models.TextField(_("description"), blank=True)
+    spice_level = models.PositiveSmallIntegerField(
+        _("spice level"), default=0, validators=[MaxValueValidator(3)], help_text=_("0 (none) to 3 (very hot).")
+    )
+    allergens = models.JSONField(_("allergens"), default=list, blank=True, validators=[validate_string_list])
+    base_price_cents = CentsField(_("base price"))
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = ChainQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("dish")
+        verbose_name_plural = _("dishes")
+        ordering = ["category__position", "position", "code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(base_price_cents__gte=0), name="dish_price_nonneg"),
+            models.CheckConstraint(condition=Q(spice_level__lte=3), name="dish_spice_level_max"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name_zh}"
+
+    @property
+    def line_name(self) -> str:
+        """The name an order line keeps as its snapshot (bilingual, like the POS prints it)."""
+        return f"{self.name_zh} {self.name_en}"[:120]
+
+
+class DishModifier(TimestampedModel):
+    """A structured option of a dish (加辣, 去葱, 大份) with the price it adds (negative: cheaper)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    dish = models.ForeignKey(Dish, verbose_name=_("dish"), on_delete=models.CASCADE, related_name="modifiers")
+    code = models.CharField(_("code"), max_length=40, validators=[validate_code])
+    name_zh = models.CharField(_("Chinese name"), max_length=60)
+    name_en = models.CharField(_("English name"), max_length=60)
+    price_delta_cents = models.BigIntegerField(_("price change (cents)"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = ChainQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("dish modifier")
+        verbose_name_plural = _("dish modifiers")
+        ordering = ["dish", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["dish", "code"], name="dishmodifier_dish_code_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dish.code}/{self.code} {self.name_zh}"
+
+
+class RecipeLine(TimestampedModel):
+    """One ingredient of a dish's recipe valid from a date: quantity per portion, in the unit of
+    the store's inventory item, before the yield (1 kg of whole chicken at yield 0.7 gives 0.7 kg
+    usable, so a portion needing 0.35 kg usable is written quantity 0.35, yield 0.7)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    dish = models.ForeignKey(Dish, verbose_name=_("dish"), on_delete=models.CASCADE, related_name="recipe_lines")
+    ingredient_sku = models.CharField(
+        _("ingredient key"),
+        max_length=120,
+        help_text=_("The chain-wide key of the inventory item (its SKU in every store)."),
+    )
+    quantity = models.DecimalField(
+        _("quantity per portion"), **QUANTITY, validators=[MinValueValidator(Decimal("0.001"))]
+    )
+    yield_factor = models.DecimalField(
+        _("yield"),
+        max_digits=4,
+        decimal_places=3,
+        default=Decimal("1"),
+        validators=[MinValueValidator(Decimal("0.001")), MaxValueValidator(Decimal("1"))],
+        help_text=_("Usable share of what is taken from stock (0.7: 30 % is lost in preparation)."),
+    )
+    valid_from = models.DateField(_("valid from"))
+
+    objects = ChainQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("recipe line")
+        verbose_name_plural = _("recipe lines")
+        ordering = ["dish", "-valid_from", "ingredient_sku"]
+        indexes = [models.Index(fields=["dish", "valid_from"], name="recipeline_dish_from_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dish", "valid_from", "ingredient_sku"], name="recipeline_dish_from_sku_unique"
+            ),
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="recipeline_quantity_positive"),
+            models.CheckConstraint(
+                condition=Q(yield_factor__gt=0, yield_factor__lte=1), name="recipeline_yield_in_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dish.code}: {self.quantity} {self.ingredient_sku} (from {self.valid_from})"
+
+
+class StoreDishOverride(TimestampedModel):
+    """What one store changes about a chain dish: its price, hiding it, or selling out for a day."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    store = models.ForeignKey(
+        "stores.Store", verbose_name=_("store"), on_delete=models.CASCADE, related_name="dish_overrides"
+    )
+    dish = models.ForeignKey(Dish, verbose_name=_("dish"), on_delete=models.CASCADE, related_name="store_overrides")
+    price_cents = CentsField(
+        _("store price"), null=True, blank=True, default=None, help_text=_("Empty: the chain's base price.")
+    )
+    is_hidden = models.BooleanField(_("hidden"), default=False)
+    sold_out_on = models.DateField(
+        _("sold out on"), null=True, blank=True, help_text=_("估清: the dish cannot be ordered on this day.")
+    )
+
+    objects = StoreScopedManager()
+
+    class Meta:
+        verbose_name = _("store dish override")
+        verbose_name_plural = _("store dish overrides")
+        ordering = ["store", "dish"]
+        constraints = [
+            models.UniqueConstraint(fields=["store", "dish"], name="storedishoverride_store_dish_unique"),
+            models.CheckConstraint(
+                condition=Q(price_cents__isnull=True) | Q(price_cents__gte=0), name="storedishoverride_price_nonneg"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.store_id} {self.dish_id}"

@@ -1,0 +1,105 @@
+"""Menu API shapes. Writes go through menu.services."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from menu import services
+from menu.models import Dish, DishModifier, MenuCategory, RecipeLine, StoreDishOverride
+from zhilian.api.fields import RecordDateField
+from zhilian.api.serializers import BaseModelSerializer
+
+TIMESTAMPS = ["created_at", "updated_at"]
+
+
+class ServiceWritesMixin:
+    """create/update/delete through the named services of menu.services (`<entity>_<action>`)."""
+
+    entity: str = ""
+
+    def create(self, validated_data):
+        return getattr(services, f"{self.entity}_create")(user=self._user, **validated_data)
+
+    def update(self, instance, validated_data):
+        return getattr(services, f"{self.entity}_update")(**{self.entity: instance}, user=self._user, **validated_data)
+
+
+class MenuCategorySerializer(ServiceWritesMixin, BaseModelSerializer):
+    entity = "menu_category"
+
+    class Meta:
+        model = MenuCategory
+        fields = ["id", "code", "name_zh", "name_en", "position", "is_active", *TIMESTAMPS]
+        read_only_fields = TIMESTAMPS
+
+
+class DishModifierSerializer(ServiceWritesMixin, BaseModelSerializer):
+    entity = "dish_modifier"
+
+    class Meta:
+        model = DishModifier
+        fields = ["id", "dish", "code", "name_zh", "name_en", "price_delta_cents", "is_active", *TIMESTAMPS]
+        read_only_fields = TIMESTAMPS
+        extra_kwargs = {"price_delta_cents": {"min_value": -10_000_000, "max_value": 10_000_000}}
+
+
+class RecipeLineSerializer(ServiceWritesMixin, BaseModelSerializer):
+    entity = "recipe_line"
+
+    class Meta:
+        model = RecipeLine
+        fields = ["id", "dish", "ingredient_sku", "quantity", "yield_factor", "valid_from", *TIMESTAMPS]
+        read_only_fields = TIMESTAMPS
+
+
+class DishSerializer(ServiceWritesMixin, BaseModelSerializer):
+    """A chain dish; its modifiers are listed (edited at /dish-modifiers/), its recipe at /recipe-lines/."""
+
+    entity = "dish"
+    category_code = serializers.CharField(source="category.code", read_only=True)
+    modifiers = DishModifierSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Dish
+        fields = [
+            "id",
+            "code",
+            "name_zh",
+            "name_en",
+            "category",
+            "category_code",
+            "description",
+            "spice_level",
+            "allergens",
+            "base_price_cents",
+            "position",
+            "is_active",
+            "modifiers",
+            *TIMESTAMPS,
+        ]
+        read_only_fields = TIMESTAMPS
+        extra_kwargs = {
+            "base_price_cents": {"min_value": 0, "max_value": 10_000_000_000},
+            "spice_level": {"min_value": 0, "max_value": 3},
+        }
+
+
+class StoreDishOverrideSerializer(ServiceWritesMixin, BaseModelSerializer):
+    entity = "store_dish_override"
+    dish_code = serializers.CharField(source="dish.code", read_only=True)
+
+    class Meta:
+        model = StoreDishOverride
+        fields = ["id", "store", "dish", "dish_code", "price_cents", "is_hidden", "sold_out_on", *TIMESTAMPS]
+        read_only_fields = TIMESTAMPS
+        extra_kwargs = {"price_cents": {"min_value": 0, "max_value": 10_000_000_000}}
+
+    def update(self, instance, validated_data):
+        validated_data.pop("store", None)  # the base serializer already refused a move
+        return super().update(instance, validated_data)
+
+
+class SoldOutSerializer(serializers.Serializer):
+    store = serializers.CharField(required=False, help_text="The store (a manager's own by default).")
+    sold_out = serializers.BooleanField(default=True, help_text="false: available again.")
+    date = RecordDateField(required=False, help_text="The day (today by default).")

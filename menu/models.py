@@ -37,7 +37,7 @@ class MenuCategory(TimestampedModel):
     code = models.CharField(_("code"), max_length=40, unique=True, validators=[validate_code])
     name_zh = models.CharField(_("Chinese name"), max_length=60)
     name_en = models.CharField(_("English name"), max_length=60)
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    position = models.PositiveSmallIntegerField(_("display order"), default=0, help_text=_("Lower comes first."))
     is_active = models.BooleanField(_("active"), default=True)
 
     objects = ChainQuerySet.as_manager()
@@ -65,7 +65,7 @@ class Dish(TimestampedModel):
     )
     allergens = models.JSONField(_("allergens"), default=list, blank=True, validators=[validate_string_list])
     base_price_cents = CentsField(_("base price"))
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    position = models.PositiveSmallIntegerField(_("display order"), default=0, help_text=_("Lower comes first."))
     is_active = models.BooleanField(_("active"), default=True)
 
     objects = ChainQuerySet.as_manager()

@@ -3,6 +3,9 @@ inline, the cost of a portion shown); managers see it and edit their store's ove
 
 from __future__ import annotations
 
+import re
+
+from django import forms
 from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -39,8 +42,29 @@ class DishModifierInline(ScopedTabularInline):
     show_change_link = False
 
 
+class CommaSeparatedListField(forms.CharField):
+    """A short list typed on one line (花生, 麸质、芝麻): commas, Chinese commas and 、 separate."""
+
+    def prepare_value(self, value):
+        return ", ".join(value) if isinstance(value, list) else value
+
+    def to_python(self, value):
+        return [part.strip() for part in re.split(r"[,，、]", super().to_python(value)) if part.strip()]
+
+
+class DishForm(forms.ModelForm):
+    allergens = CommaSeparatedListField(
+        label=_("allergens"), required=False, help_text=_("Separated by commas, e.g. 花生, 麸质.")
+    )
+
+    class Meta:
+        model = Dish
+        fields = ["allergens"]  # the admin's fieldsets add the rest
+
+
 @admin.register(Dish)
 class DishAdmin(ScopedModelAdmin):
+    form = DishForm
     list_display = ["code", "name_zh", "name_en", "category", yuan("base_price_cents", _("base price")), "is_active"]
     list_filter = ["category", "is_active", "spice_level"]
     search_fields = ["code", "name_zh", "name_en"]

@@ -41,7 +41,7 @@ def test_an_admin_adds_a_dish_with_its_recipe_and_sees_its_cost(actors):
         "is_active": "on",
         "description": "",
         "spice_level": "2",
-        "allergens": '["peanut"]',
+        "allergens": "花生，麸质、 芝麻 ,",
         "base_price_cents": "48.00",
         **_management("recipe_lines", 2),
         "recipe_lines-0-ingredient_sku": "chicken",
@@ -63,6 +63,8 @@ def test_an_admin_adds_a_dish_with_its_recipe_and_sees_its_cost(actors):
     assert response.status_code == 302, response.context["errors"] if response.context else response
     dish = Dish.objects.get(code="KP09")
     assert dish.base_price_cents == 48_00
+    # Typed on one line, with any of the separators people use; shown back the same way.
+    assert dish.allergens == ["花生", "麸质", "芝麻"]
     assert dish.modifiers.get().price_delta_cents == 1000
     lines = RecipeLine.objects.filter(dish=dish).order_by("ingredient_sku")
     assert [(line.ingredient_sku, line.quantity) for line in lines] == [
@@ -74,6 +76,7 @@ def test_an_admin_adds_a_dish_with_its_recipe_and_sees_its_cost(actors):
 
     page = client.get(f"/admin/menu/dish/{dish.pk}/change/").content.decode()
     # 0.18 / 0.9 kg × ¥32.00 (the two stores' average) + 0.03 kg × ¥20.00 = ¥6.40 + ¥0.60
+    assert 'value="花生, 麸质, 芝麻"' in page
     assert "¥7.00" in page
     assert "85.4 %" in page  # (48 − 7) / 48
 
@@ -96,7 +99,7 @@ def test_recipe_lines_changed_and_removed_in_the_admin_go_through_the_services(a
         "is_active": "on",
         "description": "",
         "spice_level": "0",
-        "allergens": "[]",
+        "allergens": "",
         "base_price_cents": "48.00",
         **_management("recipe_lines", 2, 2),
         "recipe_lines-0-id": str(keep.pk),

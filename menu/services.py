@@ -54,7 +54,8 @@ def _create(model: type[models.Model], *, event: str, user, fields: dict[str, An
     return instance
 
 
-def _update(instance: models.Model, *, event: str, user, changes: dict[str, Any]) -> models.Model:
+def _update(instance: models.Model, *, event: str, user, changes: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+    """Apply `changes` under a row lock; returns what really changed, {field: (before, after)}."""
     changes = _fields_of(type(instance), changes)
     with transaction.atomic():
         row = type(instance)._default_manager.select_for_update().get(pk=instance.pk)
@@ -71,7 +72,7 @@ def _update(instance: models.Model, *, event: str, user, changes: dict[str, Any]
             audit_record(actor=user, instance=row, event=event, changes=edited)
     for field in (*changes, "updated_at"):
         setattr(instance, field, getattr(row, field))
-    return instance
+    return edited
 
 
 def _delete(instance: models.Model, *, event: str, user) -> None:
@@ -80,40 +81,71 @@ def _delete(instance: models.Model, *, event: str, user) -> None:
         instance.delete()  # a dish with sales is PROTECTed (409 protected): deactivate it instead
 
 
+def _announce_menu_update(*, kind: str, object_id, user, store_ids=None) -> None:
+    """`menu.updated` to the live channel of each store whose menu changed (every store for a
+    change of the chain menu): POS clients and the dashboard fetch the menu again. Recipes are
+    not announced: they change no one's menu."""
+    if store_ids is None:
+        from stores.models import Store
+
+        store_ids = list(Store.objects.order_by("pk").values_list("pk", flat=True))
+    data = {"kind": kind, "id": str(object_id), "by": str(user.pk) if getattr(user, "pk", None) else None}
+    for store_id in store_ids:
+        events.publish("menu.updated", store_id=store_id, data=data)
+
+
 def menu_category_create(*, user=None, **fields: Any) -> MenuCategory:
-    return _create(MenuCategory, event="menu_category.create", user=user, fields=fields)
+    created = _create(MenuCategory, event="menu_category.create", user=user, fields=fields)
+    _announce_menu_update(kind="category", object_id=created.pk, user=user)
+    return created
 
 
 def menu_category_update(*, menu_category: MenuCategory, user=None, **changes: Any) -> MenuCategory:
-    return _update(menu_category, event="menu_category.update", user=user, changes=changes)
+    if _update(menu_category, event="menu_category.update", user=user, changes=changes):
+        _announce_menu_update(kind="category", object_id=menu_category.pk, user=user)
+    return menu_category
 
 
 def menu_category_delete(*, menu_category: MenuCategory, user=None) -> None:
+    object_id = menu_category.pk  # delete() clears it
     _delete(menu_category, event="menu_category.delete", user=user)
+    _announce_menu_update(kind="category", object_id=object_id, user=user)
 
 
 def dish_create(*, user=None, **fields: Any) -> Dish:
-    return _create(Dish, event="dish.create", user=user, fields=fields)
+    created = _create(Dish, event="dish.create", user=user, fields=fields)
+    _announce_menu_update(kind="dish", object_id=created.pk, user=user)
+    return created
 
 
 def dish_update(*, dish: Dish, user=None, **changes: Any) -> Dish:
-    return _update(dish, event="dish.update", user=user, changes=changes)
+    if _update(dish, event="dish.update", user=user, changes=changes):
+        _announce_menu_update(kind="dish", object_id=dish.pk, user=user)
+    return dish
 
 
 def dish_delete(*, dish: Dish, user=None) -> None:
+    object_id = dish.pk  # delete() clears it
     _delete(dish, event="dish.delete", user=user)
+    _announce_menu_update(kind="dish", object_id=object_id, user=user)
 
 
 def dish_modifier_create(*, user=None, **fields: Any) -> DishModifier:
-    return _create(DishModifier, event="dish_modifier.create", user=user, fields=fields)
+    created = _create(DishModifier, event="dish_modifier.create", user=user, fields=fields)
+    _announce_menu_update(kind="modifier", object_id=created.pk, user=user)
+    return created
 
 
 def dish_modifier_update(*, dish_modifier: DishModifier, user=None, **changes: Any) -> DishModifier:
-    return _update(dish_modifier, event="dish_modifier.update", user=user, changes=changes)
+    if _update(dish_modifier, event="dish_modifier.update", user=user, changes=changes):
+        _announce_menu_update(kind="modifier", object_id=dish_modifier.pk, user=user)
+    return dish_modifier
 
 
 def dish_modifier_delete(*, dish_modifier: DishModifier, user=None) -> None:
+    object_id = dish_modifier.pk  # delete() clears it
     _delete(dish_modifier, event="dish_modifier.delete", user=user)
+    _announce_menu_update(kind="modifier", object_id=object_id, user=user)
 
 
 def recipe_line_create(*, user=None, **fields: Any) -> RecipeLine:
@@ -123,7 +155,8 @@ def recipe_line_create(*, user=None, **fields: Any) -> RecipeLine:
 
 
 def recipe_line_update(*, recipe_line: RecipeLine, user=None, **changes: Any) -> RecipeLine:
-    return _update(recipe_line, event="recipe_line.update", user=user, changes=changes)
+    _update(recipe_line, event="recipe_line.update", user=user, changes=changes)
+    return recipe_line
 
 
 def recipe_line_delete(*, recipe_line: RecipeLine, user=None) -> None:
@@ -133,6 +166,8 @@ def recipe_line_delete(*, recipe_line: RecipeLine, user=None) -> None:
 def store_dish_override_create(*, user=None, **fields: Any) -> StoreDishOverride:
     override = _create(StoreDishOverride, event="store_dish_override.create", user=user, fields=fields)
     _announce_sold_out(override, previous=None, user=user)
+    if override.price_cents is not None or override.is_hidden:
+        _announce_menu_update(kind="override", object_id=override.pk, user=user, store_ids=[override.store_id])
     return override
 
 
@@ -142,16 +177,24 @@ def store_dish_override_update(
     if "store" in changes and changes["store"].pk != store_dish_override.store_id:
         raise InvalidInput({"store": _("An existing record cannot move to another store.")})
     previous = store_dish_override.sold_out_on
-    override = _update(store_dish_override, event="store_dish_override.update", user=user, changes=changes)
-    _announce_sold_out(override, previous=previous, user=user)
-    return override
+    edited = _update(store_dish_override, event="store_dish_override.update", user=user, changes=changes)
+    _announce_sold_out(store_dish_override, previous=previous, user=user)
+    if {"price_cents", "is_hidden"} & set(edited):
+        _announce_menu_update(
+            kind="override", object_id=store_dish_override.pk, user=user, store_ids=[store_dish_override.store_id]
+        )
+    return store_dish_override
 
 
 def store_dish_override_delete(*, store_dish_override: StoreDishOverride, user=None) -> None:
     previous = store_dish_override.sold_out_on
+    changed_menu = store_dish_override.price_cents is not None or store_dish_override.is_hidden
+    object_id = store_dish_override.pk  # delete() clears it
     _delete(store_dish_override, event="store_dish_override.delete", user=user)
     store_dish_override.sold_out_on = None
     _announce_sold_out(store_dish_override, previous=previous, user=user)
+    if changed_menu:
+        _announce_menu_update(kind="override", object_id=object_id, user=user, store_ids=[store_dish_override.store_id])
 
 
 def _announce_sold_out(override: StoreDishOverride, *, previous: dt.date | None, user) -> None:

@@ -31,6 +31,7 @@ EVENT_TYPES = frozenset(
         "schedule.published",
         "kpi.updated",
         "menu.sold_out",
+        "menu.updated",
         "notification.created",
     }
 )

@@ -215,6 +215,47 @@ async def measure_writes(base: str, s: Sample, args: argparse.Namespace) -> Row:
     return row
 
 
+async def measure_menu_writes(base: str, s: Sample, args: argparse.Namespace) -> Row | None:
+    """Orders of dishes from the menu taken to the kitchen: created from dish codes (name and price
+    from the store's menu), confirmed, then moved to preparing, which deducts the recipes'
+    ingredients from stock in the same transaction (issue 12)."""
+    if len(s.menu_dishes) < 4:
+        print("write from the menu: skipped (fewer than 4 dishes whose ingredients every store keeps)", flush=True)
+        return None
+    stores = s.stores[: args.clients]
+    clients, client_store = [], []
+    for i in range(args.clients):
+        store = stores[i % len(stores)]
+        clients.append(await jwt_client(base, f"manager{store[len('STORE') :]}"))
+        client_store.append(store)
+
+    async def create(client: httpx.AsyncClient, i: int) -> None:
+        items = [{"item_code": code, "quantity": 1 + k % 2} for k, code in enumerate(s.menu_dishes)]
+        body = {"store": client_store[clients.index(client)], "order_type": "takeaway", "items": items}
+        order = check(await client.post("/api/v1/orders/", json=body), 201).json()
+        for status in ("confirmed", "preparing"):
+            check(await client.post(f"/api/v1/orders/{order['id']}/transition/", json={"status": status}), 200)
+
+    try:
+        one = await latency(clients[0], create, n=max(10, args.requests // 3), warmup=2)
+        many: Throughput = await throughput(clients, create, seconds=args.seconds)
+    finally:
+        for c in clients:
+            await c.aclose()
+    row = Row(
+        "write: order of 4 dishes from the menu, confirmed and sent to the kitchen (recipe stock deducted)",
+        one.p50_ms,
+        one.p95_ms,
+        rate=many.per_second,
+        rate_unit="orders/s",
+        note=f"{len(stores)} stores selling through stock-outs; 3 requests per order",
+        extra={"concurrent_p50_ms": many.timing.p50_ms, "concurrent_p95_ms": many.timing.p95_ms,
+               "orders": many.requests, "dishes": s.menu_dishes},
+    )  # fmt: skip
+    print(fmt_row(row), flush=True)
+    return row
+
+
 async def measure_admin(base: str, s: Sample, args: argparse.Namespace) -> list[Row]:
     client = await session_client(base, "admin")
     n = max(10, args.requests // 3)
@@ -301,4 +342,6 @@ async def measure_http(base: str, s: Sample, floor: Floor, args: argparse.Namesp
     rows = await measure_reads(base, s, floor, args)
     rows += await measure_admin(base, s, args)
     rows.append(await measure_writes(base, s, args))
+    if menu_row := await measure_menu_writes(base, s, args):
+        rows.append(menu_row)
     return rows

@@ -98,6 +98,16 @@ def ensure_database(args: argparse.Namespace) -> dict:
     call_command("migrate", interactive=False, verbosity=0)
     # DEBUG=false serves hashed static files from the manifest, as the Docker image does.
     call_command("collectstatic", interactive=False, verbosity=0)
+    # The chain menu and its recipes, which orders from dish codes need (idempotent: what exists stays).
+    from zhilian.seed.menu import align_ingredient_keys, ensure_menu
+
+    ensure_menu()
+    align_ingredient_keys()
+    # The bench sells the same dishes for minutes: its stores sell through a stock-out, as a
+    # busy kitchen does (the deduction is written either way; only the refusal is skipped).
+    from stores.models import Store
+
+    Store.objects.update(allow_negative_stock=True)
     seeded: dict = {}
     count = Order.objects.count()
     if count < args.min_orders and not args.no_seed:

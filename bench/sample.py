@@ -21,6 +21,8 @@ class Sample:
     user_id: str
     stores: list[str]
     usage_items: dict[str, str]  # store -> inventory item with the most stock
+    # Dish codes whose every ingredient each store keeps as an item (orders from the menu deduct them).
+    menu_dishes: list[str]
 
 
 def pick_sample(store_id: str, day: dt.date | None = None) -> Sample:
@@ -64,7 +66,29 @@ def pick_sample(store_id: str, day: dt.date | None = None) -> Sample:
         if item is not None:
             usage_items[sid] = item.pk
     manager = User.objects.get(username=f"manager{store_id[len('STORE') :]}")
-    return Sample(store_id, day, lo, hi, order.pk, order.customer_phone, str(manager.pk), stores, usage_items)
+    return Sample(
+        store_id, day, lo, hi, order.pk, order.customer_phone, str(manager.pk), stores, usage_items,
+        menu_dishes=dishes_with_ingredients(stores[:8]),
+    )  # fmt: skip
+
+
+def dishes_with_ingredients(stores: list[str], count: int = 4) -> list[str]:
+    """Active dishes whose recipe ingredients every given store keeps as active items."""
+    from inventory.models import InventoryItem
+    from menu.models import Dish
+
+    stocked = None
+    for sid in stores:
+        skus = set(InventoryItem.objects.filter(store_id=sid, is_active=True).values_list("sku", flat=True))
+        stocked = skus if stocked is None else stocked & skus
+    chosen = []
+    for dish in Dish.objects.filter(is_active=True).prefetch_related("recipe_lines").order_by("code"):
+        needs = {line.ingredient_sku for line in dish.recipe_lines.all()}
+        if needs and needs <= (stocked or set()):
+            chosen.append(dish.code)
+        if len(chosen) == count:
+            break
+    return chosen
 
 
 def database_facts(floor: Floor) -> dict:

@@ -134,7 +134,7 @@ class RecipeLine(TimestampedModel):
         decimal_places=3,
         default=Decimal("1"),
         validators=[MinValueValidator(Decimal("0.001")), MaxValueValidator(Decimal("1"))],
-        help_text=_("Usable share of what is taken from stock (0.7: 30 % is lost in preparation)."),
+        help_text=_("Usable share of what is taken from stock (0.7: 30 percent is lost in preparation)."),
     )
     valid_from = models.DateField(_("valid from"))
 

@@ -38,18 +38,7 @@ class InventoryItemViewSet(ScopedModelViewSet):
     ordering_fields = ["id", "name", "category", "current_quantity", "min_quantity", "status", "updated_at"]
     ordering = ["store", "name"]
 
-    def get_queryset(self):
-        if self.action == "list":
-            # Rows, not instances (inventory.selectors): the paginator counts and slices the values() query.
-            return selectors.item_rows().for_user(self.request.user)
-        return super().get_queryset()
-
-    def list(self, request, *args, **kwargs):
-        queryset = self.filter_queryset(self.get_queryset())
-        page = self.paginate_queryset(queryset)
-        if page is None:
-            return Response(selectors.item_payloads(queryset))
-        return self.get_paginated_response(selectors.item_payloads(page))
+    list_from_rows = (selectors.item_rows, selectors.item_payloads)
 
     @extend_schema(
         summary="Items at or below their reorder point",

@@ -25,15 +25,7 @@ class OrderViewSet(ScopedModelViewSet):
     ordering_fields = ["order_time", "total_cents", "status", "created_at", "id"]
     ordering = ["-order_time", "-id"]  # the ID breaks ties so pages never overlap
 
-    def get_queryset(self):
-        if self.action == "list":
-            # Rows, not instances (orders.selectors): the paginator counts and slices the values() query.
-            return selectors.order_rows().for_user(self.request.user)
-        return super().get_queryset()
-
-    def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(selectors.order_payloads(page))
+    list_from_rows = (selectors.order_rows, selectors.order_payloads)
 
     def retrieve(self, request, *args, **kwargs):
         # Reading an order has no object-level rule beyond store scoping (zhilian.roles), so the

@@ -37,18 +37,7 @@ class ReservationViewSet(ScopedModelViewSet):
     ]
     ordering = ["starts_at", "id"]
 
-    def get_queryset(self):
-        if self.action == "list":
-            # Rows, not instances (reservations.selectors): the paginator counts and slices the values() query.
-            return selectors.reservation_rows().for_user(self.request.user)
-        return super().get_queryset()
-
-    def list(self, request, *args, **kwargs):
-        queryset = self.filter_queryset(self.get_queryset())
-        page = self.paginate_queryset(queryset)
-        if page is None:
-            return Response(selectors.reservation_payloads(queryset))
-        return self.get_paginated_response(selectors.reservation_payloads(page))
+    list_from_rows = (selectors.reservation_rows, selectors.reservation_payloads)
 
     @extend_schema(
         request=TransitionSerializer,

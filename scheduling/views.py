@@ -117,18 +117,7 @@ class ShiftViewSet(ScopedModelViewSet):
     ordering_fields = ["starts_at", "ends_at", "schedule__schedule_date", "employee", "position"]
     ordering = ["starts_at", "employee"]
 
-    def get_queryset(self):
-        if self.action == "list":
-            # Rows, not instances (scheduling.selectors): the paginator counts and slices the values() query.
-            return selectors.shift_rows().for_user(self.request.user)
-        return super().get_queryset()
-
-    def list(self, request, *args, **kwargs):
-        queryset = self.filter_queryset(self.get_queryset())
-        page = self.paginate_queryset(queryset)
-        if page is None:
-            return Response(selectors.shift_payloads(queryset))
-        return self.get_paginated_response(selectors.shift_payloads(page))
+    list_from_rows = (selectors.shift_rows, selectors.shift_payloads)
 
     def perform_create(self, serializer):
         serializer.instance = services.shift_create(user=self.request.user, **serializer.validated_data)

@@ -1,5 +1,8 @@
+from collections.abc import Callable
+
 from rest_framework import mixins, viewsets
 from rest_framework.exceptions import MethodNotAllowed
+from rest_framework.response import Response
 
 
 class StoreScopedMixin:
@@ -12,9 +15,27 @@ class StoreScopedMixin:
 
     role_action: str | None = None
     resource: str | None = None
+    # A hot list built from rows (``<app>/selectors.py``): the values() queryset of every row, and
+    # the function that turns a page of them into the JSON. Details, writes and actions keep the
+    # model's queryset and the serializer.
+    list_from_rows: tuple[Callable, Callable] | None = None
 
     def get_queryset(self):
+        if self.action == "list" and self.list_from_rows is not None:
+            # Rows, not instances: the paginator counts and slices the values() query.
+            rows, _payloads = self.list_from_rows
+            return rows().for_user(self.request.user)
         return super().get_queryset().for_user(self.request.user)
+
+    def list(self, request, *args, **kwargs):
+        if self.list_from_rows is None:
+            return super().list(request, *args, **kwargs)
+        _rows, payloads = self.list_from_rows
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        if page is None:
+            return Response(payloads(queryset))
+        return self.get_paginated_response(payloads(page))
 
     def check_permissions(self, request):
         # A method the endpoint does not offer is 405 for everyone, before any role question:

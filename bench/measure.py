@@ -163,14 +163,29 @@ async def measure_reads(base: str, s: Sample, floor: Floor, args: argparse.Names
     return rows
 
 
+async def manager_clients(base: str, stores: list[str], count: int) -> tuple[list, list[str]]:
+    """`count` API clients, each logged in once as the manager of a store (round robin over
+    `stores`), and the store of each."""
+    client_store = [stores[i % len(stores)] for i in range(count)]
+    clients = [await jwt_client(base, f"manager{store[len('STORE') :]}") for store in client_store]
+    return clients, client_store
+
+
+async def timed_writes(clients: list, create, args: argparse.Namespace) -> tuple:
+    """The write `create` for one client (latency), then for all of them at once (throughput)."""
+    try:
+        one = await latency(clients[0], create, n=max(10, args.requests // 3), warmup=2)
+        many: Throughput = await throughput(clients, create, seconds=args.seconds)
+    finally:
+        for c in clients:
+            await c.aclose()
+    return one, many
+
+
 async def measure_writes(base: str, s: Sample, args: argparse.Namespace) -> Row:
     """Each client is the manager of its own store (a chain's POS terminals), logged in once."""
     stores = [st for st in s.stores if st in s.usage_items][: args.clients] or [s.store]
-    clients, client_store = [], []
-    for i in range(args.clients):
-        store = stores[i % len(stores)]
-        clients.append(await jwt_client(base, f"manager{store[len('STORE') :]}"))
-        client_store.append(store)
+    clients, client_store = await manager_clients(base, stores, args.clients)
 
     async def create(client: httpx.AsyncClient, i: int) -> None:
         store = client_store[clients.index(client)]
@@ -195,12 +210,7 @@ async def measure_writes(base: str, s: Sample, args: argparse.Namespace) -> Row:
         usage = {"item": s.usage_items[store], "transaction_type": "usage", "quantity": "0.001", "notes": "bench"}
         check(await client.post("/api/v1/inventory-transactions/", json=usage), 201)
 
-    try:
-        one = await latency(clients[0], create, n=max(10, args.requests // 3), warmup=2)
-        many: Throughput = await throughput(clients, create, seconds=args.seconds)
-    finally:
-        for c in clients:
-            await c.aclose()
+    one, many = await timed_writes(clients, create, args)
     row = Row(
         "write: order with 4 items + stock usage",
         one.p50_ms,
@@ -223,11 +233,7 @@ async def measure_menu_writes(base: str, s: Sample, args: argparse.Namespace) ->
         print("write from the menu: skipped (fewer than 4 dishes whose ingredients every store keeps)", flush=True)
         return None
     stores = s.stores[: args.clients]
-    clients, client_store = [], []
-    for i in range(args.clients):
-        store = stores[i % len(stores)]
-        clients.append(await jwt_client(base, f"manager{store[len('STORE') :]}"))
-        client_store.append(store)
+    clients, client_store = await manager_clients(base, stores, args.clients)
 
     async def create(client: httpx.AsyncClient, i: int) -> None:
         items = [{"item_code": code, "quantity": 1 + k % 2} for k, code in enumerate(s.menu_dishes)]
@@ -236,12 +242,7 @@ async def measure_menu_writes(base: str, s: Sample, args: argparse.Namespace) ->
         for status in ("confirmed", "preparing"):
             check(await client.post(f"/api/v1/orders/{order['id']}/transition/", json={"status": status}), 200)
 
-    try:
-        one = await latency(clients[0], create, n=max(10, args.requests // 3), warmup=2)
-        many: Throughput = await throughput(clients, create, seconds=args.seconds)
-    finally:
-        for c in clients:
-            await c.aclose()
+    one, many = await timed_writes(clients, create, args)
     row = Row(
         "write: order of 4 dishes from the menu, confirmed and sent to the kitchen (recipe stock deducted)",
         one.p50_ms,

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Avg, Max, OuterRef, Subquery
+from django.db.models import Avg, Max, OuterRef, Q, Subquery
 
 from inventory.models import InventoryItem
 from inventory.quantities import QUANTIZE
@@ -80,3 +80,45 @@ def dish_cost_per_portion(dish: Dish, *, day: dt.date, store_id: str | None = No
         for line in lines
     )
     return int(Decimal(total).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+
+
+class RecipeBook:
+    """Every recipe version of some dishes that is valid at some point of [start, end], loaded in
+    one query, answering "the recipe of this dish on that day" without another query: reports
+    over a period multiply each day's sold portions by the recipe valid that day."""
+
+    def __init__(self, dish_ids: Iterable, start: dt.date, end: dt.date) -> None:
+        dish_ids = list(dish_ids)
+        # The latest version that starts on or before `start` is valid on `start`; later ones
+        # starting within the period take over from their own date.
+        first = (
+            RecipeLine.objects.filter(dish_id=OuterRef("dish_id"), valid_from__lte=start)
+            .order_by()
+            .values("dish_id")
+            .annotate(latest=Max("valid_from"))
+            .values("latest")
+        )
+        lines = RecipeLine.objects.filter(dish_id__in=dish_ids).filter(
+            Q(valid_from=Subquery(first)) | Q(valid_from__gt=start, valid_from__lte=end)
+        )
+        versions: dict[Any, dict[dt.date, list[RecipeLine]]] = defaultdict(lambda: defaultdict(list))
+        for line in lines.order_by("dish_id", "valid_from", "ingredient_sku"):
+            versions[line.dish_id][line.valid_from].append(line)
+        # Per dish: (valid_from, lines) oldest first.
+        self._versions = {dish_id: sorted(by_date.items()) for dish_id, by_date in versions.items()}
+
+    def lines_on(self, dish_id, day: dt.date) -> list[RecipeLine]:
+        """The recipe of `dish_id` valid on `day` (empty: none yet)."""
+        found: list[RecipeLine] = []
+        for valid_from, lines in self._versions.get(dish_id, ()):
+            if valid_from > day:
+                break
+            found = lines
+        return found
+
+    def usage_on(self, dish_id, day: dt.date, portions: int | Decimal) -> dict[str, Decimal]:
+        """What `portions` of the dish take out of stock on `day`, per ingredient key (unrounded)."""
+        return {
+            line.ingredient_sku: portions * portion_usage(line.quantity, line.yield_factor)
+            for line in self.lines_on(dish_id, day)
+        }

@@ -185,3 +185,24 @@ def daily_order_figures(store_ids: Iterable[str], start: dt.date, end: dt.date) 
             ticket_total=Sum(ticket_time, filter=TICKETED),
         )
     )
+
+
+def daily_dish_sales(store_ids: Iterable[str], start: dt.date, end: dt.date) -> QuerySet:
+    """One row per (store_id, local day, dish_id) of the menu dishes sold over [start, end] (one
+    grouped query): portions (Σ line quantity) and revenue_cents (Σ line subtotal, before the
+    order's discount) over the lines of orders that are not cancelled. Open items have no dish
+    and are left out. The food cost reports (menu.selectors) multiply these by the recipes."""
+    lo, hi = local_day_bounds(start, end)
+    return (
+        OrderItem.objects.filter(
+            order__store_id__in=store_ids,
+            order__order_time__gte=lo,
+            order__order_time__lt=hi,
+            dish__isnull=False,
+        )
+        .exclude(order__status=Order.Status.CANCELLED)
+        .annotate(store_id=F("order__store_id"), day=local_date("order__order_time", start, end))
+        .order_by()
+        .values("store_id", "day", "dish_id")
+        .annotate(portions=Sum("quantity", default=0), revenue_cents=Sum("subtotal_cents", default=0))
+    )

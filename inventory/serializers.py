@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+from django.utils import timezone
 from rest_framework import serializers
 
 from inventory import services
@@ -340,6 +341,8 @@ class StockCountSerializer(BaseModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["status", "opened_by", "closed_by", "closed_at", "created_at", "updated_at"]
+        # "One open count per store" is the service's 409 (count_open), not a field error.
+        validators = []
 
     def get_fields(self):
         fields = super().get_fields()
@@ -348,6 +351,15 @@ class StockCountSerializer(BaseModelSerializer):
             fields["store"].read_only = True
             fields["count_date"].read_only = True
         return fields
+
+    def validate(self, attrs):
+        if self.instance is None:
+            attrs.setdefault("count_date", timezone.localdate())
+        return super().validate(attrs)
+
+    def model_validation_exclude(self) -> set[str]:
+        # "One open count per store" is the service's 409 (count_open), not a field error.
+        return {*super().model_validation_exclude(), "store"}
 
     def get_opened_by_name(self, obj) -> str:
         return _user_name(obj.opened_by)

@@ -9,6 +9,9 @@ For a store, between an opening count and a later closing count:
   in quantity, in cents at the item's unit cost (the closing count's snapshot) and in % of the
   theoretical usage.
 
+Packaging (`InventoryItem.Category.PACKAGING`) is left out: no recipe names it and it is not
+food cost, so its whole usage would read as unexplained variance.
+
 The period: a count's quantities stand for the stock at the end of its `count_date` (counts are
 taken after service, or dated the day before when taken before opening). Sales and ledger
 movements of the days after the opening count's date through the closing count's date belong
@@ -29,7 +32,7 @@ from typing import Any
 from django.db.models import Case, CharField, Sum, Value, When
 from django.utils.translation import gettext as _
 
-from inventory.models import InventoryTransaction, StockCount, StockCountLine
+from inventory.models import InventoryItem, InventoryTransaction, StockCount, StockCountLine
 from inventory.quantities import QUANTIZE, rounded
 from zhilian.dates import local_day_bounds
 from zhilian.errors import DomainError, InvalidInput
@@ -37,6 +40,8 @@ from zhilian.errors import DomainError, InvalidInput
 Type = InventoryTransaction.Type
 ZERO = Decimal("0")
 HUNDRED = Decimal("100")
+# Items the report leaves out: not food, named by no recipe.
+NON_FOOD = (InventoryItem.Category.PACKAGING,)
 
 
 def _cents(quantity: Decimal, unit_cost_cents: int) -> int:
@@ -101,6 +106,7 @@ def stock_variance(*, opening: StockCount, closing: StockCount) -> dict[str, Any
     # Both sheets in one query: counted quantity and unit cost per (count, item).
     lines = (
         StockCountLine.objects.filter(count_id__in=[opening.pk, closing.pk])
+        .exclude(item__category__in=NON_FOOD)
         .order_by()
         .values_list(
             "count_id",

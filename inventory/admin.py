@@ -249,14 +249,19 @@ class StockCountLineInline(ScopedTabularInline):
 
     model = StockCountLine
     form = StockCountLineForm
-    fields = ["item", "unit", "expected_quantity", "counted_quantity"]
-    readonly_fields = ["item", "unit", "expected_quantity"]
+    fields = ["item_name", "unit", "expected_quantity", "counted_quantity"]
+    readonly_fields = ["item_name", "unit", "expected_quantity"]
     can_delete = False
     show_change_link = False
     max_num = 0  # no rows added by hand: the sheet lists the items active at opening
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("item").order_by("item__name", "item_id")
+        # By category, then name: the order a counter walks the storeroom in.
+        return super().get_queryset(request).select_related("item").order_by("item__category", "item__name", "item_id")
+
+    @admin.display(description=_("item"))
+    def item_name(self, obj):
+        return obj.item.name
 
     @admin.display(description=_("unit"))
     def unit(self, obj):
@@ -293,6 +298,10 @@ class StockCountAdmin(ScopedModelAdmin):
     the "Close count" button; a closed count links to its variance report."""
 
     change_form_template = "admin/inventory/stockcount/change_form.html"
+
+    class Media:
+        css = {"all": ["inventory/stockcount.css"]}
+
     list_display = [
         "count_date",
         "store",
@@ -386,6 +395,7 @@ class StockCountAdmin(ScopedModelAdmin):
         return super().response_change(request, obj)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["show_save_and_add_another"] = False  # one open count per store
         context["can_close_count"] = (
             obj is not None
             and obj.status == StockCount.Status.OPEN

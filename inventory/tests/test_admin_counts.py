@@ -27,7 +27,7 @@ def change_url(count) -> str:
 
 
 def sheet_post(count, counted: dict, **extra) -> dict:
-    lines = list(count.lines.order_by("item__name", "item_id"))
+    lines = list(count.lines.order_by("item__category", "item__name", "item_id"))
     data = {
         "notes": count.notes,
         "lines-TOTAL_FORMS": str(len(lines)),

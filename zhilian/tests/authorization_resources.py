@@ -93,9 +93,12 @@ def _staff_user_of_store(actors):
 
 
 def _open_count(actors):
+    from inventory.models import StockCount
     from inventory.services import stock_count_open
 
-    return stock_count_open(store=actors.store, user=actors.manager)
+    # The store's open count (one per store): the same for every page that needs one.
+    existing = StockCount.objects.filter(store=actors.store, status=StockCount.Status.OPEN).first()
+    return existing or stock_count_open(store=actors.store, user=actors.manager)
 
 
 def _notification_for_manager(actors):

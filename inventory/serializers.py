@@ -320,7 +320,11 @@ class StockCountSerializer(BaseModelSerializer):
     closed_by_name = serializers.SerializerMethodField()
     line_count = serializers.IntegerField(read_only=True, help_text="Lines on the sheet.")
     counted_count = serializers.IntegerField(read_only=True, help_text="Lines with a counted quantity.")
-    count_date = DayField(required=False, help_text="The day whose closing stock is counted (default: today).")
+    count_date = DayField(
+        required=False,
+        help_text="The day whose closing stock is counted (default: today); "
+        "a count taken in the morning before service is dated the day before.",
+    )
 
     class Meta:
         model = StockCount

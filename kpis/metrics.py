@@ -159,6 +159,13 @@ class DayFigures:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+def theoretical_food_cost(recipe_cost_cents: Decimal, revenue_cents: int) -> tuple[int, Decimal]:
+    """(recipe cost rounded once to the cent, its % of the revenue): the theoretical food cost of a
+    store-day as the KPI records it (the dashboard shows today's live through this too)."""
+    cost_cents = int(Decimal(recipe_cost_cents).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return cost_cents, ratio(Decimal(cost_cents), Decimal(revenue_cents), HUNDRED)
+
+
 def metric_values(store: Store, day: dt.date, f: DayFigures, *, today: dt.date) -> dict[str, tuple[Decimal, dict]]:
     """metric -> (value, metadata) for one store-day from its aggregates.
 
@@ -175,9 +182,7 @@ def metric_values(store: Store, day: dt.date, f: DayFigures, *, today: dt.date) 
     if day >= today:
         stock_outs = store.out_of_stock_items + f.stock_outs_restocked
     no_revenue = {"undefined": True} if not f.revenue_cents else {}
-    # Rounded once per store-day, then the ratio from the cents the metadata shows.
-    recipe_cost_cents = int(f.recipe_cost_cents.quantize(Decimal(1), rounding=ROUND_HALF_UP))
-    recipe_cost = Decimal(recipe_cost_cents) / 100
+    recipe_cost_cents, theoretical = theoretical_food_cost(f.recipe_cost_cents, f.revenue_cents)
     return {
         M.REVENUE: (q4(revenue), {"revenue_cents": f.revenue_cents}),
         M.ORDER_COUNT: (q4(f.order_count), {"guest_count": f.guest_count}),
@@ -203,7 +208,7 @@ def metric_values(store: Store, day: dt.date, f: DayFigures, *, today: dt.date) 
         ),
         M.STOCK_OUTS: (q4(stock_outs), {"hit_zero": f.stock_outs}),
         M.THEORETICAL_FOOD_COST: (
-            ratio(recipe_cost, revenue, HUNDRED),
+            theoretical,
             {"recipe_cost_cents": recipe_cost_cents, "dish_revenue_cents": f.dish_revenue_cents, **no_revenue},
         ),
     }

@@ -110,8 +110,7 @@ def js_strings() -> dict[str, object]:
         "food_cost": {
             "theoretical": _("Theoretical food cost"),
             "actual": _("Actual food cost"),
-            "gap": _("Gap"),
-            "points": _("pts"),
+            "gap": _("Gap (points)"),
             "recipe_cost": _("Recipe cost"),
             "as_of": _("as of"),
             "no_sales": _("No dish sales yet"),

@@ -351,7 +351,7 @@
          : T.food_cost.recipe_cost + " " + yuan(food.recipe_cost_cents)],
       ["actual", T.food_cost.actual, percent(food.actual_percent),
        food.actual_date ? T.food_cost.as_of + " " + food.actual_date : T.food_cost.no_count],
-      ["gap", T.food_cost.gap, gap === null ? "—" : (gap > 0 ? "+" : "") + decimal(food.gap_points) + " " + T.food_cost.points,
+      ["gap", T.food_cost.gap, gap === null ? "—" : (gap > 0 ? "+" : "") + decimal(food.gap_points),
        T.food_cost.gap_hint],
     ];
     tiles.forEach(function (t) {

@@ -240,3 +240,34 @@ def menu_engineering(*, store: Store, start: dt.date, end: dt.date) -> dict[str,
         },
         "dishes": dishes,
     }
+
+
+def dish_costs_per_portion(dish_ids: Iterable, *, day: dt.date, store_id: str | None = None) -> dict[Any, int | None]:
+    """Each dish's recipe cost of one portion on `day` in cents (`RecipeBook.usage_on` × unit
+    costs: one store's items, or the chain's average over the stores that stock the ingredient);
+    None for a dish without a recipe. Two queries for any number of dishes (an admin page)."""
+    dish_ids = list(dish_ids)
+    if not dish_ids:
+        return {}
+    book = RecipeBook(dish_ids, day, day)
+    usages = {dish_id: book.usage_on(dish_id, day, 1) for dish_id in dish_ids}
+    skus = {sku for usage in usages.values() for sku in usage}
+    items = InventoryItem.objects.filter(sku__in=skus)
+    if store_id is not None:
+        items = items.filter(store_id=store_id)
+    costs = dict(
+        items.order_by().values("sku").annotate(cost=models.Avg("unit_cost_cents")).values_list("sku", "cost")
+    ) if skus else {}  # fmt: skip
+    return {
+        dish_id: cents(sum((q * Decimal(str(costs.get(sku) or 0)) for sku, q in usage.items()), ZERO))
+        if usage
+        else None
+        for dish_id, usage in usages.items()
+    }
+
+
+def margin_percent(price_cents: int, cost_cents: int | None) -> Decimal | None:
+    """(price − recipe cost) / price × 100, one decimal; None without a cost or a price."""
+    if cost_cents is None or not price_cents:
+        return None
+    return (Decimal(price_cents - cost_cents) * HUNDRED / price_cents).quantize(Decimal("0.1"), ROUND_HALF_UP)

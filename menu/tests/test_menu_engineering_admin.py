@@ -63,6 +63,7 @@ def test_the_page_in_chinese(sales, actors):
     client = _client(actors.manager)
     html = client.get(PAGE, PERIOD, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "菜单工程" in html and "明星菜" in html and "瘦狗菜" in html and "人气阈值" in html
+    assert "销售占比（%）" in html and "食材成本率 %" in html and "%%" not in html
 
 
 def test_bad_periods_are_form_errors_and_staff_may_not_enter(sales, actors):

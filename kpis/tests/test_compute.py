@@ -284,4 +284,4 @@ def test_concurrent_computes_of_one_store_day_keep_one_record_each():
     for t in threads:
         t.join()
     assert errors == []
-    assert KPIRecord.objects.filter(store=store, record_date=DAY).count() == 11
+    assert KPIRecord.objects.filter(store=store, record_date=DAY).count() == 12

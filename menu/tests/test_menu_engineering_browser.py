@@ -48,7 +48,7 @@ def test_menu_engineering_page(asgi_server, actors):
             page = context.new_page()
             page.add_init_script(VIOLATIONS)
             errors: list[str] = []
-            page.on("pageerror", errors.append)
+            page.on("pageerror", lambda exc, errors=errors: errors.append(str(exc)))
             page.goto(f"{asgi_server.url}/admin/login/")
             page.fill("#id_username", actors.manager.username)
             page.fill("#id_password", TEST_PASSWORD)

@@ -32,6 +32,8 @@ SOLD_OUT = "sold_out"
 # Stock counts: enter counted quantities on an open sheet; close a count into the ledger.
 COUNT_RECORD = "record"
 COUNT_CLOSE = "close"
+# Read the menu engineering report of a store (sales, recipe costs and margins per dish).
+MENU_ENGINEERING = "menu_engineering"
 CRUD = frozenset({VIEW, ADD, CHANGE, DELETE})
 READ = frozenset({VIEW})
 
@@ -94,7 +96,8 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     },
     # The chain menu is HQ's (admins); a store's overrides and 估清 (sold_out) its manager's.
     "menu.menucategory": {ADMIN: CRUD, MANAGER: READ, STAFF: READ},
-    "menu.dish": {ADMIN: CRUD, MANAGER: READ, STAFF: READ},
+    # menu_engineering: the margins report of a store's dishes (managers: their own store).
+    "menu.dish": {ADMIN: CRUD | {MENU_ENGINEERING}, MANAGER: READ | {MENU_ENGINEERING}, STAFF: READ},
     "menu.dishmodifier": {ADMIN: CRUD, MANAGER: READ, STAFF: READ},
     "menu.recipeline": {ADMIN: CRUD, MANAGER: READ, STAFF: READ},
     "menu.storedishoverride": {ADMIN: CRUD | {SOLD_OUT}, MANAGER: CRUD | {SOLD_OUT}, STAFF: READ},

@@ -215,6 +215,14 @@ ACTION_CASES = [
         template=("/api/v1/stock-counts/{id}/variance/", "GET"),
     ),
     ActionCase(
+        "menu engineering report",
+        "get",
+        lambda a, o: "/api/v1/reports/menu-engineering/?store=STORE001",
+        # Margins are the managers': staff 403; another store's manager 404.
+        {"admin": {200}, "manager": {200}, "staff": {403}, "other_manager": {404}, "other_staff": {403}},
+        template=("/api/v1/reports/menu-engineering/", "GET"),
+    ),
+    ActionCase(
         "kpi compute",
         "post",
         lambda a, o: "/api/v1/kpis/records/compute/",

@@ -22,5 +22,5 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("kpis", "0002_alter_kpirecord_metadata")]
+    dependencies = [("kpis", "0004_food_cost_kpis")]
     operations = [migrations.RunPython(forwards, backwards)]

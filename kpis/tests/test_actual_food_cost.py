@@ -10,7 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 
 from inventory import reports
-from inventory.tests.test_variance_report import _count, example  # noqa: F401  (the fixture)
+from inventory.tests.test_variance_report import build_example
 from kpis.metrics import KPI_ACTUAL_FOOD_COST
 from kpis.models import KPIRecord
 from kpis.services import kpi_compute, kpi_ensure_defaults
@@ -22,6 +22,12 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def definitions(db):
     kpi_ensure_defaults()
+
+
+@pytest.fixture
+def example(actors):
+    """The variance report's worked example: two closed counts, purchases, transfers, waste, sales."""
+    return build_example(actors)
 
 
 def _pct(part, whole) -> Decimal:

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from menu import selectors, services
-from menu.models import Dish, DishModifier, MenuCategory, RecipeLine, StoreDishOverride
+from menu.models import Dish, DishModifier, MenuCategory, RecipeLine, SetMealComponent, StoreDishOverride
 from zhilian.admin import ScopedModelAdmin, ScopedTabularInline, yuan
 from zhilian.models import format_yuan
 
@@ -42,6 +42,18 @@ class DishModifierInline(ScopedTabularInline):
     show_change_link = False
 
 
+class SetMealComponentInline(ScopedTabularInline):
+    """The dishes of a set meal (套餐) and their portions; saved through the set meal's service."""
+
+    model = SetMealComponent
+    fk_name = "set_meal"
+    fields = ["dish", "quantity"]
+    autocomplete_fields = ["dish"]
+    show_change_link = False
+    verbose_name = _("dish in the set meal")
+    verbose_name_plural = _("dishes in the set meal (套餐)")
+
+
 class CommaSeparatedListField(forms.CharField):
     """A short list typed on one line (花生, 麸质、芝麻): commas, Chinese commas and 、 separate."""
 
@@ -66,14 +78,14 @@ class DishForm(forms.ModelForm):
 class DishAdmin(ScopedModelAdmin):
     form = DishForm
     list_display = ["code", "name_zh", "name_en", "category", yuan("base_price_cents", _("base price")), "is_active"]
-    list_filter = ["category", "is_active", "spice_level"]
+    list_filter = ["category", "is_set_meal", "is_active", "spice_level"]
     search_fields = ["code", "name_zh", "name_en"]
     list_select_related = ["category"]
     ordering = ["category__position", "position", "code"]
-    inlines = [RecipeLineInline, DishModifierInline]
+    inlines = [SetMealComponentInline, RecipeLineInline, DishModifierInline]
     readonly_fields = ["cost_per_portion", "margin"]
     fieldsets = [
-        (None, {"fields": ["code", "name_zh", "name_en", "category", "position", "is_active"]}),
+        (None, {"fields": ["code", "name_zh", "name_en", "category", "position", "is_set_meal", "is_active"]}),
         (_("Description"), {"fields": ["description", "spice_level", "allergens"]}),
         (_("Price and cost"), {"fields": ["base_price_cents", "cost_per_portion", "margin"]}),
     ]
@@ -86,6 +98,8 @@ class DishAdmin(ScopedModelAdmin):
     INLINE_ENTITIES = {RecipeLine: "recipe_line", DishModifier: "dish_modifier"}
 
     def save_formset(self, request, form, formset, change):
+        if formset.model is SetMealComponent:
+            return self._save_components(request, form, formset)
         entity = self.INLINE_ENTITIES.get(formset.model)
         if entity is None:
             return super().save_formset(request, form, formset, change)
@@ -100,6 +114,20 @@ class DishAdmin(ScopedModelAdmin):
             values = {name: getattr(obj, name) for name in fields}
             getattr(services, f"{entity}_create")(dish=form.instance, user=request.user, **values)
         return None
+
+    def _save_components(self, request, form, formset) -> None:
+        # The whole list at once, as the API writes it: the service checks the set (no nesting,
+        # each dish once) with the dishes locked, and audits the change as one entry.
+        formset.save(commit=False)  # sorts the rows into new, changed and deleted; writes nothing
+        deleted = {obj.pk for obj in formset.deleted_objects}
+        components = [
+            {"dish": f.cleaned_data["dish"], "quantity": f.cleaned_data["quantity"]}
+            for f in formset.forms
+            if f.cleaned_data.get("dish") is not None
+            and f.instance.pk not in deleted
+            and not (f.instance._state.adding and not f.has_changed())
+        ]
+        services.set_meal_components_set(set_meal=form.instance, components=components, user=request.user)
 
     @staticmethod
     def _cost(obj) -> int | None:

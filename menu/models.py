@@ -12,9 +12,10 @@ from __future__ import annotations
 import uuid
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from zhilian.models import QUANTITY, CentsField, StoreScopedManager, TimestampedModel, validate_string_list
@@ -67,6 +68,14 @@ class Dish(TimestampedModel):
     base_price_cents = CentsField(_("base price"))
     position = models.PositiveSmallIntegerField(_("display order"), default=0, help_text=_("Lower comes first."))
     is_active = models.BooleanField(_("active"), default=True)
+    # A set meal (套餐) is sold like a dish (code, price, store overrides) and made of component
+    # dishes (SetMealComponent); its stock usage is its components' recipes.
+    is_set_meal = models.BooleanField(
+        _("set meal"),
+        default=False,
+        db_default=False,
+        help_text=_("套餐: made of the component dishes listed below; they take their recipes out of stock."),
+    )
 
     objects = ChainQuerySet.as_manager()
 
@@ -82,10 +91,63 @@ class Dish(TimestampedModel):
     def __str__(self) -> str:
         return f"{self.code} {self.name_zh}"
 
+    def clean(self) -> None:
+        # menu.services runs this with the dish locked, and locks the dishes it makes components:
+        # a dish is never a set meal and a component at once.
+        if self._state.adding:
+            return
+        if self.is_set_meal and self.in_set_meals.exists():
+            raise ValidationError(
+                {"is_set_meal": _("This dish is part of a set meal; a set meal cannot contain another.")}
+            )
+        if not self.is_set_meal and self.components.exists():
+            raise ValidationError({"is_set_meal": _("Remove the components of the set meal first.")})
+
     @property
     def line_name(self) -> str:
         """The name an order line keeps as its snapshot (bilingual, like the POS prints it)."""
         return f"{self.name_zh} {self.name_en}"[:120]
+
+
+class SetMealComponent(TimestampedModel):
+    """A dish in a set meal, with how many portions of it the set holds (双人套餐 = 1 × 宫保鸡丁 +
+    1 × 麻婆豆腐 + 2 × 米饭). No nesting: a component is never itself a set meal, and only a set meal
+    has components (menu.services checks both under lock; the database checks the rest)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    set_meal = models.ForeignKey(Dish, verbose_name=_("set meal"), on_delete=models.CASCADE, related_name="components")
+    dish = models.ForeignKey(
+        Dish, verbose_name=_("component dish"), on_delete=models.PROTECT, related_name="in_set_meals"
+    )
+    quantity = models.PositiveSmallIntegerField(
+        _("portions"), default=1, validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+
+    objects = ChainQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("set meal component")
+        verbose_name_plural = _("set meal components")
+        ordering = ["set_meal", "dish__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["set_meal", "dish"], name="setmealcomponent_set_dish_unique"),
+            models.CheckConstraint(condition=~Q(set_meal=F("dish")), name="setmealcomponent_not_itself"),
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="setmealcomponent_quantity_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.dish}"
+
+    def clean(self) -> None:
+        errors = {}
+        if self.set_meal_id and self.dish_id and self.set_meal_id == self.dish_id:
+            errors["dish"] = _("A set meal cannot contain itself.")
+        elif self.dish_id and self.dish.is_set_meal:
+            errors["dish"] = _("A set meal cannot contain another set meal.")
+        if self.set_meal_id and not self.set_meal.is_set_meal:
+            errors["set_meal"] = _("Only a dish marked as a set meal has components.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class DishModifier(TimestampedModel):

@@ -13,15 +13,25 @@ from django.db.models import Avg, Max, OuterRef, Q, Subquery
 
 from inventory.models import InventoryItem
 from inventory.quantities import QUANTIZE
-from menu.models import Dish, RecipeLine, StoreDishOverride
+from menu.models import Dish, RecipeLine, SetMealComponent, StoreDishOverride
 
 
 def store_menu_entries(*, store_id: str, codes: Iterable[str]) -> dict[str, tuple[Dish, StoreDishOverride | None]]:
-    """The active dishes of these codes with the store's override of each (two queries)."""
+    """The active dishes of these codes with the store's override of each (two queries; two more
+    when a set meal is among them: its components, and their overrides come with the others).
+
+    A set meal's components are set on it as `store_components`: [(component, override or None)]
+    (each component's `dish` loaded), so the caller can refuse a set whose dish is not available."""
     dishes = {d.code: d for d in Dish.objects.filter(code__in=set(codes), is_active=True).prefetch_related("modifiers")}
-    overrides = {
-        o.dish_id: o for o in StoreDishOverride.objects.filter(store_id=store_id, dish__in=list(dishes.values()))
-    }
+    set_meals = [d for d in dishes.values() if d.is_set_meal]
+    components: dict[Any, list[SetMealComponent]] = defaultdict(list)
+    if set_meals:
+        for component in SetMealComponent.objects.filter(set_meal__in=set_meals).select_related("dish"):
+            components[component.set_meal_id].append(component)
+    dish_ids = {d.pk for d in dishes.values()} | {c.dish_id for found in components.values() for c in found}
+    overrides = {o.dish_id: o for o in StoreDishOverride.objects.filter(store_id=store_id, dish_id__in=dish_ids)}
+    for set_meal in set_meals:
+        set_meal.store_components = [(c, overrides.get(c.dish_id)) for c in components[set_meal.pk]]
     return {code: (dish, overrides.get(dish.pk)) for code, dish in dishes.items()}
 
 
@@ -49,8 +59,9 @@ def portion_usage(quantity: Decimal, yield_factor: Decimal) -> Decimal:
 
 def order_ingredient_usage(order) -> dict[str, Decimal]:
     """What an order's dish lines take out of stock per ingredient key: Σ portions × quantity /
-    yield over its lines, with the recipes valid on the order's local day, rounded once per
-    ingredient to the ledger's three decimals (half up)."""
+    yield over its lines (a set meal: over its components' recipes), with the recipes valid on
+    the order's local day, rounded once per ingredient to the ledger's three decimals (half up).
+    The recipes are read through RecipeBook, the same expansion the food cost reports use."""
     from django.utils import timezone
 
     portions: dict[Any, int] = defaultdict(int)
@@ -58,37 +69,49 @@ def order_ingredient_usage(order) -> dict[str, Decimal]:
         portions[dish_id] += quantity
     if not portions:
         return {}
+    day = timezone.localdate(order.order_time)
+    book = RecipeBook(portions, day, day)
     totals: dict[str, Decimal] = defaultdict(Decimal)
-    for dish_id, lines in recipe_lines_on(portions, timezone.localdate(order.order_time)).items():
-        for line in lines:
-            totals[line.ingredient_sku] += portions[dish_id] * portion_usage(line.quantity, line.yield_factor)
+    for dish_id, count in portions.items():
+        for sku, quantity in book.usage_on(dish_id, day, count).items():
+            totals[sku] += quantity
     return {sku: total.quantize(QUANTIZE, rounding=ROUND_HALF_UP) for sku, total in sorted(totals.items())}
 
 
 def dish_cost_per_portion(dish: Dish, *, day: dt.date, store_id: str | None = None) -> int | None:
     """The recipe cost of one portion in cents at the items' unit costs (one store's, or the
-    chain's average over the stores that stock the ingredient); None without a recipe."""
-    lines = recipe_lines_on([dish.pk], day).get(dish.pk, [])
-    if not lines:
+    chain's average over the stores that stock the ingredient); None without a recipe. A set
+    meal costs its components' recipes (RecipeBook.usage_on)."""
+    usage = RecipeBook([dish.pk], day, day).usage_on(dish.pk, day, 1)
+    if not usage:
         return None
-    items = InventoryItem.objects.filter(sku__in=[line.ingredient_sku for line in lines])
+    items = InventoryItem.objects.filter(sku__in=list(usage))
     if store_id is not None:
         items = items.filter(store_id=store_id)
     costs = dict(items.order_by().values("sku").annotate(cost=Avg("unit_cost_cents")).values_list("sku", "cost"))
-    total = sum(
-        portion_usage(line.quantity, line.yield_factor) * Decimal(str(costs.get(line.ingredient_sku) or 0))
-        for line in lines
-    )
+    total = sum(quantity * Decimal(str(costs.get(sku) or 0)) for sku, quantity in usage.items())
     return int(Decimal(total).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
 
 
 class RecipeBook:
     """Every recipe version of some dishes that is valid at some point of [start, end], loaded in
-    one query, answering "the recipe of this dish on that day" without another query: reports
-    over a period multiply each day's sold portions by the recipe valid that day."""
+    two queries (the set meals' components among the dishes, then the recipe lines of the dishes
+    and components), answering "the recipe of this dish on that day" without another query:
+    reports over a period multiply each day's sold portions by the recipe valid that day, and a
+    set meal's portions by its components' recipes (`usage_on` expands it)."""
 
     def __init__(self, dish_ids: Iterable, start: dt.date, end: dt.date) -> None:
         dish_ids = list(dish_ids)
+        # Set meals among them: their components (one query), whose recipes are loaded too.
+        components: dict[Any, list[tuple[Any, int]]] = defaultdict(list)
+        for set_meal_id, dish_id, quantity in (
+            SetMealComponent.objects.filter(set_meal_id__in=dish_ids)
+            .order_by("set_meal_id", "dish_id")
+            .values_list("set_meal_id", "dish_id", "quantity")
+        ):
+            components[set_meal_id].append((dish_id, quantity))
+        self._components = dict(components)
+        dish_ids = {*dish_ids, *(dish_id for found in components.values() for dish_id, _ in found)}
         # The latest version that starts on or before `start` is valid on `start`; later ones
         # starting within the period take over from their own date.
         first = (
@@ -116,9 +139,19 @@ class RecipeBook:
             found = lines
         return found
 
+    def components_of(self, dish_id) -> list[tuple[Any, int]]:
+        """A set meal's (component dish id, portions per set); empty for a plain dish."""
+        return self._components.get(dish_id, [])
+
     def usage_on(self, dish_id, day: dt.date, portions: int | Decimal) -> dict[str, Decimal]:
-        """What `portions` of the dish take out of stock on `day`, per ingredient key (unrounded)."""
-        return {
-            line.ingredient_sku: portions * portion_usage(line.quantity, line.yield_factor)
-            for line in self.lines_on(dish_id, day)
-        }
+        """What `portions` of the dish take out of stock on `day`, per ingredient key (unrounded).
+
+        A set meal expands into its components: Σ component portions × the component's recipe
+        valid that day (plus the set's own lines, if it has any, e.g. a takeaway box)."""
+        totals: dict[str, Decimal] = defaultdict(Decimal)
+        for line in self.lines_on(dish_id, day):
+            totals[line.ingredient_sku] += portions * portion_usage(line.quantity, line.yield_factor)
+        for component_id, per_set in self.components_of(dish_id):
+            for line in self.lines_on(component_id, day):
+                totals[line.ingredient_sku] += portions * per_set * portion_usage(line.quantity, line.yield_factor)
+        return dict(totals)

@@ -52,12 +52,23 @@ class RecipeLineSerializer(ServiceWritesMixin, BaseModelSerializer):
         read_only_fields = TIMESTAMPS
 
 
+class SetMealComponentSerializer(serializers.Serializer):
+    """A dish in a set meal and its portions per set."""
+
+    dish = serializers.PrimaryKeyRelatedField(queryset=Dish.objects.all(), help_text="The component dish.")
+    dish_code = serializers.CharField(source="dish.code", read_only=True)
+    quantity = serializers.IntegerField(min_value=1, max_value=100, default=1, help_text="Portions per set.")
+
+
 class DishSerializer(ServiceWritesMixin, BaseModelSerializer):
-    """A chain dish; its modifiers are listed (edited at /dish-modifiers/), its recipe at /recipe-lines/."""
+    """A chain dish; its modifiers are listed (edited at /dish-modifiers/), its recipe at
+    /recipe-lines/. A set meal (`is_set_meal`) lists its component dishes; writing `components`
+    replaces them (a set meal's only: no nesting, each dish once)."""
 
     entity = "dish"
     category_code = serializers.CharField(source="category.code", read_only=True)
     modifiers = DishModifierSerializer(many=True, read_only=True)
+    components = SetMealComponentSerializer(many=True, required=False, max_length=50)
 
     class Meta:
         model = Dish
@@ -74,6 +85,8 @@ class DishSerializer(ServiceWritesMixin, BaseModelSerializer):
             "base_price_cents",
             "position",
             "is_active",
+            "is_set_meal",
+            "components",
             "modifiers",
             *TIMESTAMPS,
         ]

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from inventory.services import stock_record_sales_usage, stock_reverse_sales_usage
-from menu.models import Dish, DishModifier, MenuCategory, RecipeLine, StoreDishOverride
+from menu.models import Dish, DishModifier, MenuCategory, RecipeLine, SetMealComponent, StoreDishOverride
 from menu.selectors import order_ingredient_usage, store_menu_entries
 from stores.models import Store
 from zhilian import events, roles
@@ -112,16 +112,92 @@ def menu_category_delete(*, menu_category: MenuCategory, user=None) -> None:
     _announce_menu_update(kind="category", object_id=object_id, user=user)
 
 
-def dish_create(*, user=None, **fields: Any) -> Dish:
-    created = _create(Dish, event="dish.create", user=user, fields=fields)
+def dish_create(*, user=None, components: list[dict[str, Any]] | None = None, **fields: Any) -> Dish:
+    """A chain dish; a set meal (`is_set_meal`) may name its `components` ([{dish, quantity}])."""
+    with transaction.atomic():
+        created = _create(Dish, event="dish.create", user=user, fields=fields)
+        if components is not None:
+            _set_components(created, components, user=user)
     _announce_menu_update(kind="dish", object_id=created.pk, user=user)
     return created
 
 
-def dish_update(*, dish: Dish, user=None, **changes: Any) -> Dish:
-    if _update(dish, event="dish.update", user=user, changes=changes):
+def dish_update(*, dish: Dish, user=None, components: list[dict[str, Any]] | None = None, **changes: Any) -> Dish:
+    """Change a chain dish; `components` (a set meal's) replaces its components when given."""
+    # Components go first when the dish stops being a set meal (it may not keep any), last when
+    # it becomes one (only a set meal has components).
+    first = components is not None and changes.get("is_set_meal") is False
+    with transaction.atomic():
+        changed = first and _set_components(dish, components, user=user)
+        edited = _update(dish, event="dish.update", user=user, changes=changes)
+        if components is not None and not first:
+            changed = _set_components(dish, components, user=user)
+    if edited or changed:
         _announce_menu_update(kind="dish", object_id=dish.pk, user=user)
     return dish
+
+
+def set_meal_components_set(*, set_meal: Dish, components: list[dict[str, Any]], user=None) -> bool:
+    """Replace a set meal's components with `components` ([{"dish": Dish, "quantity": int}]);
+    returns whether anything changed (then `menu.updated` goes out)."""
+    with transaction.atomic():
+        changed = _set_components(set_meal, components, user=user)
+    if changed:
+        _announce_menu_update(kind="dish", object_id=set_meal.pk, user=user)
+    return changed
+
+
+def _set_components(set_meal: Dish, components: list[dict[str, Any]], *, user) -> bool:
+    """In the caller's transaction: the set meal and its component dishes are locked in one
+    statement in pk order (two editors never deadlock, and no one turns a component into a set
+    meal between the check and the write); errors name `components[i].<field>`."""
+    if not isinstance(components, list | tuple):
+        raise InvalidInput({"components": _("Give a list of dishes with their portions.")})
+    errors: dict[str, str] = {}
+    wanted: dict[Any, int] = {}
+    for index, entry in enumerate(components):
+        dish, quantity = entry.get("dish"), entry.get("quantity", 1)
+        field = f"components[{index}]"
+        if not isinstance(dish, Dish):
+            errors[f"{field}.dish"] = _("Name a dish.")
+        elif dish.pk in wanted:
+            errors[f"{field}.dish"] = _("Each dish at most once: raise its portions instead.")
+        if isinstance(quantity, bool) or not isinstance(quantity, int) or not 1 <= quantity <= 100:
+            errors[f"{field}.quantity"] = _("Between 1 and 100 portions.")
+        if isinstance(dish, Dish) and f"{field}.dish" not in errors:
+            wanted[dish.pk] = quantity
+    if errors:
+        raise InvalidInput(errors)
+    locked = {d.pk: d for d in Dish.objects.select_for_update().filter(pk__in=[set_meal.pk, *wanted]).order_by("pk")}
+    if not locked[set_meal.pk].is_set_meal and wanted:
+        raise InvalidInput({"components": _("Only a dish marked as a set meal has components.")})
+    for index, dish_id in enumerate(wanted):
+        field = f"components[{index}].dish"
+        if dish_id == set_meal.pk:
+            errors[field] = _("A set meal cannot contain itself.")
+        elif dish_id not in locked:
+            errors[field] = _("No such dish.")
+        elif locked[dish_id].is_set_meal:
+            errors[field] = _("A set meal cannot contain another set meal.")
+    if errors:
+        raise InvalidInput(errors)
+    current = {c.dish_id: c for c in SetMealComponent.objects.filter(set_meal_id=set_meal.pk).select_related("dish")}
+    before = [f"{c.quantity} × {c.dish.code}" for c in sorted(current.values(), key=lambda c: c.dish.code)]
+    removed = [c.pk for dish_id, c in current.items() if dish_id not in wanted]
+    if removed:
+        SetMealComponent.objects.filter(pk__in=removed).delete()
+    for dish_id, quantity in wanted.items():
+        existing = current.get(dish_id)
+        if existing is None:
+            SetMealComponent.objects.create(set_meal_id=set_meal.pk, dish_id=dish_id, quantity=quantity)
+        elif existing.quantity != quantity:
+            SetMealComponent.objects.filter(pk=existing.pk).update(quantity=quantity, updated_at=timezone.now())
+    after = [f"{quantity} × {locked[dish_id].code}" for dish_id, quantity in sorted(
+        wanted.items(), key=lambda kv: locked[kv[0]].code)]  # fmt: skip
+    if before == after:
+        return False
+    audit_record(actor=user, instance=set_meal, event="set_meal.components", changes={"components": (before, after)})
+    return True
 
 
 def dish_delete(*, dish: Dish, user=None) -> None:
@@ -300,6 +376,8 @@ def order_lines_from_menu(*, store, items: list[dict[str, Any]], day: dt.date, u
                 item_code=dish.code,
                 index=index,
             )
+        if dish.is_set_meal:
+            _check_set_meal_available(dish, day=day, index=index)
         price = (
             override.price_cents if override is not None and override.price_cents is not None else dish.base_price_cents
         )
@@ -342,6 +420,30 @@ def order_lines_from_menu(*, store, items: list[dict[str, Any]], day: dt.date, u
             }
         )
     return lines
+
+
+def _check_set_meal_available(set_meal: Dish, *, day: dt.date, index: int) -> None:
+    """A set meal sells only while every dish in it does: a component sold out (估清) on `day`,
+    hidden in the store or inactive refuses the set like a sold-out dish (409 `sold_out`)."""
+    components = getattr(set_meal, "store_components", [])
+    if not components:
+        raise DomainError(
+            _("The set meal %(dish)s has no dishes yet.") % {"dish": set_meal.line_name},
+            code="sold_out",
+            item_code=set_meal.code,
+            index=index,
+        )
+    for component, override in components:
+        dish = component.dish
+        if not dish.is_active or (override is not None and (override.is_hidden or override.sold_out_on == day)):
+            raise DomainError(
+                _("%(dish)s in the set meal %(set)s is not available today.")
+                % {"dish": dish.line_name, "set": set_meal.line_name},
+                code="sold_out",
+                item_code=set_meal.code,
+                component_code=dish.code,
+                index=index,
+            )
 
 
 def _modifiers(dish: Dish, codes: Any, field: str) -> list[DishModifier]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
@@ -15,7 +16,7 @@ from menu.filters import (
     RecipeLineFilter,
     StoreDishOverrideFilter,
 )
-from menu.models import Dish, DishModifier, MenuCategory, RecipeLine, StoreDishOverride
+from menu.models import Dish, DishModifier, MenuCategory, RecipeLine, SetMealComponent, StoreDishOverride
 from menu.serializers import (
     DishModifierSerializer,
     DishSerializer,
@@ -49,10 +50,13 @@ class MenuCategoryViewSet(ServiceDeleteMixin, ScopedModelViewSet):
 
 
 class DishViewSet(ServiceDeleteMixin, ScopedModelViewSet):
-    """The chain's dishes with their modifiers (admins edit; everyone reads)."""
+    """The chain's dishes with their modifiers and, for set meals, their components (admins edit;
+    everyone reads)."""
 
     entity = "dish"
-    queryset = Dish.objects.select_related("category").prefetch_related("modifiers")
+    queryset = Dish.objects.select_related("category").prefetch_related(
+        "modifiers", Prefetch("components", queryset=SetMealComponent.objects.select_related("dish"))
+    )
     serializer_class = DishSerializer
     filterset_class = DishFilter
     search_fields = ["code", "name_zh", "name_en"]

@@ -82,6 +82,7 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     "menu.dish": {ADMIN: CRUD, MANAGER: READ, STAFF: READ},
     "menu.dishmodifier": {ADMIN: CRUD, MANAGER: READ, STAFF: READ},
     "menu.recipeline": {ADMIN: CRUD, MANAGER: READ, STAFF: READ},
+    "menu.setmealcomponent": {ADMIN: CRUD, MANAGER: READ, STAFF: READ},
     "menu.storedishoverride": {ADMIN: CRUD | {SOLD_OUT}, MANAGER: CRUD | {SOLD_OUT}, STAFF: READ},
     "kpis.kpi": {ADMIN: CRUD, MANAGER: READ, STAFF: READ},
     "kpis.kpirecord": {

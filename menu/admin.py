@@ -8,6 +8,7 @@ import re
 from django import forms
 from django.contrib import admin
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from menu import selectors, services
@@ -83,10 +84,10 @@ class DishAdmin(ScopedModelAdmin):
     list_select_related = ["category"]
     ordering = ["category__position", "position", "code"]
     inlines = [SetMealComponentInline, RecipeLineInline, DishModifierInline]
-    readonly_fields = ["cost_per_portion", "margin"]
+    readonly_fields = ["photo_preview", "cost_per_portion", "margin"]
     fieldsets = [
         (None, {"fields": ["code", "name_zh", "name_en", "category", "position", "is_set_meal", "is_active"]}),
-        (_("Description"), {"fields": ["description", "spice_level", "allergens"]}),
+        (_("Description"), {"fields": ["description", "spice_level", "allergens", "photo", "photo_preview"]}),
         (_("Price and cost"), {"fields": ["base_price_cents", "cost_per_portion", "margin"]}),
     ]
     services = services
@@ -137,6 +138,12 @@ class DishAdmin(ScopedModelAdmin):
         if not hasattr(obj, "_cost_per_portion"):
             obj._cost_per_portion = selectors.dish_cost_per_portion(obj, day=timezone.localdate())
         return obj._cost_per_portion
+
+    @admin.display(description=_("photo preview"))
+    def photo_preview(self, obj):
+        if obj is None or not obj.photo:
+            return "-"
+        return format_html('<img src="{}" alt="{}" style="max-height: 160px; max-width: 240px;">', obj.photo.url, obj)
 
     @admin.display(description=_("cost per portion (chain average)"))
     def cost_per_portion(self, obj):

@@ -12,8 +12,10 @@ from __future__ import annotations
 import uuid
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.files.uploadedfile import UploadedFile
+from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +24,39 @@ from zhilian.models import QUANTITY, CentsField, StoreScopedManager, Timestamped
 
 CODE_RE = r"^[A-Za-z0-9_-]{1,40}$"
 validate_code = RegexValidator(CODE_RE, _("Use 1 to 40 letters, digits, underscores or hyphens."), code="invalid_code")
+
+
+PHOTO_FORMATS = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WebP"}
+
+
+def validate_dish_photo(file) -> None:
+    """A new upload: at most ZHILIAN_DISH_PHOTO_MAX_BYTES, and a JPEG, PNG or WebP image (by its
+    content, as Pillow reads it, not by its name). A photo already stored is not checked again."""
+    if getattr(file, "_committed", False) and not isinstance(file, UploadedFile):
+        return
+    limit = settings.ZHILIAN_DISH_PHOTO_MAX_BYTES
+    if file.size is not None and file.size > limit:
+        raise ValidationError(
+            _("The photo is %(size)s MB; at most %(limit)s MB.")
+            % {"size": f"{file.size / 1_048_576:.1f}", "limit": f"{limit / 1_048_576:g}"},
+            code="file_too_big",
+        )
+    # Set by the form and API image fields, which read it with Pillow already.
+    image = getattr(file, "image", None) or getattr(getattr(file, "file", None), "image", None)
+    if image is None:
+        try:
+            from PIL import Image
+
+            position = file.tell()
+            with Image.open(file) as opened:
+                image_format = opened.format
+            file.seek(position)
+        except Exception as exc:
+            raise ValidationError(_("Upload a JPEG, PNG or WebP image."), code="invalid_image") from exc
+    else:
+        image_format = image.format
+    if image_format not in PHOTO_FORMATS:
+        raise ValidationError(_("Upload a JPEG, PNG or WebP image."), code="invalid_image")
 
 
 class ChainQuerySet(models.QuerySet):
@@ -67,6 +102,13 @@ class Dish(TimestampedModel):
     allergens = models.JSONField(_("allergens"), default=list, blank=True, validators=[validate_string_list])
     base_price_cents = CentsField(_("base price"))
     position = models.PositiveSmallIntegerField(_("display order"), default=0, help_text=_("Lower comes first."))
+    photo = models.ImageField(
+        _("photo"),
+        upload_to="dishes/%Y/%m/",
+        blank=True,
+        validators=[validate_dish_photo, FileExtensionValidator(["jpg", "jpeg", "png", "webp"])],
+        help_text=_("Optional: JPEG, PNG or WebP, at most 2 MB."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     # A set meal (套餐) is sold like a dish (code, price, store overrides) and made of component
     # dishes (SetMealComponent); its stock usage is its components' recipes.

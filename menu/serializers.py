@@ -69,6 +69,12 @@ class DishSerializer(ServiceWritesMixin, BaseModelSerializer):
     category_code = serializers.CharField(source="category.code", read_only=True)
     modifiers = DishModifierSerializer(many=True, read_only=True)
     components = SetMealComponentSerializer(many=True, required=False, max_length=50)
+    photo = serializers.ImageField(
+        required=False,
+        allow_null=True,
+        help_text="The dish's photo URL; upload with multipart/form-data (JPEG, PNG or WebP, at most 2 MB), "
+        "null removes it.",
+    )
 
     class Meta:
         model = Dish
@@ -87,6 +93,7 @@ class DishSerializer(ServiceWritesMixin, BaseModelSerializer):
             "is_active",
             "is_set_meal",
             "components",
+            "photo",
             "modifiers",
             *TIMESTAMPS,
         ]

@@ -127,11 +127,15 @@ def dish_update(*, dish: Dish, user=None, components: list[dict[str, Any]] | Non
     # Components go first when the dish stops being a set meal (it may not keep any), last when
     # it becomes one (only a set meal has components).
     first = components is not None and changes.get("is_set_meal") is False
+    if "photo" in changes and changes["photo"] is None:
+        changes["photo"] = ""  # no photo (the column is not null)
     with transaction.atomic():
         changed = first and _set_components(dish, components, user=user)
         edited = _update(dish, event="dish.update", user=user, changes=changes)
         if components is not None and not first:
             changed = _set_components(dish, components, user=user)
+        if "photo" in edited and edited["photo"][0]:
+            _delete_file_on_commit(edited["photo"][0])
     if edited or changed:
         _announce_menu_update(kind="dish", object_id=dish.pk, user=user)
     return dish
@@ -200,9 +204,19 @@ def _set_components(set_meal: Dish, components: list[dict[str, Any]], *, user) -
     return True
 
 
+def _delete_file_on_commit(field_file) -> None:
+    """A replaced or removed photo leaves storage once the change is committed (not before: a
+    rolled-back change keeps pointing at it)."""
+    storage, name = field_file.storage, field_file.name
+    transaction.on_commit(lambda: storage.delete(name))
+
+
 def dish_delete(*, dish: Dish, user=None) -> None:
     object_id = dish.pk  # delete() clears it
-    _delete(dish, event="dish.delete", user=user)
+    with transaction.atomic():
+        _delete(dish, event="dish.delete", user=user)
+        if dish.photo:
+            _delete_file_on_commit(dish.photo)
     _announce_menu_update(kind="dish", object_id=object_id, user=user)
 
 

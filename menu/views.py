@@ -6,6 +6,7 @@ from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from menu import services
@@ -26,6 +27,7 @@ from menu.serializers import (
     StoreDishOverrideSerializer,
 )
 from zhilian import roles
+from zhilian.api.parsers import JSONParser
 from zhilian.api.stores import requested_store
 from zhilian.api.viewsets import ScopedModelViewSet
 
@@ -54,6 +56,8 @@ class DishViewSet(ServiceDeleteMixin, ScopedModelViewSet):
     everyone reads)."""
 
     entity = "dish"
+    # JSON, and multipart for a photo upload.
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
     queryset = Dish.objects.select_related("category").prefetch_related(
         "modifiers", Prefetch("components", queryset=SetMealComponent.objects.select_related("dish"))
     )

@@ -226,9 +226,7 @@ class TestComponentRules:
         assert type(caught.value).__name__ == "ProtectedError"
         assert Dish.objects.filter(code="RC01").exists()
 
-    def test_changing_the_components_is_audited_and_announced(
-        self, actors, sent, django_capture_on_commit_callbacks
-    ):
+    def test_changing_the_components_is_audited_and_announced(self, actors, sent, django_capture_on_commit_callbacks):
         menu = build_menu(actors.store)
         set_meal = add_set_meal(menu, user=actors.admin)
         sent.clear()
@@ -244,15 +242,17 @@ class TestComponentRules:
                 user=actors.admin,
             )
         assert (changed, unchanged) == (True, False)
-        assert sorted(
-            (c.dish.code, c.quantity) for c in SetMealComponent.objects.filter(set_meal=set_meal)
-        ) == [("KP01", 2), ("RC01", 2)]
+        assert sorted((c.dish.code, c.quantity) for c in SetMealComponent.objects.filter(set_meal=set_meal)) == [
+            ("KP01", 2),
+            ("RC01", 2),
+        ]
         updates = [(g[0], e["data"]["kind"]) for g, e in sent if e["type"] == "menu.updated"]
         assert updates == [("store.STORE001", "dish"), ("store.STORE002", "dish")]
         entry = [e for e in audit_entries(set_meal) if e.additional_data.get("event") == "set_meal.components"][0]
         assert entry.actor_id == actors.admin.pk
         assert entry.changes_dict["components"] == [
-            "['1 × KP01', '1 × MP01', '2 × RC01']", "['2 × KP01', '2 × RC01']",
+            "['1 × KP01', '1 × MP01', '2 × RC01']",
+            "['2 × KP01', '2 × RC01']",
         ] or entry.changes_dict["components"] == [["1 × KP01", "1 × MP01", "2 × RC01"], ["2 × KP01", "2 × RC01"]]
 
 

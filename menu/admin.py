@@ -32,9 +32,26 @@ class MenuCategoryAdmin(ScopedModelAdmin):
 
 
 class RecipeLineInline(ScopedTabularInline):
+    """The dish's recipe, and its modifiers' (a line naming a modifier: what choosing it changes;
+    negative removes)."""
+
     model = RecipeLine
-    fields = ["ingredient_sku", "quantity", "yield_factor", "valid_from"]
+    fields = ["modifier", "ingredient_sku", "quantity", "yield_factor", "valid_from"]
     show_change_link = False
+
+    def get_formset(self, request, obj=None, **kwargs):
+        request._recipe_dish = obj  # the modifier choices are this dish's
+        return super().get_formset(request, obj, **kwargs)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "modifier":
+            dish = getattr(request, "_recipe_dish", None)
+            kwargs["queryset"] = (
+                DishModifier.objects.filter(dish=dish).select_related("dish")
+                if dish is not None
+                else DishModifier.objects.none()
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class DishModifierInline(ScopedTabularInline):

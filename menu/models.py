@@ -220,18 +220,30 @@ class DishModifier(TimestampedModel):
 class RecipeLine(TimestampedModel):
     """One ingredient of a dish's recipe valid from a date: quantity per portion, in the unit of
     the store's inventory item, before the yield (1 kg of whole chicken at yield 0.7 gives 0.7 kg
-    usable, so a portion needing 0.35 kg usable is written quantity 0.35, yield 0.7)."""
+    usable, so a portion needing 0.35 kg usable is written quantity 0.35, yield 0.7).
+
+    A line with a `modifier` is that modifier's recipe instead (加辣 adds chili oil, 大份 more of
+    the protein, 去葱 a negative quantity of scallion): what choosing it changes per portion,
+    versioned by `valid_from` on its own, added to the dish's recipe; a line's total per
+    ingredient never goes below zero (menu.selectors.RecipeBook)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     dish = models.ForeignKey(Dish, verbose_name=_("dish"), on_delete=models.CASCADE, related_name="recipe_lines")
+    modifier = models.ForeignKey(
+        "menu.DishModifier",
+        verbose_name=_("modifier"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="recipe_lines",
+        help_text=_("Empty: the dish's own recipe. A modifier: what choosing it adds (or, negative, removes)."),
+    )
     ingredient_sku = models.CharField(
         _("ingredient key"),
         max_length=120,
         help_text=_("The chain-wide key of the inventory item (its SKU in every store)."),
     )
-    quantity = models.DecimalField(
-        _("quantity per portion"), **QUANTITY, validators=[MinValueValidator(Decimal("0.001"))]
-    )
+    quantity = models.DecimalField(_("quantity per portion"), **QUANTITY)
     yield_factor = models.DecimalField(
         _("yield"),
         max_digits=4,
@@ -247,20 +259,44 @@ class RecipeLine(TimestampedModel):
     class Meta:
         verbose_name = _("recipe line")
         verbose_name_plural = _("recipe lines")
-        ordering = ["dish", "-valid_from", "ingredient_sku"]
+        ordering = ["dish", "modifier", "-valid_from", "ingredient_sku"]
         indexes = [models.Index(fields=["dish", "valid_from"], name="recipeline_dish_from_idx")]
         constraints = [
             models.UniqueConstraint(
-                fields=["dish", "valid_from", "ingredient_sku"], name="recipeline_dish_from_sku_unique"
+                fields=["dish", "valid_from", "ingredient_sku"],
+                condition=Q(modifier__isnull=True),
+                name="recipeline_dish_from_sku_unique",
             ),
-            models.CheckConstraint(condition=Q(quantity__gt=0), name="recipeline_quantity_positive"),
+            models.UniqueConstraint(
+                fields=["modifier", "valid_from", "ingredient_sku"],
+                condition=Q(modifier__isnull=False),
+                name="recipeline_modifier_from_sku_unique",
+            ),
+            # A dish's own line takes something; a modifier's adds or removes (never nothing).
+            models.CheckConstraint(
+                condition=Q(quantity__gt=0) | (Q(modifier__isnull=False) & ~Q(quantity=0)),
+                name="recipeline_quantity_positive",
+            ),
             models.CheckConstraint(
                 condition=Q(yield_factor__gt=0, yield_factor__lte=1), name="recipeline_yield_in_range"
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.dish.code}: {self.quantity} {self.ingredient_sku} (from {self.valid_from})"
+        target = f"{self.dish.code}/{self.modifier.code}" if self.modifier_id else self.dish.code
+        return f"{target}: {self.quantity} {self.ingredient_sku} (from {self.valid_from})"
+
+    def clean(self) -> None:
+        errors = {}
+        if self.quantity is not None:
+            if self.modifier_id is None and self.quantity < Decimal("0.001"):
+                errors["quantity"] = _("At least 0.001 (only a modifier's line may remove an ingredient).")
+            elif self.quantity == 0:
+                errors["quantity"] = _("Not zero: a positive quantity adds, a negative one removes.")
+        if self.modifier_id and self.dish_id and self.modifier.dish_id != self.dish_id:
+            errors["modifier"] = _("A modifier of another dish.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class StoreDishOverride(TimestampedModel):

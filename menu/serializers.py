@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from rest_framework import serializers
 
 from menu import services
@@ -43,13 +45,37 @@ class DishModifierSerializer(ServiceWritesMixin, BaseModelSerializer):
         extra_kwargs = {"price_delta_cents": {"min_value": -10_000_000, "max_value": 10_000_000}}
 
 
+def _is_uuid(value) -> bool:
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
+
+
 class RecipeLineSerializer(ServiceWritesMixin, BaseModelSerializer):
+    """A line of a dish's recipe, or with `modifier` of that modifier's (the dish is then the
+    modifier's and may be left out; a negative quantity removes an ingredient)."""
+
     entity = "recipe_line"
 
     class Meta:
         model = RecipeLine
-        fields = ["id", "dish", "ingredient_sku", "quantity", "yield_factor", "valid_from", *TIMESTAMPS]
+        fields = ["id", "dish", "modifier", "ingredient_sku", "quantity", "yield_factor", "valid_from", *TIMESTAMPS]
         read_only_fields = TIMESTAMPS
+
+    def to_internal_value(self, data):
+        # A new modifier line without its dish: the modifier's (before the unique-together
+        # validators, which need the dish).
+        if self.instance is None and isinstance(data, dict) and data.get("modifier") and not data.get("dish"):
+            dish_id = (
+                DishModifier.objects.filter(pk=data["modifier"]).values_list("dish_id", flat=True).first()
+                if _is_uuid(data["modifier"])
+                else None
+            )
+            if dish_id is not None:
+                data = {**data, "dish": str(dish_id)}
+        return super().to_internal_value(data)
 
 
 class SetMealComponentSerializer(serializers.Serializer):

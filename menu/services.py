@@ -240,7 +240,12 @@ def dish_modifier_delete(*, dish_modifier: DishModifier, user=None) -> None:
 
 def recipe_line_create(*, user=None, **fields: Any) -> RecipeLine:
     """A line of a dish's recipe from `valid_from`. Changing a recipe from a day on means a new
-    set of lines with that `valid_from` (the old version stays for the days before it)."""
+    set of lines with that `valid_from` (the old version stays for the days before it). With a
+    `modifier`, a line of that modifier's recipe (its dish is the modifier's; the quantity may be
+    negative: choosing it removes some of the ingredient)."""
+    modifier = fields.get("modifier")
+    if modifier is not None and fields.get("dish") is None:
+        fields["dish"] = modifier.dish
     return _create(RecipeLine, event="recipe_line.create", user=user, fields=fields)
 
 
@@ -352,7 +357,8 @@ def order_lines_from_menu(*, store, items: list[dict[str, Any]], day: dt.date, u
     override prices. A dish sold out (估清) on `day` is refused (409 `sold_out`); one hidden in
     the store, or a code that is no dish, is unknown (400) unless the line is flagged
     `is_open_item` (then its name and price are the client's). Returns the lines with
-    `dish_id` and `is_open_item` set and the menu keys removed.
+    `dish_id`, `is_open_item` and `chosen_modifiers` (the DishModifier rows; the caller records
+    them with `order_item_modifier_rows`) set and the menu keys removed.
     """
     codes = [i.get("item_code") for i in items if not i.get("is_open_item") and isinstance(i.get("item_code"), str)]
     # Open items only (a till's free lines): no menu read at all.
@@ -370,7 +376,7 @@ def order_lines_from_menu(*, store, items: list[dict[str, Any]], day: dt.date, u
         if is_open:
             if modifiers:
                 raise InvalidInput({f"{field}.modifiers": _("An open item has no menu modifiers.")})
-            lines.append({**line, "dish_id": None, "is_open_item": True})
+            lines.append({**line, "dish_id": None, "is_open_item": True, "chosen_modifiers": []})
             continue
         if entry is None:
             raise InvalidInput(
@@ -431,6 +437,7 @@ def order_lines_from_menu(*, store, items: list[dict[str, Any]], day: dt.date, u
                 **({"customizations": customizations} if customizations is not None else {}),
                 "dish_id": dish.pk,
                 "is_open_item": False,
+                "chosen_modifiers": chosen,
             }
         )
     return lines
@@ -458,6 +465,23 @@ def _check_set_meal_available(set_meal: Dish, *, day: dt.date, index: int) -> No
                 component_code=dish.code,
                 index=index,
             )
+
+
+def order_item_modifier_rows(item, modifiers: list[DishModifier]) -> list:
+    """The OrderItemModifier rows (unsaved) recording `modifiers` chosen on `item`, each with a
+    snapshot of its code, name and price change; the caller bulk-creates them with the line."""
+    from orders.models import OrderItemModifier
+
+    return [
+        OrderItemModifier(
+            order_item=item,
+            modifier=m,
+            code=m.code,
+            name=f"{m.name_zh} {m.name_en}",
+            price_delta_cents=m.price_delta_cents,
+        )
+        for m in modifiers
+    ]
 
 
 def _modifiers(dish: Dish, codes: Any, field: str) -> list[DishModifier]:

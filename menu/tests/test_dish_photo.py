@@ -107,9 +107,7 @@ class TestPhotoAPI:
 
     def test_a_manager_may_not_upload(self, actors, client_for, media):
         dish = DishFactory()
-        response = client_for(actors.manager).patch(
-            f"{DISHES}{dish.pk}/", {"photo": image_file()}, format="multipart"
-        )
+        response = client_for(actors.manager).patch(f"{DISHES}{dish.pk}/", {"photo": image_file()}, format="multipart")
         assert response.status_code == 403
         assert _files(media) == []
 

@@ -96,10 +96,8 @@ class DishSerializer(ServiceWritesMixin, BaseModelSerializer):
     modifiers = DishModifierSerializer(many=True, read_only=True)
     components = SetMealComponentSerializer(many=True, required=False, max_length=50)
     photo = serializers.ImageField(
-        required=False,
-        allow_null=True,
-        help_text="The dish's photo URL; upload with multipart/form-data (JPEG, PNG or WebP, at most 2 MB), "
-        "null removes it.",
+        read_only=True,
+        help_text="The URL of the dish's photo, or null (PUT /dishes/{id}/photo/ uploads one, DELETE removes it).",
     )
 
     class Meta:
@@ -128,6 +126,21 @@ class DishSerializer(ServiceWritesMixin, BaseModelSerializer):
             "base_price_cents": {"min_value": 0, "max_value": 10_000_000_000},
             "spice_level": {"min_value": 0, "max_value": 3},
         }
+
+
+class DishPhotoSerializer(serializers.Serializer):
+    photo = serializers.ImageField(help_text="JPEG, PNG or WebP, at most 2 MB.")
+
+    def validate_photo(self, value):
+        # The model's own checks (size, format by content, extension), as full_clean runs them.
+        from django.core.exceptions import ValidationError
+
+        field = Dish._meta.get_field("photo")
+        try:
+            field.run_validators(value)
+        except ValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from exc
+        return value
 
 
 class StoreDishOverrideSerializer(ServiceWritesMixin, BaseModelSerializer):

@@ -6,7 +6,7 @@ from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from menu import services
@@ -20,6 +20,7 @@ from menu.filters import (
 from menu.models import Dish, DishModifier, MenuCategory, RecipeLine, SetMealComponent, StoreDishOverride
 from menu.serializers import (
     DishModifierSerializer,
+    DishPhotoSerializer,
     DishSerializer,
     MenuCategorySerializer,
     RecipeLineSerializer,
@@ -27,7 +28,6 @@ from menu.serializers import (
     StoreDishOverrideSerializer,
 )
 from zhilian import roles
-from zhilian.api.parsers import JSONParser
 from zhilian.api.stores import requested_store
 from zhilian.api.viewsets import ScopedModelViewSet
 
@@ -56,8 +56,6 @@ class DishViewSet(ServiceDeleteMixin, ScopedModelViewSet):
     everyone reads)."""
 
     entity = "dish"
-    # JSON, and multipart for a photo upload.
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
     queryset = Dish.objects.select_related("category").prefetch_related(
         "modifiers", Prefetch("components", queryset=SetMealComponent.objects.select_related("dish"))
     )
@@ -92,6 +90,26 @@ class DishViewSet(ServiceDeleteMixin, ScopedModelViewSet):
             user=request.user,
         )
         return Response(StoreDishOverrideSerializer(override, context=self.get_serializer_context()).data)
+
+    @extend_schema(
+        methods=["PUT"],
+        request={"multipart/form-data": DishPhotoSerializer},
+        responses={200: DishSerializer, 400: OpenApiResponse(description="Not a JPEG, PNG or WebP, or over 2 MB")},
+        summary="Upload the dish's photo (multipart/form-data, field `photo`), replacing any before",
+    )
+    @extend_schema(methods=["DELETE"], request=None, responses={200: DishSerializer}, summary="Remove the photo")
+    @action(detail=True, methods=["put", "delete"], url_path="photo", parser_classes=[MultiPartParser],
+            role_action=roles.CHANGE)  # fmt: skip
+    def photo(self, request, pk=None):
+        # The one request body that is not JSON (docs/api.md, Content types): a file.
+        dish = self.get_object()
+        if request.method == "DELETE":
+            services.dish_update(dish=dish, photo=None, user=request.user)
+        else:
+            serializer = DishPhotoSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            services.dish_update(dish=dish, photo=serializer.validated_data["photo"], user=request.user)
+        return Response(self.get_serializer(self.get_queryset().get(pk=dish.pk)).data)
 
 
 class DishModifierViewSet(ServiceDeleteMixin, ScopedModelViewSet):

@@ -1,6 +1,7 @@
-"""Dish photos: an admin uploads one by API (multipart) or in the admin; too big or not a JPEG,
-PNG or WebP image is a 400 naming the field; the URL is in the dish's representation; a replaced
-or removed photo leaves storage. Files go to a temporary MEDIA_ROOT."""
+"""Dish photos: an admin uploads one by API (PUT /dishes/{id}/photo/, multipart: the one body that
+is not JSON) or in the admin; too big or not a JPEG, PNG or WebP image is a 400 naming the field;
+the URL is in the dish's representation; a replaced or removed photo leaves storage. Files go to
+a temporary MEDIA_ROOT."""
 
 from __future__ import annotations
 
@@ -44,8 +45,8 @@ class TestPhotoAPI:
     @pytest.mark.parametrize(("name", "fmt"), [("dish.png", "PNG"), ("dish.jpg", "JPEG"), ("dish.webp", "WEBP")])
     def test_an_admin_uploads_a_photo_and_everyone_reads_its_url(self, actors, client_for, media, name, fmt):
         dish = DishFactory()
-        response = client_for(actors.admin).patch(
-            f"{DISHES}{dish.pk}/", {"photo": image_file(name, fmt)}, format="multipart"
+        response = client_for(actors.admin).put(
+            f"{DISHES}{dish.pk}/photo/", {"photo": image_file(name, fmt)}, format="multipart"
         )
         assert response.status_code == 200, response.content
         url = response.json()["photo"]
@@ -63,7 +64,7 @@ class TestPhotoAPI:
         dish = DishFactory()
         big = image_file(size=(900, 900), noise=True)
         assert big.size > 2 * 1024 * 1024
-        response = client_for(actors.admin).patch(f"{DISHES}{dish.pk}/", {"photo": big}, format="multipart")
+        response = client_for(actors.admin).put(f"{DISHES}{dish.pk}/photo/", {"photo": big}, format="multipart")
         assert response.status_code == 400
         assert list(response.json()) == ["photo"]
         assert "2 MB" in response.json()["photo"][0]
@@ -82,7 +83,7 @@ class TestPhotoAPI:
     )
     def test_not_a_jpeg_png_or_webp_is_400_naming_the_field(self, actors, client_for, media, upload):
         dish = DishFactory()
-        response = client_for(actors.admin).patch(f"{DISHES}{dish.pk}/", {"photo": upload}, format="multipart")
+        response = client_for(actors.admin).put(f"{DISHES}{dish.pk}/photo/", {"photo": upload}, format="multipart")
         assert response.status_code == 400, response.content
         assert list(response.json()) == ["photo"] and response.json()["photo"]
         assert _files(media) == []
@@ -93,15 +94,15 @@ class TestPhotoAPI:
         dish = DishFactory()
         client = client_for(actors.admin)
         with django_capture_on_commit_callbacks(execute=True):
-            client.patch(f"{DISHES}{dish.pk}/", {"photo": image_file("a.png")}, format="multipart")
+            client.put(f"{DISHES}{dish.pk}/photo/", {"photo": image_file("a.png")}, format="multipart")
         first = Dish.objects.get(pk=dish.pk).photo.name
         with django_capture_on_commit_callbacks(execute=True):
-            response = client.patch(f"{DISHES}{dish.pk}/", {"photo": image_file("b.png")}, format="multipart")
+            response = client.put(f"{DISHES}{dish.pk}/photo/", {"photo": image_file("b.png")}, format="multipart")
         second = Dish.objects.get(pk=dish.pk).photo.name
         assert response.status_code == 200 and first != second
         assert _files(media) == [second]
         with django_capture_on_commit_callbacks(execute=True):
-            response = client.patch(f"{DISHES}{dish.pk}/", {"photo": None}, format="json")
+            response = client.delete(f"{DISHES}{dish.pk}/photo/")
         assert response.status_code == 200 and response.json()["photo"] is None
         assert _files(media) == [] and not Dish.objects.get(pk=dish.pk).photo
 
@@ -111,20 +112,18 @@ class TestPhotoAPI:
         assert response.status_code == 403
         assert _files(media) == []
 
-    def test_a_dish_is_created_with_its_photo_in_one_multipart_request(self, actors, client_for, media):
-        category = DishFactory().category
-        body = {
-            "code": "P001",
-            "name_zh": "口水鸡",
-            "name_en": "Mouth-watering Chicken",
-            "category": str(category.pk),
-            "base_price_cents": "38_00".replace("_", ""),
-            "photo": image_file("p.jpg", "JPEG"),
-        }
-        response = client_for(actors.admin).post(DISHES, body, format="multipart")
-        assert response.status_code == 201, response.content
-        dish = Dish.objects.get(code="P001")
-        assert response.json()["photo"].endswith(dish.photo.name) and dish.base_price_cents == 38_00
+    def test_every_other_body_stays_json_only(self, actors, client_for, media):
+        """docs/api.md: the photo upload is the one multipart body; the dish itself is JSON."""
+        dish = DishFactory()
+        client = client_for(actors.admin)
+        response = client.patch(f"{DISHES}{dish.pk}/", {"photo": image_file()}, format="multipart")
+        assert response.status_code == 415
+        response = client.put(f"{DISHES}{dish.pk}/photo/", {"photo": "x"}, format="json")
+        assert response.status_code == 415
+        # The URL is read-only on the resource: a JSON write of it changes nothing.
+        response = client.patch(f"{DISHES}{dish.pk}/", {"photo": "/media/x.png"}, format="json")
+        assert response.status_code == 200 and response.json()["photo"] is None
+        assert _files(media) == []
 
 
 @pytest.mark.django_db

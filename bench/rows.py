@@ -10,6 +10,8 @@ GOAL_ORDER_LIST_RATIO = 4.0
 GOAL_ADMIN_MS = 300.0
 GOAL_ADMIN_MANAGER_DAY_MS = 50.0  # a manager's changelist of one day, the page they open most
 GOAL_KPI_DAY_MS = 200.0
+# Orders that deduct their recipes from stock keep at least this share of the plain write's rate.
+GOAL_MENU_WRITE_SHARE = 0.8
 
 
 @dataclass

@@ -69,6 +69,13 @@ class OrderSerializer(BaseModelSerializer):
     waiter_name = serializers.CharField(source="waiter.name", read_only=True, default=None, allow_null=True)
     allowed_transitions = serializers.SerializerMethodField()
     items_editable = serializers.SerializerMethodField()
+    send_to_kitchen = serializers.BooleanField(
+        write_only=True,
+        required=False,
+        default=False,
+        help_text="Create the order confirmed and send it to the kitchen at once (preparing: its dishes "
+        "leave stock), as a counter POS does; all or nothing.",
+    )
 
     class Meta:
         model = Order
@@ -101,6 +108,7 @@ class OrderSerializer(BaseModelSerializer):
             "notes",
             "metadata",
             "items",
+            "send_to_kitchen",
             "created_at",
             "updated_at",
         ]
@@ -134,6 +142,7 @@ class OrderSerializer(BaseModelSerializer):
             fields["order_time"].read_only = True
             fields["store"].required = False  # a PUT need not repeat the store
             fields["items"] = OrderLineSerializer(many=True, read_only=True)
+            del fields["send_to_kitchen"]  # an existing order moves through /transition/
         return fields
 
     def to_internal_value(self, data):

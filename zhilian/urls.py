@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
-from zhilian import health
+from zhilian import health, home
 from zhilian.api.docs import RedocView, SwaggerView
 
 api_v1 = [
@@ -36,4 +36,6 @@ urlpatterns = [
     # Uploaded dish photos in development (an empty list without DEBUG: the proxy serves them).
     *static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT),
     path("", include("dashboard.urls")),
+    path("", home.home, name="home"),
+    path("favicon.ico", home.favicon, name="favicon"),
 ]

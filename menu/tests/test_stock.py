@@ -225,3 +225,39 @@ def test_short_stock_by_api_is_409_naming_the_ingredient(actors, client_for):
     body = response.json()
     assert body["code"] == "insufficient_stock" and body["ingredient"] == "chicken"
     assert Order.objects.get(pk=order_id).status == S.CONFIRMED
+
+
+@pytest.mark.django_db
+def test_an_order_sent_to_the_kitchen_as_it_is_created_deducts_its_recipes_in_one_request(actors, client_for):
+    menu = build_menu(actors.store)
+    before = _stock(menu)
+    lines = [("KP01", 2), ("RC01", 3)]
+    response = client_for(actors.staff).post(
+        "/api/v1/orders/",
+        {"store": "STORE001", "send_to_kitchen": True, "items": [{"item_code": c, "quantity": q} for c, q in lines]},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["status"] == "preparing" and body["confirmed_at"] and body["preparing_at"]
+    assert "send_to_kitchen" not in body
+    expected = expected_usage(lines)
+    assert {r.item.sku: -r.quantity for r in _usage_rows(Order(pk=body["id"])).select_related("item")} == expected
+    assert _stock(menu) == {sku: before[sku] - expected.get(sku, 0) for sku in before}
+
+
+@pytest.mark.django_db
+def test_an_order_sent_to_the_kitchen_short_of_stock_is_409_and_nothing_is_written(actors, client_for):
+    menu = build_menu(actors.store, stock={**STOCK, "chicken": "0.1"})
+    before = _stock(menu)
+    response = client_for(actors.staff).post(
+        "/api/v1/orders/",
+        {"store": "STORE001", "send_to_kitchen": True, "items": [{"item_code": "KP01"}, {"item_code": "RC01"}]},
+        format="json",
+    )
+    assert response.status_code == 409, response.content
+    assert response.json()["ingredient"] == "chicken"
+    # All or nothing: no order, no ledger row, stock unchanged.
+    assert not Order.objects.exists()
+    assert not InventoryTransaction.objects.filter(transaction_type=USAGE).exists()
+    assert _stock(menu) == before

@@ -29,9 +29,9 @@ from orders.services.common import (
     order_event_data,
 )
 from orders.workflow import STATUS_TIMESTAMP, allowed_moves
-from zhilian import events
+from zhilian import events, roles
 from zhilian.audit import CREATE, audit_record
-from zhilian.errors import InvalidInput, InvalidTransition
+from zhilian.errors import Forbidden, InvalidInput, InvalidTransition
 from zhilian.models import next_daily_value
 
 
@@ -55,16 +55,23 @@ def _check_order_time(order_time: dt.datetime) -> None:
         )
 
 
-def order_create(*, store, items: list[dict[str, Any]], user=None, **fields: Any) -> Order:
+def order_create(
+    *, store, items: list[dict[str, Any]], user=None, send_to_kitchen: bool = False, **fields: Any
+) -> Order:
     """Create a pending order with its items; the ID and the totals are the server's.
 
     `fields` are the order's own fields (table, waiter, order_type, sales_channel, customer_name,
     customer_phone, guest_count, discount_cents, order_time, notes, metadata). ID day = the local
-    date of `order_time` (now when omitted).
+    date of `order_time` (now when omitted). `send_to_kitchen` (a counter POS that fires the order
+    as it takes it) then confirms it and moves it to preparing in the same transaction, through
+    the same guarded moves as `order_transition` (stamps, stock deduction, audit, events): all of
+    it happens or, when a move is refused (short stock), none of it.
     """
     unknown = set(fields) - CREATE_FIELDS
     if unknown:
         raise TypeError(f"order_create got unknown fields: {sorted(unknown)}")
+    if send_to_kitchen and user is not None and not roles.can(user, "transition", "orders.order"):
+        raise Forbidden("You may not move orders along the workflow.")
     if not items:
         raise InvalidInput({"items": "An order needs at least one item."})
     if len(items) > MAX_ITEMS:
@@ -120,6 +127,9 @@ def order_create(*, store, items: list[dict[str, Any]], user=None, **fields: Any
             store_id=store.pk,
             data={**order_event_data(order), "item_count": sum(r.quantity for r in rows)},
         )
+        if send_to_kitchen:
+            for status in (S.CONFIRMED, S.PREPARING):
+                order_transition(order=order, status=status, user=user)
     return order
 
 
@@ -147,7 +157,8 @@ def order_transition(*, order: Order, status: str, reason: str = "", user=None, 
         allowed = allowed_moves(previous)
         if status not in allowed:
             raise InvalidTransition(
-                f"Order {locked.pk} cannot move from {previous} to {status}.",
+                f"Order {locked.pk} cannot move from {previous} to {status}; "
+                + (f"it can move to: {', '.join(allowed)}." if allowed else "it is closed."),
                 allowed=allowed,
                 status=previous,
             )

@@ -289,3 +289,31 @@ class TestModifierRecipeLines:
         assert response.status_code == 302, response.context["errors"] if response.context else response
         line = RecipeLine.objects.get(ingredient_sku="sichuan_pepper")
         assert (line.dish_id, line.modifier_id, line.quantity) == (dish.pk, mods["hot"].pk, D("0.002"))
+
+
+@pytest.mark.django_db
+def test_an_order_sent_to_the_kitchen_as_it_is_created_deducts_its_set_meals_and_modifiers(actors, client_for):
+    """send_to_kitchen (a counter POS): the modifier rows exist before the deduction reads them."""
+    from menu.tests.helpers import add_set_meal
+
+    menu, _ = _menu(actors.store)
+    add_set_meal(menu)
+    response = client_for(actors.staff).post(
+        "/api/v1/orders/",
+        {"store": "STORE001", "order_type": "takeaway", "send_to_kitchen": True,
+         "items": [{"item_code": "KP01", "modifiers": ["hot"]}, {"item_code": "SET2"}]},
+        format="json",
+    )  # fmt: skip
+    assert response.status_code == 201, response.content
+    assert response.json()["status"] == "preparing"
+    order = Order.objects.get(pk=response.json()["id"])
+    # KP01 × 2 (one plain + one in the set), MP01 × 1, RC01 × 2, chili oil for the one 加辣.
+    assert _ledger(order) == {
+        "chicken": (2 * (D("0.18") / D("0.7"))).quantize(D("0.001"), rounding=ROUND_HALF_UP),
+        "peanuts": D("0.060"),
+        "oil": D("0.055"),
+        "chili_oil": D("0.010"),
+        "tofu": (D("0.3") / D("0.95")).quantize(D("0.001"), rounding=ROUND_HALF_UP),
+        "scallion": D("0.008"),
+        "rice": D("0.240"),
+    }

@@ -293,10 +293,16 @@ def store_dish_override_delete(*, store_dish_override: StoreDishOverride, user=N
 
 
 def _announce_sold_out(override: StoreDishOverride, *, previous: dt.date | None, user) -> None:
-    """`menu.sold_out` to the store's live channel (dashboard, POS) when 估清 changed."""
+    """`menu.sold_out` to the store's live channel (dashboard, POS) when 估清 changed; `set_meals`
+    names the codes of the set meals holding the dish (they cannot be sold while it is out)."""
     if override.sold_out_on == previous:
         return
     dish = override.dish
+    set_meals = list(
+        SetMealComponent.objects.filter(dish_id=dish.pk)
+        .order_by("set_meal__code")
+        .values_list("set_meal__code", flat=True)
+    )
     events.publish(
         "menu.sold_out",
         store_id=override.store_id,
@@ -306,6 +312,7 @@ def _announce_sold_out(override: StoreDishOverride, *, previous: dt.date | None,
             "name": dish.line_name,
             "date": override.sold_out_on or previous,
             "sold_out": override.sold_out_on is not None,
+            "set_meals": set_meals,
             "by": str(user.pk) if getattr(user, "pk", None) else None,
         },
     )

@@ -393,3 +393,15 @@ def test_the_category_factory_keeps_set_meals_apart():
     """A plain dish is not a set meal by default, in the database too (db_default)."""
     dish = DishFactory(category=MenuCategoryFactory())
     assert Dish.objects.filter(pk=dish.pk, is_set_meal=False).exists()
+
+
+@pytest.mark.django_db
+def test_sold_out_names_the_set_meals_that_hold_the_dish(actors, sent, django_capture_on_commit_callbacks):
+    menu = build_menu(actors.store)
+    add_set_meal(menu)
+    sent.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        menu_services.dish_set_sold_out(store=actors.store, dish=menu.dishes["RC01"], user=actors.manager)
+        menu_services.dish_set_sold_out(store=actors.store, dish=menu.dishes["SET2"], user=actors.manager)
+    data = [e["data"] for _, e in sent if e["type"] == "menu.sold_out"]
+    assert [(d["code"], d["set_meals"]) for d in data] == [("RC01", ["SET2"]), ("SET2", [])]

@@ -317,3 +317,14 @@ def test_an_order_sent_to_the_kitchen_as_it_is_created_deducts_its_set_meals_and
         "scallion": D("0.008"),
         "rice": D("0.240"),
     }
+
+
+@pytest.mark.django_db
+def test_the_order_page_shows_the_modifiers_chosen_on_each_line(actors):
+    _menu(actors.store)
+    order = _order(actors.store, [("KP01", 1, ["hot", "large"]), ("RC01", 1, [])])
+    client = Client()
+    client.force_login(actors.manager)
+    page = client.get(f"/admin/orders/order/{order.pk}/change/")
+    assert page.status_code == 200
+    assert "加辣 Extra hot、大份 Large" in page.content.decode()

@@ -100,6 +100,7 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     "menu.dish": {ADMIN: CRUD | {MENU_ENGINEERING}, MANAGER: READ | {MENU_ENGINEERING}, STAFF: READ},
     "menu.dishmodifier": {ADMIN: CRUD, MANAGER: READ, STAFF: READ},
     "menu.recipeline": {ADMIN: CRUD, MANAGER: READ, STAFF: READ},
+    "menu.setmealcomponent": {ADMIN: CRUD, MANAGER: READ, STAFF: READ},
     "menu.storedishoverride": {ADMIN: CRUD | {SOLD_OUT}, MANAGER: CRUD | {SOLD_OUT}, STAFF: READ},
     "kpis.kpi": {ADMIN: CRUD, MANAGER: READ, STAFF: READ},
     "kpis.kpirecord": {

@@ -266,6 +266,14 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 
+# --- Uploaded files (dish photos) -----------------------------------------------------------------
+# In development `runserver` serves them (zhilian/urls.py, DEBUG only); in production the proxy
+# serves MEDIA_ROOT, a volume shared with the HTTP servers (docker-compose.yml, deploy/nginx.conf).
+MEDIA_URL = "/media/"
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# A dish photo: at most this many bytes, JPEG, PNG or WebP (menu.models).
+ZHILIAN_DISH_PHOTO_MAX_BYTES = env.int("ZHILIAN_DISH_PHOTO_MAX_BYTES", default=2 * 1024 * 1024)
+
 # --- Security ---------------------------------------------------------------------------------
 # With DEBUG off the site is HTTPS-only unless told otherwise: HSTS, secure cookies and the
 # redirect to HTTPS all follow HTTPS_ONLY, and each can still be set on its own.

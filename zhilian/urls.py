@@ -1,3 +1,5 @@
+from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
@@ -31,6 +33,8 @@ urlpatterns = [
     path("api/docs/", SwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", RedocView.as_view(url_name="schema"), name="redoc"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Uploaded dish photos in development (an empty list without DEBUG: the proxy serves them).
+    *static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT),
     path("", include("dashboard.urls")),
     path("", home.home, name="home"),
     path("favicon.ico", home.favicon, name="favicon"),

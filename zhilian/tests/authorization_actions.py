@@ -114,6 +114,25 @@ ACTION_CASES = [
         body=lambda a, o: {"store": "STORE001"},
         template=("/api/v1/dishes/{id}/sold-out/", "POST"),
     ),
+    # The photo is the dish's (chain menu: admins). A JSON body is no photo: an admin passes the
+    # permission and gets 415 (the upload is multipart, menu/tests/test_dish_photo.py).
+    ActionCase(
+        "dish photo upload",
+        "put",
+        lambda a, o: f"/api/v1/dishes/{o.pk}/photo/",
+        {"admin": {415}, "manager": {403}, "staff": {403}, "other_manager": {403}, "other_staff": {403}},
+        make=lambda actors: DishFactory(),
+        body=lambda a, o: {"photo": "x"},
+        template=("/api/v1/dishes/{id}/photo/", "PUT"),
+    ),
+    ActionCase(
+        "dish photo removal",
+        "delete",
+        lambda a, o: f"/api/v1/dishes/{o.pk}/photo/",
+        {"admin": {200}, "manager": {403}, "staff": {403}, "other_manager": {403}, "other_staff": {403}},
+        make=lambda actors: DishFactory(),
+        template=("/api/v1/dishes/{id}/photo/", "DELETE"),
+    ),
     ActionCase(
         "order transition",
         "post",

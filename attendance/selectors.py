@@ -1,0 +1,174 @@
+"""Attendance reads: the week of a timesheet, shift actuals against the schedule, the clock's
+status of one employee, approved timesheets for payroll. Aggregates in SQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import (
+    Case,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Max,
+    Min,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from attendance import overtime
+from attendance.models import PublicHoliday, TimeEntry, Timesheet
+from scheduling.models import Shift
+from stores.models import Employee, Store
+
+
+def overtime_rules(employee: Employee) -> overtime.Rules:
+    return overtime.Rules.from_settings().for_employee((employee.preferences or {}).get("days_off"))
+
+
+def holiday_calendar(start: dt.date, end: dt.date) -> dict[dt.date, str]:
+    return dict(PublicHoliday.objects.filter(date__range=(start, end)).values_list("date", "kind"))
+
+
+def week_worked_minutes(employee: Employee, week_start: dt.date) -> dict[dt.date, int]:
+    """Closed entries' worked time per business day of the week, in whole minutes (one query)."""
+    rows = (
+        TimeEntry.objects.filter(
+            employee=employee,
+            business_date__range=(week_start, week_start + dt.timedelta(days=6)),
+            worked_seconds__isnull=False,
+        )
+        .order_by()
+        .values("business_date")
+        .annotate(seconds=Sum("worked_seconds"))
+    )
+    return {row["business_date"]: row["seconds"] // 60 for row in rows}
+
+
+def timesheet_week(employee: Employee, week_start: dt.date) -> overtime.Week:
+    calendar = holiday_calendar(week_start, week_start + dt.timedelta(days=6))
+    return overtime.split_week(
+        week_start, week_worked_minutes(employee, week_start), calendar, overtime_rules(employee)
+    )
+
+
+def _minutes(expression) -> ExpressionWrapper:
+    return ExpressionWrapper(expression, output_field=DurationField())
+
+
+def shift_actuals(shifts: QuerySet, *, now: dt.datetime | None = None) -> QuerySet:
+    """Shifts annotated with what happened (one query): actual_start / actual_end (first clock-in,
+    last clock-out), worked_seconds, break_seconds, entry_count, late (actual start after the
+    shift's start) and early_leave (last clock-out before its end) as durations, and no_show: a
+    published shift that has ended without any punch."""
+    now = now or timezone.now()
+    return shifts.annotate(
+        entry_count=Count("time_entries"),
+        actual_start=Min("time_entries__clock_in_at"),
+        actual_end=Max("time_entries__clock_out_at"),
+        actual_worked_seconds=Coalesce(Sum("time_entries__worked_seconds"), 0),
+        actual_break_seconds=Coalesce(Sum("time_entries__break_seconds"), 0),
+        open_entries=Count("time_entries", filter=Q(time_entries__clock_out_at__isnull=True)),
+    ).annotate(
+        late=Case(
+            When(actual_start__gt=F("starts_at"), then=_minutes(F("actual_start") - F("starts_at"))),
+            default=Value(dt.timedelta(0)),
+            output_field=DurationField(),
+        ),
+        early_leave=Case(
+            When(
+                open_entries=0,
+                actual_end__lt=F("ends_at"),
+                then=_minutes(F("ends_at") - F("actual_end")),
+            ),
+            default=Value(dt.timedelta(0)),
+            output_field=DurationField(),
+        ),
+        no_show=Case(
+            When(entry_count=0, schedule__is_published=True, ends_at__lte=now, then=Value(1)),
+            default=Value(0),
+            output_field=IntegerField(),
+        ),
+    )
+
+
+def shift_actuals_rows(store: Store, start: dt.date, end: dt.date, *, now: dt.datetime | None = None) -> list[dict]:
+    """One row per published shift of the store over [start, end] with its actuals, minutes as integers."""
+    shifts = Shift.objects.filter(
+        schedule__store=store, schedule__is_published=True, schedule__schedule_date__range=(start, end)
+    ).order_by("starts_at", "employee_id")
+    rows = shift_actuals(shifts, now=now).values(
+        "id",
+        "employee_id",
+        "employee__name",
+        "schedule__schedule_date",
+        "starts_at",
+        "ends_at",
+        "entry_count",
+        "actual_start",
+        "actual_end",
+        "actual_worked_seconds",
+        "actual_break_seconds",
+        "late",
+        "early_leave",
+        "no_show",
+    )
+    return [
+        {
+            "shift": str(row["id"]),
+            "employee": row["employee_id"],
+            "employee_name": row["employee__name"],
+            "date": row["schedule__schedule_date"],
+            "scheduled_start": row["starts_at"],
+            "scheduled_end": row["ends_at"],
+            "actual_start": row["actual_start"],
+            "actual_end": row["actual_end"],
+            "break_minutes": row["actual_break_seconds"] // 60,
+            "worked_hours": round(row["actual_worked_seconds"] / 3600, 2),
+            "late_minutes": _whole_minutes(row["late"]),
+            "early_leave_minutes": _whole_minutes(row["early_leave"]),
+            "no_show": bool(row["no_show"]),
+        }
+        for row in rows
+    ]
+
+
+def _whole_minutes(value) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, int):  # SQLite may hand back microseconds
+        return value // 60_000_000
+    return int(value.total_seconds() // 60)
+
+
+def clock_status(employee: Employee) -> dict:
+    """Where the employee stands on the clock: the open entry and break, if any."""
+    entry = (
+        TimeEntry.objects.filter(employee=employee, clock_out_at__isnull=True)
+        .select_related("shift")
+        .prefetch_related("breaks")
+        .first()
+    )
+    open_break = next((b for b in entry.breaks.all() if b.ended_at is None), None) if entry else None
+    if entry is None:
+        state = "clocked_out"
+    elif open_break is not None:
+        state = "on_break"
+    else:
+        state = "clocked_in"
+    return {"state": state, "entry": entry, "break_started_at": open_break.started_at if open_break else None}
+
+
+def approved_timesheets(store: Store, week_start: dt.date) -> QuerySet:
+    return (
+        Timesheet.objects.filter(store=store, week_start=week_start, status=Timesheet.Status.APPROVED)
+        .select_related("employee", "approved_by")
+        .order_by("employee_id")
+    )

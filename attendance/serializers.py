@@ -81,7 +81,9 @@ class TimeEntrySerializer(BaseModelSerializer):
 class PunchSerializer(serializers.Serializer):
     """A manager's punch for an employee of their store (`at`: another moment than now)."""
 
-    employee = serializers.PrimaryKeyRelatedField(queryset=Employee.objects.all())
+    employee = serializers.PrimaryKeyRelatedField(
+        queryset=Employee.objects.all(), error_messages={"does_not_exist": _("No such employee.")}
+    )
     kind = serializers.ChoiceField(choices=services.PUNCH_KINDS)
     at = MomentField(required=False, allow_null=True)
     reason = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
@@ -162,7 +164,7 @@ class TimesheetSerializer(BaseModelSerializer):
 class ExportQuerySerializer(serializers.Serializer):
     store = serializers.CharField(required=False)
     week_start = DayField()
-    format = serializers.ChoiceField(choices=["csv", "xlsx"], default="csv")
+    file_type = serializers.ChoiceField(choices=["csv", "xlsx"], default="csv")
 
 
 class ActualsQuerySerializer(serializers.Serializer):

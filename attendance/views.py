@@ -109,7 +109,7 @@ def _status_body(employee: Employee, request) -> dict:
     status_ = selectors.clock_status(employee)
     entry = status_["entry"]
     if entry is not None:
-        entry = TimeEntrySerializer(entry_queryset().get(pk=entry.pk), context={"request": request}).data
+        entry = entry_queryset().get(pk=entry.pk)
     return {
         "state": status_["state"],
         "employee": employee.pk,
@@ -128,7 +128,7 @@ class MyClockView(APIView):
     @extend_schema(responses={200: ClockStatusSerializer, 409: CONFLICT}, summary="My time clock status")
     def get(self, request):
         employee = _my_employee(request.user)
-        return Response(ClockStatusSerializer(_status_body(employee, request)).data)
+        return Response(ClockStatusSerializer(_status_body(employee, request), context={"request": request}).data)
 
 
 class MyPunchView(APIView):
@@ -147,7 +147,8 @@ class MyPunchView(APIView):
         params.is_valid(raise_exception=True)
         employee = _my_employee(request.user)
         services.time_entry_punch(kind=self.kind, employee=employee, user=request.user, **params.validated_data)
-        return Response(ClockStatusSerializer(_status_body(employee, request)).data, status=status.HTTP_200_OK)
+        body = ClockStatusSerializer(_status_body(employee, request), context={"request": request}).data
+        return Response(body, status=status.HTTP_200_OK)
 
 
 class TimesheetViewSet(ScopedCreateReadViewSet):
@@ -178,7 +179,7 @@ class TimesheetViewSet(ScopedCreateReadViewSet):
         parameters=[
             STORE_PARAM,
             OpenApiParameter("week_start", OpenApiTypes.DATE, required=True, description="The Monday of the week"),
-            OpenApiParameter("format", OpenApiTypes.STR, enum=["csv", "xlsx"], description="csv (default) or xlsx"),
+            OpenApiParameter("file_type", OpenApiTypes.STR, enum=["csv", "xlsx"], description="csv (default) or xlsx"),
         ],
         responses={
             (200, "text/csv"): OpenApiTypes.BINARY,
@@ -191,7 +192,7 @@ class TimesheetViewSet(ScopedCreateReadViewSet):
         params = ExportQuerySerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         store = requested_store(request, params.validated_data.get("store"))
-        week_start, fmt = params.validated_data["week_start"], params.validated_data["format"]
+        week_start, fmt = params.validated_data["week_start"], params.validated_data["file_type"]
         timesheets = selectors.approved_timesheets(store, week_start)
         body = export.as_xlsx(timesheets) if fmt == "xlsx" else export.as_csv(timesheets)
         response = HttpResponse(body, content_type=export.CONTENT_TYPES[fmt])

@@ -426,7 +426,7 @@ def time_entries_close_missed(*, now: dt.datetime | None = None, user: User | No
             continue
         with transaction.atomic():
             entry = (
-                TimeEntry.objects.select_for_update()
+                TimeEntry.objects.select_for_update(of=("self",))
                 .select_related("store", "shift")
                 .filter(pk=candidate.pk, clock_out_at__isnull=True)
                 .first()

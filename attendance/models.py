@@ -14,6 +14,7 @@ import uuid
 
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zhilian import roles
@@ -119,8 +120,8 @@ class TimeEntry(TimestampedModel):
         ]
 
     def __str__(self) -> str:
-        end = f"{self.clock_out_at:%H:%M}" if self.clock_out_at else "…"
-        return f"{self.employee_id} {self.business_date} {self.clock_in_at:%H:%M}-{end}"
+        end = f"{timezone.localtime(self.clock_out_at):%H:%M}" if self.clock_out_at else "…"
+        return f"{self.employee_id} {self.business_date} {timezone.localtime(self.clock_in_at):%H:%M}-{end}"
 
     @property
     def is_open(self) -> bool:
@@ -150,8 +151,8 @@ class BreakPeriod(TimestampedModel):
         ]
 
     def __str__(self) -> str:
-        end = f"{self.ended_at:%H:%M}" if self.ended_at else "…"
-        return f"{self.started_at:%H:%M}-{end}"
+        end = f"{timezone.localtime(self.ended_at):%H:%M}" if self.ended_at else "…"
+        return f"{timezone.localtime(self.started_at):%H:%M}-{end}"
 
 
 class Timesheet(TimestampedModel):

@@ -379,6 +379,8 @@ def time_entry_update(*, time_entry: TimeEntry, user: User, edit_reason: str = "
     if entry.needs_review:
         audited["needs_review"] = (True, False)
     entry.needs_review = False
+    # The reason is part of the change (so the admin's History shows why beside what).
+    audited["edit_reason"] = (entry.edit_reason, reason)
     entry.edit_reason = reason
     entry.save()
     audit_record(actor=user, instance=entry, event="attendance.entry_edit", changes=audited, reason=reason)

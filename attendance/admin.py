@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import admin
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from attendance import export, services
@@ -15,6 +16,12 @@ from attendance.models import BreakPeriod, PublicHoliday, TimeEntry, Timesheet
 from zhilian import roles
 from zhilian.admin import ReadOnlyAdminMixin, ScopedModelAdmin, ScopedTabularInline, transition_action
 from zhilian.models import format_yuan
+
+
+def _local_time(moment, day) -> str:
+    """HH:MM in local time; another day than the entry's is shown with its date."""
+    local = timezone.localtime(moment)
+    return f"{local:%H:%M}" if local.date() == day else f"{local:%m-%d %H:%M}"
 
 
 class BreakInline(ReadOnlyAdminMixin, ScopedTabularInline):
@@ -26,7 +33,7 @@ class BreakInline(ReadOnlyAdminMixin, ScopedTabularInline):
 
 class TimeEntryForm(forms.ModelForm):
     # Every change says why (kept on the entry and in its History); never prefilled with the last reason.
-    edit_reason = forms.CharField(label=_("reason"), max_length=255, required=True)
+    edit_reason = forms.CharField(label=capfirst(_("reason")), max_length=255, required=True)
 
     class Meta:
         model = TimeEntry
@@ -44,14 +51,13 @@ class TimeEntryAdmin(ScopedModelAdmin):
     form = TimeEntryForm
     list_display = [
         "business_date",
-        "employee",
-        "clock_in_at",
-        "clock_out_at",
+        "employee_name",
+        "clock_in",
+        "clock_out",
         "break_minutes",
         "worked_hours",
         "scheduled",
         "needs_review",
-        "auto_closed",
     ]
     list_filter = ["needs_review", "auto_closed", "store", "business_date"]
     list_select_related = ["employee", "shift"]
@@ -79,6 +85,18 @@ class TimeEntryAdmin(ScopedModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # entries are corrected, never removed
+
+    @admin.display(description=_("employee"), ordering="employee__name")
+    def employee_name(self, obj: TimeEntry) -> str:
+        return obj.employee.name
+
+    @admin.display(description=_("clock-in"), ordering="clock_in_at")
+    def clock_in(self, obj: TimeEntry) -> str:
+        return _local_time(obj.clock_in_at, obj.business_date)
+
+    @admin.display(description=_("clock-out"), ordering="clock_out_at")
+    def clock_out(self, obj: TimeEntry) -> str:
+        return "…" if obj.clock_out_at is None else _local_time(obj.clock_out_at, obj.business_date)
 
     @admin.display(description=_("break (min)"), ordering="break_seconds")
     def break_minutes(self, obj: TimeEntry) -> int:
@@ -119,7 +137,7 @@ def _export_action(fmt: str, description):
 class TimesheetAdmin(ScopedModelAdmin):
     list_display = [
         "week_start",
-        "employee",
+        "employee_name",
         "status",
         "worked_hours",
         "regular_hours",
@@ -171,6 +189,10 @@ class TimesheetAdmin(ScopedModelAdmin):
     )
     export_csv = _export_action("csv", _("Export approved timesheets (CSV)"))
     export_xlsx = _export_action("xlsx", _("Export approved timesheets (XLSX)"))
+
+    @admin.display(description=_("employee"), ordering="employee__name")
+    def employee_name(self, obj: Timesheet) -> str:
+        return obj.employee.name
 
     @admin.display(description=_("worked (h)"), ordering="worked_minutes")
     def worked_hours(self, obj: Timesheet) -> str:

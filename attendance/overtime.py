@@ -117,15 +117,18 @@ class Week:
     def overtime_holiday(self) -> int:
         return self.total("overtime_holiday")
 
-    def pay_cents(self, hourly_wage_cents: int, rules: Rules) -> int:
-        """Gross pay: regular minutes at the wage, each overtime category at its multiplier."""
+    def pay_exact(self, hourly_wage_cents: int, rules: Rules) -> Decimal:
+        """Gross pay in cents, unrounded: regular minutes at the wage, each overtime category at its multiplier."""
         weighted = (
             Decimal(self.regular)
             + Decimal(self.overtime_workday) * rules.workday_multiplier
             + Decimal(self.overtime_rest_day) * rules.rest_day_multiplier
             + Decimal(self.overtime_holiday) * rules.holiday_multiplier
         )
-        return int((weighted * hourly_wage_cents / 60).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+        return weighted * hourly_wage_cents / 60
+
+    def pay_cents(self, hourly_wage_cents: int, rules: Rules) -> int:
+        return int(self.pay_exact(hourly_wage_cents, rules).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def day_kind(day: dt.date, calendar: Mapping[dt.date, str], rules: Rules) -> str:

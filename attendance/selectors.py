@@ -172,3 +172,50 @@ def approved_timesheets(store: Store, week_start: dt.date) -> QuerySet:
         .select_related("employee", "approved_by")
         .order_by("employee_id")
     )
+
+
+def daily_actual_labor(store_ids, start: dt.date, end: dt.date) -> list[dict]:
+    """Per store and business day over [start, end] with closed time entries: worked seconds and
+    labor cost in cents, the cost paid the way the timesheets pay it (each employee's week split by
+    attendance.overtime, every day's minutes at the wage × its category's multiplier).
+
+    The worked minutes come summed per employee and day from SQL (one query over the weeks around
+    the range, because overtime is decided per week), the calendar in one more; the split is the
+    timesheets' pure function over those sums. Rows have daily_labor's keys (`schedule_date` is the
+    business day)."""
+    monday = overtime.monday_of(start)
+    sunday = overtime.monday_of(end) + dt.timedelta(days=6)
+    rows = (
+        TimeEntry.objects.filter(
+            store_id__in=list(store_ids), business_date__range=(monday, sunday), worked_seconds__isnull=False
+        )
+        .order_by()
+        .values("store_id", "employee_id", "employee__hourly_wage_cents", "employee__preferences", "business_date")
+        .annotate(seconds=Sum("worked_seconds"))
+    )
+    weeks: dict[tuple, dict] = {}
+    for row in rows:
+        key = (row["store_id"], row["employee_id"], overtime.monday_of(row["business_date"]))
+        week = weeks.setdefault(key, {"row": row, "minutes": {}, "seconds": {}})
+        week["minutes"][row["business_date"]] = row["seconds"] // 60
+        week["seconds"][row["business_date"]] = row["seconds"]
+    calendar = holiday_calendar(monday, sunday)
+    base = overtime.Rules.from_settings()
+    totals: dict[tuple, dict] = {}
+    for (store_id, _employee, week_start), week in weeks.items():
+        row = week["row"]
+        rules = base.for_employee((row["employee__preferences"] or {}).get("days_off"))
+        split = overtime.split_week(week_start, week["minutes"], calendar, rules)
+        wage = row["employee__hourly_wage_cents"]
+        for day in split.days:
+            if not (start <= day.date <= end) or day.date not in week["seconds"]:
+                continue
+            total = totals.setdefault(
+                (store_id, day.date), {"store_id": store_id, "schedule_date": day.date, "total_seconds": 0, "cost": 0}
+            )
+            total["total_seconds"] += week["seconds"][day.date]
+            total["cost"] += overtime.Week(days=[day]).pay_exact(wage, rules)
+    return [
+        {**{k: v for k, v in t.items() if k != "cost"}, "labor_cost_cents": int(t["cost"].to_integral_value())}
+        for t in totals.values()
+    ]

@@ -356,6 +356,8 @@ def time_entry_update(*, time_entry: TimeEntry, user: User, edit_reason: str = "
         )
         check_day(entry.business_date, "clock_in_at")
         _check_week_open(entry.employee, entry.business_date)
+    if entry.clock_in_at > timezone.now() + CLOCK_SKEW:
+        raise InvalidInput({"clock_in_at": [_("A punch cannot be in the future.")]})
     if entry.clock_out_at is not None:
         if entry.clock_out_at < entry.clock_in_at:
             raise InvalidInput({"clock_out_at": [_("The clock-out is before the clock-in.")]})

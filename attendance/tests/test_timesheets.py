@@ -148,3 +148,23 @@ def test_approval_waits_for_reviews_and_open_entries(clock, worker, actors):
     with pytest.raises(DomainError, match="still open"):
         services.timesheet_approve(timesheet=sheet, user=actors.manager)
     assert Timesheet.objects.get(pk=sheet.pk).status == "draft"
+
+
+def test_seed_reset_removes_attendance_rows(clock, actors):
+    """`seed --reset` deletes raw, leaves first: punches and approved weeks must not block it."""
+    from accounts.tests.factories import ManagerFactory
+    from stores.tests.factories import EmployeeFactory, StoreFactory
+    from zhilian.seed.reset import reset_demo_data
+
+    seeded = StoreFactory(id="SEEDATT", config={"seed": 42})
+    boss = ManagerFactory(store=seeded)
+    employee = EmployeeFactory(store=seeded)
+    monday = dt.date(2026, 11, 16)
+    _work(employee, monday, 9, 8)
+    services.time_entry_clock_in(employee=employee, user=boss, reason="opening")
+    services.time_entry_break_start(employee=employee, user=boss, reason="lunch")
+    sheet = services.timesheet_compute(employee=employee, week_start=monday, user=boss)
+    services.timesheet_approve(timesheet=sheet, user=boss)
+    reset_demo_data()
+    assert not TimeEntry.objects.filter(store_id="SEEDATT").exists()
+    assert not Timesheet.objects.filter(store_id="SEEDATT").exists()

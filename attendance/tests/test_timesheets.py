@@ -168,3 +168,23 @@ def test_seed_reset_removes_attendance_rows(clock, actors):
     reset_demo_data()
     assert not TimeEntry.objects.filter(store_id="SEEDATT").exists()
     assert not Timesheet.objects.filter(store_id="SEEDATT").exists()
+
+
+def test_seed_attendance_punches_past_published_shifts_once(clock, actors):
+    from stores.tests.factories import EmployeeFactory, StoreFactory
+
+    seeded = StoreFactory(id="SEEDATT2", config={"seed": 42})
+    people = [EmployeeFactory(store=seeded) for _ in range(3)]
+    for offset in range(1, 8):
+        for person in people:
+            make_shift(person, DAY - dt.timedelta(days=offset), dt.time(10), dt.time(18))
+    out = io.StringIO()
+    call_command("seed_attendance", "--days", "7", stdout=out)
+    made = TimeEntry.objects.filter(store=seeded)
+    assert 15 <= made.count() <= 21 and not made.filter(clock_out_at__isnull=True).exists()
+    assert all(entry.shift is not None and entry.worked_seconds > 0 for entry in made)
+    assert Timesheet.objects.filter(store=seeded, week_start=dt.date(2026, 11, 16)).count() == 3
+    assert PublicHoliday.objects.filter(date=dt.date(2026, 10, 1)).exists()
+    count = made.count()
+    call_command("seed_attendance", "--days", "7", stdout=io.StringIO())
+    assert TimeEntry.objects.filter(store=seeded).count() == count

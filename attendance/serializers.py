@@ -123,6 +123,28 @@ class ShiftActualSerializer(serializers.Serializer):
     no_show = serializers.BooleanField()
 
 
+class ComparisonDaySerializer(serializers.Serializer):
+    date = serializers.DateField()
+    scheduled_hours = serializers.FloatField()
+    scheduled_cost_cents = serializers.IntegerField()
+    actual_hours = serializers.FloatField()
+    actual_cost_cents = serializers.IntegerField()
+
+
+class ComparisonEmployeeSerializer(serializers.Serializer):
+    employee = serializers.CharField()
+    employee_name = serializers.CharField()
+    scheduled_hours = serializers.FloatField()
+    scheduled_shifts = serializers.IntegerField()
+    actual_hours = serializers.FloatField()
+    time_entries = serializers.IntegerField()
+
+
+class ComparisonSerializer(serializers.Serializer):
+    days = ComparisonDaySerializer(many=True)
+    employees = ComparisonEmployeeSerializer(many=True)
+
+
 class TimesheetSerializer(BaseModelSerializer):
     """An employee's week: POST computes (or refreshes) the draft of `employee` and `week_start`."""
 

@@ -17,6 +17,7 @@ from attendance.models import PublicHoliday, TimeEntry, Timesheet
 from attendance.serializers import (
     ActualsQuerySerializer,
     ClockStatusSerializer,
+    ComparisonSerializer,
     ExportQuerySerializer,
     MyPunchSerializer,
     PublicHolidaySerializer,
@@ -92,10 +93,28 @@ class TimeEntryViewSet(mixins.UpdateModelMixin, ScopedCreateReadViewSet):
         params = ActualsQuerySerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         start, end = params.validated_data["date_from"], params.validated_data["date_to"]
-        check_range(start, end, max_days=62)
+        check_range(start, end, start_field="date_from", end_field="date_to", max_days=62)
         store = requested_store(request, params.validated_data.get("store"))
         rows = selectors.shift_actuals_rows(store, start, end)
         return Response(ShiftActualSerializer(rows, many=True).data)
+
+    @extend_schema(
+        parameters=[
+            STORE_PARAM,
+            OpenApiParameter("date_from", OpenApiTypes.DATE, required=True),
+            OpenApiParameter("date_to", OpenApiTypes.DATE, required=True),
+        ],
+        responses={200: ComparisonSerializer},
+        summary="Scheduled vs actual hours and labor cost per day and per employee",
+    )
+    @action(detail=False, methods=["get"], role_action="actuals", pagination_class=None, filter_backends=[])
+    def comparison(self, request):
+        params = ActualsQuerySerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        start, end = params.validated_data["date_from"], params.validated_data["date_to"]
+        check_range(start, end, start_field="date_from", end_field="date_to", max_days=62)
+        store = requested_store(request, params.validated_data.get("store"))
+        return Response(ComparisonSerializer(selectors.labor_comparison(store, start, end)).data)
 
 
 def _my_employee(user) -> Employee:

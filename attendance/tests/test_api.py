@@ -193,3 +193,32 @@ def test_staff_cannot_approve_or_see_colleagues_timesheets(actors, worker, clien
     assert [r["id"] for r in client.get("/api/v1/timesheets/").json()["results"]] == [str(mine.pk)]
     assert client.post(f"/api/v1/timesheets/{mine.pk}/approve/").status_code == 403
     assert Timesheet.objects.get(pk=other.pk).status == "draft"
+
+
+def test_scheduled_vs_actual_per_day_and_employee(clock, actors, worker, client_for):
+    day = NOW.date() - dt.timedelta(days=1)
+    shift = make_shift(worker, day, dt.time(9), dt.time(17))  # 8 h × 25 ¥ = 200 ¥ scheduled
+    absent = EmployeeFactory(store=actors.store, name="Zhao Lei", hourly_wage_cents=20_00)
+    make_shift(absent, day, dt.time(11), dt.time(15))  # 4 h × 20 ¥ = 80 ¥, never came
+    # Worked 9 h (one hour of workday overtime): 8 × 25 + 1 × 37.5 = 237.50 ¥.
+    TimeEntryFactory(employee=worker, shift=shift, business_date=day, clock_in_at=local(day, 9),
+                     clock_out_at=local(day, 18), break_seconds=0)  # fmt: skip
+    response = client_for(actors.manager).get(
+        "/api/v1/time-entries/comparison/", {"date_from": str(day), "date_to": str(day)}
+    )
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["days"] == [
+        {"date": str(day), "scheduled_hours": 12.0, "scheduled_cost_cents": 280_00, "actual_hours": 9.0,
+         "actual_cost_cents": 237_50}
+    ]  # fmt: skip
+    assert body["employees"] == [
+        {"employee": "EMP-W", "employee_name": "Li Wei", "scheduled_hours": 8.0, "scheduled_shifts": 1,
+         "actual_hours": 9.0, "time_entries": 1},
+        {"employee": absent.pk, "employee_name": "Zhao Lei", "scheduled_hours": 4.0, "scheduled_shifts": 1,
+         "actual_hours": 0.0, "time_entries": 0},
+    ]  # fmt: skip
+    too_long = client_for(actors.manager).get(
+        "/api/v1/time-entries/comparison/", {"date_from": "2026-01-01", "date_to": "2026-06-01"}
+    )
+    assert too_long.status_code == 400 and "date_to" in too_long.json()

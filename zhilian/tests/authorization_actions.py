@@ -180,6 +180,13 @@ ACTION_CASES = [
         template=("/api/v1/time-entries/actuals/", "GET"),
     ),
     ActionCase(
+        "scheduled vs actual",
+        "get",
+        lambda a, o: f"/api/v1/time-entries/comparison/?store=STORE001&date_from={TOMORROW}&date_to={TOMORROW}",
+        STORE_MANAGERS_ONLY,
+        template=("/api/v1/time-entries/comparison/", "GET"),
+    ),
+    ActionCase(
         "timesheet approve",
         "post",
         lambda a, o: f"/api/v1/timesheets/{o.pk}/approve/",

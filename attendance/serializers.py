@@ -31,7 +31,7 @@ class TimeEntrySerializer(BaseModelSerializer):
     is_open = serializers.BooleanField(read_only=True)
     worked_hours = serializers.SerializerMethodField()
     break_seconds = serializers.IntegerField(min_value=0, max_value=86_400, required=False)
-    edit_reason = serializers.CharField(max_length=255, required=True, write_only=False)
+    edit_reason = serializers.CharField(max_length=255, required=True)
 
     class Meta:
         model = TimeEntry

@@ -184,10 +184,6 @@ class TimesheetViewSet(ScopedCreateReadViewSet):
     ordering_fields = ["week_start", "employee", "gross_pay_cents"]
     ordering = ["-week_start", "employee"]
 
-    def create(self, request, *args, **kwargs):
-        response = super().create(request, *args, **kwargs)
-        return response
-
     @extend_schema(request=None, responses={200: TimesheetSerializer, 409: CONFLICT})
     @action(detail=True, methods=["post"], role_action=services.APPROVE)
     def approve(self, request, pk=None):

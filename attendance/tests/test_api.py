@@ -222,3 +222,20 @@ def test_scheduled_vs_actual_per_day_and_employee(clock, actors, worker, client_
         "/api/v1/time-entries/comparison/", {"date_from": "2026-01-01", "date_to": "2026-06-01"}
     )
     assert too_long.status_code == 400 and "date_to" in too_long.json()
+
+
+def test_manager_sets_the_store_time_clock_settings(actors, client_for):
+    response = client_for(actors.manager).patch(
+        "/api/v1/stores/STORE001/",
+        {"early_clock_in_minutes": 30, "auto_clock_out_time": "23:30", "auto_clock_out_after_hours": 2},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["early_clock_in_minutes"], body["auto_clock_out_time"], body["auto_clock_out_after_hours"]) == (
+        30, "23:30:00", 2,
+    )  # fmt: skip
+    refused = client_for(actors.manager).patch(
+        "/api/v1/stores/STORE001/", {"auto_clock_out_after_hours": 0}, format="json"
+    )
+    assert refused.status_code == 400 and "auto_clock_out_after_hours" in refused.json()

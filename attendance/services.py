@@ -237,6 +237,8 @@ def time_entry_clock_out(
     moment, by_manager = _authorize_punch(employee=employee, user=user, at=at, reason=reason)
     entry = _open_entry(employee)
     _check_week_open(employee, entry.business_date)
+    # A backdated clock-in may precede another entry: the closed one must not span it.
+    _check_no_overlap(employee, entry.clock_in_at, moment, exclude=entry.pk)
     _close(entry, moment)
     entry.clocked_out_by = user
     fields = ["clock_out_at", "worked_seconds", "break_seconds", "clocked_out_by", "updated_at"]

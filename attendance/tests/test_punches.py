@@ -170,3 +170,17 @@ def test_manual_entry_cannot_overlap_another(clock, worker, actors):
             edit_reason="again", user=actors.manager,
         )  # fmt: skip
     assert exc.value.code == "overlap"
+
+
+def test_a_backdated_entry_cannot_swallow_a_later_one(clock, worker, actors):
+    services.time_entry_create(
+        employee=worker, clock_in_at=NOW - dt.timedelta(hours=3), clock_out_at=NOW - dt.timedelta(hours=2),
+        edit_reason="morning prep", user=actors.manager,
+    )  # fmt: skip
+    clock_in(worker, actors.manager, at=NOW - dt.timedelta(hours=5), reason="came in at five")
+    with pytest.raises(DomainError, match="overlaps"):
+        services.time_entry_clock_out(employee=worker, user=actors.staff)
+    entry = services.time_entry_clock_out(
+        employee=worker, user=actors.manager, at=NOW - dt.timedelta(hours=4), reason="left before prep"
+    )
+    assert entry.worked_seconds == 3600

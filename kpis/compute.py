@@ -80,8 +80,9 @@ def collect_figures(store_ids: Sequence[str], start: dt.date, end: dt.date) -> d
         f.stock_outs = row["stock_outs"]
         f.stock_outs_restocked = row["restocked"]
 
-    # Labor the way scheduling reports it (one schedule per store-day, summed in SQL).
-    for row in daily_labor(store_ids, start, end):
+    # Labor the way scheduling reports it (one schedule per store-day, summed in SQL), or what was
+    # worked and paid once the store-day has closed time entries (attendance).
+    for row in daily_labor(store_ids, start, end, actual=True):
         f = figures[(row["store_id"], row["schedule_date"])]
         f.labor_hours = Decimal(row["total_seconds"]) / 3600
         f.labor_cost_cents = Decimal(row["labor_cost_cents"])

@@ -15,6 +15,8 @@ Definitions (values are stored with 4 decimal places, rounded half up):
   0 without revenue (``metadata.undefined`` is then true).
 - labor_cost_ratio (%): cost of the shifts of that day's schedule (published or not; hours ×
   the employee's hourly wage) / revenue × 100; 0 without revenue (``metadata.undefined``).
+  Once the store-day has closed time entries, the cost is what was worked instead, paid with
+  overtime as the timesheets pay it (attendance.selectors.daily_actual_labor).
 - waste_cost (CNY): cost of the day's waste ledger rows.
 - average_ticket_time (minutes): mean of ``ready_at - confirmed_at`` over the day's orders
   that have both stamps; 0 when none has.

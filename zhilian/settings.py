@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "kpis",
     "notifications",
     "menu",
+    "attendance",
     # Reads every domain above; nothing imports it.
     "dashboard",
 ]
@@ -209,6 +210,10 @@ ZHILIAN_NO_SHOW_GRACE_MINUTES = env.int("ZHILIAN_NO_SHOW_GRACE_MINUTES", default
 ZHILIAN_STOCK_DEDUCT_AT = env.str("ZHILIAN_STOCK_DEDUCT_AT", default="preparing")
 if ZHILIAN_STOCK_DEDUCT_AT not in ("preparing", "completed"):
     raise ImproperlyConfigured("ZHILIAN_STOCK_DEDUCT_AT must be 'preparing' or 'completed'.")
+
+# Overtime rules of the timesheets (attendance.overtime.Rules; docs/architecture.md, "Attendance"):
+# China's standard working-hour system by default. Keys given here replace the defaults.
+ZHILIAN_OVERTIME_RULES = env.json("ZHILIAN_OVERTIME_RULES", default={})
 
 # Login lockout (django-axes; the policy is described in accounts/lockout.py). Every door — the
 # API, the admin and the dashboard login — shares it. Attempts are recorded in the database, so

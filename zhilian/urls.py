@@ -15,6 +15,7 @@ api_v1 = [
     path("", include("inventory.urls")),
     path("", include("menu.urls")),
     path("", include("scheduling.urls")),
+    path("", include("attendance.urls")),
     path("", include("reservations.urls")),
     # The dashboard summary lives at kpis/dashboard/: before kpis.urls, whose kpis/{id}/ would match it.
     path("", include("dashboard.api_urls")),

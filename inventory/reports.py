@@ -92,7 +92,7 @@ def stock_variance(*, opening: StockCount, closing: StockCount) -> dict[str, Any
     # Imported here: menu and orders build on inventory, not the other way round.
     from menu.selectors import RecipeBook
     from orders.models import Order
-    from orders.selectors import daily_dish_sales
+    from orders.selectors import daily_dish_sales, daily_modifier_sales
 
     if opening.store_id != closing.store_id:
         raise InvalidInput({"from_count": _("Both counts must be of the same store.")})
@@ -172,6 +172,10 @@ def stock_variance(*, opening: StockCount, closing: StockCount) -> dict[str, Any
     theoretical_by_sku: dict[str, Decimal] = defaultdict(lambda: ZERO)
     for row in sales:
         for sku, quantity in book.usage_on(row["dish_id"], row["day"], row["portions"]).items():
+            theoretical_by_sku[sku] += quantity
+    # What the chosen modifiers added or removed (加辣, 去葱).
+    for row in daily_modifier_sales([store_id], start, end):
+        for sku, quantity in book.modifier_usage_on(row["modifier_id"], row["day"], row["portions"]).items():
             theoretical_by_sku[sku] += quantity
 
     revenue_cents = (

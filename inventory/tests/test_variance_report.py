@@ -135,7 +135,7 @@ def test_the_api_answers_the_same_report(example, actors, client_for):
 def test_the_report_takes_a_handful_of_queries(example):
     opening, closing = example
     queries, _report = count_queries(lambda: reports.stock_variance(opening=opening, closing=closing))
-    assert queries <= 6
+    assert queries <= 7
 
 
 def test_refusals(example, actors):

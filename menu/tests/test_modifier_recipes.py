@@ -328,3 +328,32 @@ def test_the_order_page_shows_the_modifiers_chosen_on_each_line(actors):
     page = client.get(f"/admin/orders/order/{order.pk}/change/")
     assert page.status_code == 200
     assert "加辣 Extra hot、大份 Large" in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_theoretical_food_cost_and_the_variance_report_count_the_modifiers(actors):
+    """What the ledger took for an order with modifiers is what the food cost reports call
+    theoretical: the daily recipe cost (the KPI's input) and the variance report's usage."""
+    from inventory import reports
+    from inventory.models import InventoryItem
+    from inventory.tests.test_variance_report import _count
+    from menu.reports import daily_recipe_cost
+
+    menu, _mods = _menu(actors.store)
+    today = timezone.localdate()
+    _count(actors.store, actors.manager, today - dt.timedelta(days=1), {})
+    order = _to_kitchen(_order(actors.store, LINES))
+    ledger = _ledger(order)
+    costs = dict(InventoryItem.objects.filter(store=actors.store).values_list("sku", "unit_cost_cents"))
+    expected_cents = sum(quantity * costs[sku] for sku, quantity in ledger.items())
+    cost_cents, _revenue = daily_recipe_cost([actors.store.pk], today, today)[(actors.store.pk, today)]
+    # The ledger rounds once per ingredient per order to 0.001: within a tenth of a cent per unit.
+    assert abs(cost_cents - expected_cents) <= sum(costs[sku] for sku in ledger) * D("0.001")
+    assert "chili_oil" in ledger  # the modifier's own ingredient is costed
+    closing = _count(actors.store, actors.manager, today, {})
+    theoretical = {
+        line["sku"]: line["theoretical_usage"]
+        for line in reports.stock_variance_for_count(closing)["lines"]
+        if line["theoretical_usage"]
+    }
+    assert theoretical == ledger

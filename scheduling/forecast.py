@@ -88,7 +88,11 @@ def sales_by_hour(*, store_ids: Iterable[str], start: dt.date, end: dt.date) -> 
     )
     history: dict[str, SalesHistory] = defaultdict(lambda: defaultdict(dict))
     for r in rows:
-        history[r["store_id"]][r["day"]][r["hour"]] = (float(r["revenue"] or 0), float(r["orders"]), float(r["guests"] or 0))
+        history[r["store_id"]][r["day"]][r["hour"]] = (
+            float(r["revenue"] or 0),
+            float(r["orders"]),
+            float(r["guests"] or 0),
+        )
     return {store: dict(days) for store, days in history.items()}
 
 
@@ -127,9 +131,11 @@ def _trend(history: SalesHistory, day: dt.date, cutoff: dt.date, weeks: int, bas
     if not base or not history:
         return 1.0
     first = min(history)
+    # Blocks end where the history does (a seed or a gap in the data is not a fall in sales).
+    end = min(cutoff, max(history) + ONE_DAY)
     points: list[tuple[float, float]] = []
     for w in range(1, weeks + 1):
-        block_start = cutoff - dt.timedelta(weeks=w)
+        block_start = end - dt.timedelta(weeks=w)
         if block_start < first:
             break
         days = [block_start + ONE_DAY * i for i in range(7)]
@@ -217,9 +223,7 @@ def forecast_days(
     end = min(max(days), today)
     history = sales_by_hour(store_ids=[store_id], start=start, end=end).get(store_id, {})
     holidays = holiday_calendar(start, max(days))
-    return {
-        d: forecast_from_history(history, d, cutoff=min(d, today), weeks=weeks, holidays=holidays) for d in days
-    }
+    return {d: forecast_from_history(history, d, cutoff=min(d, today), weeks=weeks, holidays=holidays) for d in days}
 
 
 # --- accuracy ----------------------------------------------------------------------------------

@@ -347,3 +347,86 @@ def assign_day(
                 reason = "staff_unavailable" if anyone else "no_staff_in_position"
                 result.gaps.append(Gap(slot.name, position, needed, count, reason, needed * slot.hours - covered))
     return result
+
+
+# --- the rules, re-checked over any set of shifts ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ShiftRecord:
+    """A shift as the checker sees it (a generated one, a hand-made one, a row from the database)."""
+
+    id: Hashable
+    employee_id: Hashable
+    day: dt.date  # the schedule's day (a split day's shifts share it; rest applies across days)
+    starts: dt.datetime
+    ends: dt.datetime
+    position: str = ""
+
+    @property
+    def hours(self) -> float:
+        return (self.ends - self.starts).total_seconds() / 3600
+
+
+@dataclass(frozen=True)
+class Violation:
+    kind: str  # one of VIOLATION_KINDS
+    employee_id: Hashable
+    shifts: tuple  # ids of the shifts at fault
+    detail: str
+
+
+VIOLATION_KINDS = ("not_on_staff", "position", "day_off", "overlap", "rest", "daily_cap", "weekly_cap")
+
+
+def violations(
+    shifts: Sequence[ShiftRecord], staff: Mapping[Hashable, StaffMember], rules: Rules | None = None
+) -> list[Violation]:
+    """Every broken rule of assignment in `shifts`: an employee not among `staff` (the store's active
+    employees), a position they neither hold nor list as a skill (a blank position is their own),
+    a day off, two shifts that overlap, less than the rest between shifts of different days, and the
+    daily and weekly caps (pass every shift of the ISO weeks concerned). Empty when all is well."""
+    rules = rules or Rules()
+    found: list[Violation] = []
+    by_employee: dict[Hashable, list[ShiftRecord]] = defaultdict(list)
+    for shift in shifts:
+        by_employee[shift.employee_id].append(shift)
+    rest = dt.timedelta(hours=rules.min_rest_hours)
+    for employee_id, own in by_employee.items():
+        member = staff.get(employee_id)
+        own.sort(key=lambda s: (s.starts, s.ends))
+        if member is None:
+            found += [Violation("not_on_staff", employee_id, (s.id,), "not an active employee") for s in own]
+            continue
+        for s in own:
+            if s.position and not member.can_work(s.position):
+                found.append(Violation("position", employee_id, (s.id,), f"cannot work as {s.position}"))
+            if WEEKDAYS[s.day.weekday()] in member.days_off:
+                found.append(Violation("day_off", employee_id, (s.id,), f"{s.day} is a day off"))
+        for i, first in enumerate(own):
+            for second in own[i + 1 :]:
+                if second.starts >= first.ends + rest:
+                    break  # sorted by start: no later shift comes closer
+                if second.starts < first.ends:
+                    found.append(Violation("overlap", employee_id, (first.id, second.id), "shifts overlap"))
+                elif first.day != second.day:
+                    gap = (second.starts - first.ends).total_seconds() / 3600
+                    found.append(
+                        Violation("rest", employee_id, (first.id, second.id), f"{gap:g} h of rest between days")
+                    )
+        per_day: dict[dt.date, list[ShiftRecord]] = defaultdict(list)
+        per_week: dict[tuple, list[ShiftRecord]] = defaultdict(list)
+        for s in own:
+            per_day[s.day].append(s)
+            per_week[tuple(s.day.isocalendar()[:2])].append(s)
+        for day, day_shifts in per_day.items():
+            hours = sum(s.hours for s in day_shifts)
+            if hours > rules.max_hours_per_day + EPSILON:
+                ids = tuple(s.id for s in day_shifts)
+                found.append(Violation("daily_cap", employee_id, ids, f"{hours:g} h on {day}"))
+        for week, week_shifts in per_week.items():
+            hours = sum(s.hours for s in week_shifts)
+            if hours > member.weekly_cap + EPSILON:
+                ids = tuple(s.id for s in week_shifts)
+                found.append(Violation("weekly_cap", employee_id, ids, f"{hours:g} h in week {week[0]}-W{week[1]:02d}"))
+    return found

@@ -257,3 +257,31 @@ def schedule_budget(*, schedule: Schedule, today: dt.date | None = None) -> dict
             "target_labor_percent": target,
         },
     }
+
+
+def schedule_violations(*, store_id: str, start: dt.date, end: dt.date) -> list:
+    """Re-check the shifts of a store's days [start, end] against every rule of assignment
+    (scheduling.assignment.violations), with the whole ISO weeks read for the weekly caps and a
+    day on either side for overlaps and rest. Two queries."""
+    from scheduling.assignment import ShiftRecord, staff_member, violations
+
+    first, _ = week_bounds(start - dt.timedelta(days=1))
+    _, last = week_bounds(end + dt.timedelta(days=1))
+    rows = Shift.objects.filter(schedule__store_id=store_id, schedule__schedule_date__range=(first, last)).values_list(
+        "id", "employee_id", "schedule__schedule_date", "starts_at", "ends_at", "position"
+    )
+    shifts = [ShiftRecord(*row) for row in rows]
+    staff = {
+        e["id"]: staff_member(
+            id=e["id"],
+            position=e["position"],
+            skills=e["skills"],
+            preferences=e["preferences"],
+            performance_score=e["performance_score"],
+        )
+        for e in Employee.objects.filter(store_id=store_id, is_active=True).values(
+            "id", "position", "skills", "preferences", "performance_score"
+        )
+    }
+    in_range = {s.id for s in shifts if start <= s.day <= end}
+    return [v for v in violations(shifts, staff) if in_range.intersection(v.shifts)]

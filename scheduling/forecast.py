@@ -11,7 +11,7 @@
   blocks; clamped to [``TREND_MIN``, ``TREND_MAX``] so one odd week cannot run away with it.
 * Holidays: a pluggable calendar, ``settings.ZHILIAN_HOLIDAY_CALENDAR`` = dotted path of a
   callable ``(start, end) -> {date: factor or None}`` (default: none). Holidays are left out of
-  the base and the trend; a holiday's forecast is multiplied by its factor, or, when the calendar
+  the base and their weeks out of the trend; a holiday's forecast is multiplied by its factor, or, when the calendar
   gives none, by what past holidays in the history did against their same-weekday neighbours
   (1.0 without any).
 * Accuracy (`forecast_accuracy`): every day of a range forecast only from the days before it,
@@ -139,10 +139,9 @@ def _trend(history: SalesHistory, day: dt.date, cutoff: dt.date, weeks: int, bas
         if block_start < first:
             break
         days = [block_start + ONE_DAY * i for i in range(7)]
-        kept = [d for d in days if d not in holidays]
-        if not kept:
-            continue
-        level = sum(_day_total(history.get(d, {})) for d in kept) / len(kept)
+        if any(d in holidays for d in days):
+            continue  # a week without one of its days would tilt the line by the weekday it lacks
+        level = sum(_day_total(history.get(d, {})) for d in days) / 7
         points.append(((block_start + 3 * ONE_DAY).toordinal(), level))
     if len(points) < 2:
         return 1.0

@@ -221,3 +221,35 @@ class GeneratedScheduleSerializer(serializers.Serializer):
 
 class GenerateResultSerializer(serializers.Serializer):
     results = GeneratedScheduleSerializer(many=True)
+
+
+class BudgetFiguresSerializer(serializers.Serializer):
+    forecast_sales_cents = serializers.IntegerField(help_text="forecast sales (scheduling.forecast), cents")
+    actual_sales_cents = serializers.IntegerField(
+        allow_null=True, help_text="what the day sold (past days only; null for today and later)"
+    )
+    scheduled_hours = serializers.FloatField()
+    labor_cost_cents = serializers.IntegerField(help_text="scheduled hours x hourly wage, cents")
+    labor_percent = serializers.DecimalField(
+        max_digits=9, decimal_places=2, allow_null=True, help_text="labor cost / forecast sales x 100"
+    )
+    target_labor_percent = serializers.DecimalField(
+        max_digits=5, decimal_places=2, allow_null=True, help_text="the store's target (null: none set)"
+    )
+
+
+class BudgetDaySerializer(BudgetFiguresSerializer):
+    date = DayField()
+    has_schedule = serializers.BooleanField()
+
+
+class ScheduleBudgetSerializer(serializers.Serializer):
+    """The labor budget of a schedule's ISO week, per day and for the week."""
+
+    store = serializers.CharField()
+    schedule = serializers.UUIDField()
+    week_start = DayField()
+    week_end = DayField()
+    target_labor_percent = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
+    days = BudgetDaySerializer(many=True)
+    week = BudgetFiguresSerializer()

@@ -11,9 +11,9 @@
   blocks; clamped to [``TREND_MIN``, ``TREND_MAX``] so one odd week cannot run away with it.
 * Holidays: a pluggable calendar, ``settings.ZHILIAN_HOLIDAY_CALENDAR`` = dotted path of a
   callable ``(start, end) -> {date: factor or None}`` (default: none). Holidays are left out of
-  the base and their weeks out of the trend; a holiday's forecast is multiplied by its factor, or, when the calendar
-  gives none, by what past holidays in the history did against their same-weekday neighbours
-  (1.0 without any).
+  the base, and their weeks out of the trend; a holiday's forecast is multiplied by its factor,
+  or, when the calendar gives none, by what past holidays in the history did against their
+  same-weekday neighbours (1.0 without any).
 * Accuracy (`forecast_accuracy`): every day of a range forecast only from the days before it,
   against what it sold: mean absolute percentage error of daily revenue, and the weighted error
   (sum of |error| / sum of actual) of hourly revenue (an hour's percentage error explodes on the

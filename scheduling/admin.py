@@ -107,6 +107,10 @@ class ScheduleAdmin(ScopedModelAdmin):
     autocomplete_fields = ["store"]
     inlines = [ShiftInline]
     actions = ["generate_selected", "publish_selected"]
+
+    class Media:
+        css = {"all": ["scheduling/budget.css"]}
+
     # The generation report is shown summarised (report_summary), not as raw JSON.
     fields = [
         "store",
@@ -158,7 +162,8 @@ class ScheduleAdmin(ScopedModelAdmin):
         for gap in report.get("gaps", []):
             lines.append(
                 f"gap: {gap['period']} {gap['position']} {gap['filled']}/{gap['needed']} "
-                f"{gap['start']}-{gap['end']} ({gap.get('reason', '')})"
+                f"{gap['start']}-{gap['end']} ({gap.get('reason', '')}"
+                + (f", {gap['short_hours']:g} h short)" if gap.get("short_hours") else ")")
             )
         return "\n".join(lines)
 
@@ -203,7 +208,10 @@ class ScheduleAdmin(ScopedModelAdmin):
             "", "<tr>{}</tr>", ((format_html_join("", "<td>{}</td>", ((c,) for c in r)),) for r in rows)
         )
         return format_html(
-            '<table class="labor-budget"><thead><tr>{}</tr></thead><tbody>{}</tbody></table>', head, body
+            '<div class="labor-budget-wrap"><table class="labor-budget"><thead><tr>{}</tr></thead>'
+            "<tbody>{}</tbody></table></div>",
+            head,
+            body,
         )
 
     # Writes through the services (the same checks as the API); a refusal is a form error.

@@ -85,7 +85,8 @@ def kpi_defaults() -> list[dict[str, Any]]:
          "Average minutes from confirmed to ready over the day's orders that have both times."),
         (KPI_NO_SHOW_RATE, "Reservation no-show rate", cat.CUSTOMER, "%", M.NO_SHOW_RATE, lib, "5", "10", "20",
          "No-shows / reservations of the day that arrived, were seated, completed or did not show × 100."),
-        (KPI_STOCK_OUTS, "Stock-outs", cat.QUALITY, "items", M.STOCK_OUTS, lib, "0", "1", "3",
+        # Thresholds are the last value of their band: 0 on track, 1-2 at risk, 3 or more off track.
+        (KPI_STOCK_OUTS, "Stock-outs", cat.QUALITY, "items", M.STOCK_OUTS, lib, "0", "0", "2",
          "Items whose stock hit zero that day (today: plus the items out of stock now)."),
     ]  # fmt: skip
     return [

@@ -125,4 +125,5 @@ class KPIRecord(TimestampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kpi_id} {self.store_id} {self.record_date}: {self.value}"
+        # Names the record, not its raw value (the value is shown in its unit where it is listed).
+        return f"{self.kpi_id} {self.store_id} {self.record_date}"

@@ -53,6 +53,7 @@ class StoreAdmin(ScopedModelAdmin):
                     "daily_customer_target",
                     "cost_ratio_target",
                     "labor_cost_ratio_target",
+                    "target_labor_percent",
                 ]
             },
         ),

@@ -129,6 +129,20 @@ class Store(TimestampedModel):
         default=0,
         validators=[MinValueValidator(0), MaxValueValidator(1)],
     )
+    # The labor budget schedule generation aims at: scheduled labor cost as a percentage of
+    # forecast sales (scheduling.budget). Empty: staff for the forecast load only.
+    target_labor_percent = models.DecimalField(
+        _("target labor %"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_(
+            "Scheduled labor cost as a percentage of forecast sales that generation aims at, e.g. 25.00; "
+            "empty: staff for the forecast load only."
+        ),
+    )
 
     objects = StoreQuerySet.as_manager()
 
@@ -148,6 +162,11 @@ class Store(TimestampedModel):
                 condition=Q(cost_ratio_target__gte=0, cost_ratio_target__lte=1)
                 & Q(labor_cost_ratio_target__gte=0, labor_cost_ratio_target__lte=1),
                 name="store_ratio_targets_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(target_labor_percent__isnull=True)
+                | Q(target_labor_percent__gte=1, target_labor_percent__lte=100),
+                name="store_target_labor_percent_range",
             ),
         ]
 

@@ -49,6 +49,7 @@ class StoreSerializer(ReadableIdMixin, BaseModelSerializer):
             "daily_customer_target",
             "cost_ratio_target",
             "labor_cost_ratio_target",
+            "target_labor_percent",
             "created_at",
             "updated_at",
         ]

@@ -79,9 +79,10 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         MANAGER: LEDGER_ALL | {ADD},
         STAFF: frozenset({VIEW, ADD, "record_usage", "record_waste"}),
     },
+    # budget: the labor budget of a schedule's week (sales forecast, labor cost and %): managers'.
     "scheduling.schedule": {
-        ADMIN: CRUD | {"generate", "publish"},
-        MANAGER: CRUD | {"generate", "publish"},
+        ADMIN: CRUD | {"generate", "publish", "budget"},
+        MANAGER: CRUD | {"generate", "publish", "budget"},
         STAFF: READ,
     },
     "scheduling.shift": {

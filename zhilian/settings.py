@@ -205,6 +205,9 @@ ZHILIAN_JSON_MAX_DEPTH = env.int("ZHILIAN_JSON_MAX_DEPTH", default=10)
 ZHILIAN_JSON_MAX_BYTES = env.int("ZHILIAN_JSON_MAX_BYTES", default=32 * 1024)
 # Minutes after the booked time before a reservation that did not arrive is marked no-show.
 ZHILIAN_NO_SHOW_GRACE_MINUTES = env.int("ZHILIAN_NO_SHOW_GRACE_MINUTES", default=30)
+# The sales forecast's holiday calendar (scheduling.forecast): dotted path of a callable
+# (start, end) -> {date: factor or None}; empty: no holidays.
+ZHILIAN_HOLIDAY_CALENDAR = env.str("ZHILIAN_HOLIDAY_CALENDAR", default="")
 # The order status at which dish lines take their recipes out of stock (menu.services):
 # "preparing" (the kitchen starts, default) or "completed".
 ZHILIAN_STOCK_DEDUCT_AT = env.str("ZHILIAN_STOCK_DEDUCT_AT", default="preparing")

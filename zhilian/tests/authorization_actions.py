@@ -290,6 +290,14 @@ ACTION_CASES = [
         template=("/api/v1/schedules/{id}/publish/", "POST"),
     ),
     ActionCase(
+        "schedule budget",
+        "get",
+        lambda a, o: f"/api/v1/schedules/{o.pk}/budget/",
+        {"admin": {200}, "manager": {200}, "staff": {403}, "other_manager": {404}, "other_staff": {403}},
+        make=_draft_schedule,
+        template=("/api/v1/schedules/{id}/budget/", "GET"),
+    ),
+    ActionCase(
         "shift confirm",
         "post",
         lambda a, o: f"/api/v1/shifts/{o.pk}/confirm/",

@@ -157,7 +157,12 @@ class OrderSerializer(BaseModelSerializer):
     def _table_by_number(self, data: dict) -> str:
         """A POS knows the table by the number on it: `table_number` (with the order's store)
         stands for `table`. The store's own checks (scoping, in service) still apply after."""
-        store_id = data.get("store") or getattr(self.instance, "store_id", None)
+        request = self.context.get("request")
+        store_id = (
+            data.get("store")
+            or getattr(self.instance, "store_id", None)
+            or getattr(getattr(request, "user", None), "store_id", None)  # a store user's own store
+        )
         number = str(data["table_number"])
         table_id = Table.objects.filter(store_id=store_id, number=number).values_list("pk", flat=True).first()
         if table_id is None:

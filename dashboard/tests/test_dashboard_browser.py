@@ -348,3 +348,46 @@ def test_a_login_without_an_employee_sees_no_time_clock(asgi_server, store, mana
         log_in(page, asgi_server.url, manager)
         page.wait_for_selector("#kpi-heading", timeout=10_000)
         assert page.query_selector("#clock-panel") is None
+
+
+def test_on_a_phone_the_board_comes_first_and_new_cards_show_their_table(asgi_server, store, manager):
+    """Issue 15's walkthrough: a new dine-in card shows its table number at once; empty columns
+    keep one "no orders" line however many events arrive; on a phone the board comes before the
+    figures and its columns stack instead of scrolling sideways; times are 24-hour."""
+    from stores.tests.factories import TableFactory
+
+    TableFactory(store=store, number="A7", capacity=4)
+    token = str(AccessToken.for_user(manager))
+    api = httpx.Client(base_url=asgi_server.url, headers={"Authorization": f"Bearer {token}"}, timeout=10)
+    item = {"is_open_item": True, "item_code": "T1", "item_name": "Tea", "quantity": 1, "unit_price_cents": 800}
+    with api, chromium() as browser:
+        page = browser.new_page(viewport={"width": 390, "height": 844})
+        errors = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        log_in(page, asgi_server.url, manager)
+        page.wait_for_selector('#live-status[data-state="live"]', timeout=10_000)
+        ids = []
+        for _ in range(3):
+            body = {"order_type": "dine_in", "table_number": "A7", "items": [item]}
+            response = api.post("/api/v1/orders/", json=body)
+            assert response.status_code == 201, response.text
+            ids.append(response.json()["id"])
+        api.post(f"/api/v1/orders/{ids[0]}/transition/", json={"status": "confirmed"})
+        card = f'[data-status-list="pending"] [data-order-id="{ids[2]}"]'
+        page.wait_for_selector(card, timeout=3_000)
+        assert "Table A7" in page.text_content(card)
+        page.wait_for_selector(f'[data-status-list="confirmed"] [data-order-id="{ids[0]}"]', timeout=3_000)
+        for status in ("preparing", "ready", "served"):
+            assert len(page.query_selector_all(f'[data-status-list="{status}"] .empty')) == 1
+        meta = page.text_content(card)
+        assert "AM" not in meta and "PM" not in meta
+        # The figures follow the events (the summary is fetched again shortly after).
+        page.wait_for_selector('#figure-tiles [data-figure="open_order_count"] .tile-value:text-is("3")', timeout=5_000)
+        board = page.query_selector("#board-heading").bounding_box()
+        figures = page.query_selector("#kpi-heading").bounding_box()
+        assert board["y"] < figures["y"]
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "dashboard-board-phone.png"), full_page=True)
+        assert errors == []

@@ -41,6 +41,11 @@ UPDATE_FIELDS = frozenset(CREATE_FIELDS - {"order_time"})
 UPDATE_FIELDS_LOCKED_AFTER_CONFIRMED = frozenset({"discount_cents", "order_type", "sales_channel"})
 
 
+def _loaded_table_number(order: Order) -> str | None:
+    table = order._state.fields_cache.get("table") if order.table_id else None
+    return table.number if table is not None else None
+
+
 def order_event_data(order: Order) -> dict[str, Any]:
     """The compact order payload carried by live events (no extra queries)."""
     return {
@@ -50,6 +55,8 @@ def order_event_data(order: Order) -> dict[str, Any]:
         "order_type": order.order_type,
         "sales_channel": order.sales_channel,
         "table": str(order.table_id) if order.table_id else None,
+        # The number as the board shows it, when the table is at hand (no query for it).
+        "table_number": _loaded_table_number(order),
         "waiter": order.waiter_id,
         "customer_name": order.customer_name,
         "guest_count": order.guest_count,

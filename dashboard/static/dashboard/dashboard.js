@@ -58,10 +58,22 @@
     if (s.indexOf("T") >= 0) {
       var d = new Date(s);
       if (!isNaN(d)) {
-        return d.toLocaleTimeString(cfg.language, { hour: "2-digit", minute: "2-digit", timeZone: cfg.timeZone });
+        // 24-hour in every language (the English board mixed 12- and 24-hour times).
+        return d.toLocaleTimeString(cfg.language, { hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+                                                    timeZone: cfg.timeZone });
       }
     }
     return s.slice(0, 5);
+  }
+
+  // A moment with its date unless it is today (notifications are read days later too).
+  function when(value) {
+    var d = new Date(value);
+    if (!value || isNaN(d)) return hhmm(value);
+    var day = d.toLocaleDateString("en-CA", { timeZone: cfg.timeZone });
+    var today = new Date().toLocaleDateString("en-CA", { timeZone: cfg.timeZone });
+    if (day === today) return hhmm(value);
+    return d.toLocaleDateString(cfg.language, { month: "short", day: "numeric", timeZone: cfg.timeZone }) + " " + hhmm(value);
   }
 
   function label(group, key) { return (T[group] && T[group][key]) || key || ""; }
@@ -137,7 +149,7 @@
     ranking = data.dish_ranking || null;
     renderRanking();
     if (typeof data.unread_notifications === "number") setBell(data.unread_notifications);
-    $("last-updated").textContent = new Date().toLocaleTimeString(cfg.language, { timeZone: cfg.timeZone });
+    $("last-updated").textContent = new Date().toLocaleTimeString(cfg.language, { hourCycle: "h23", timeZone: cfg.timeZone });
   }
 
   function renderFigures(figures) {
@@ -247,11 +259,11 @@
       var count = list ? list.querySelectorAll(".order-card").length : 0;
       var badge = document.querySelector('[data-count-for="' + status + '"]');
       if (badge) badge.textContent = String(count);
-      if (list && !count) list.appendChild(el("li", { className: "empty muted", text: T.no_orders }));
-      if (list && count) {
-        var empty = list.querySelector(".empty");
-        if (empty) empty.remove();
-      }
+      if (!list) return;
+      // One "no orders" line at most: each event recounts, and an empty column keeps its line.
+      var empty = list.querySelector(".empty");
+      if (!count && !empty) list.appendChild(el("li", { className: "empty muted", text: T.no_orders }));
+      if (count && empty) empty.remove();
     });
   }
 
@@ -287,8 +299,9 @@
       void card.offsetWidth;          // restart the highlight animation
       card.classList.add("flash");
     } else {
-      // Events carry the table's key, not its number: leave it to the summary refetch that follows.
-      var order = Object.assign({}, info.order, { id: info.id, status: info.status, table: null });
+      // Events carry the table's number (table_number) beside its key.
+      var order = Object.assign({}, info.order, { id: info.id, status: info.status,
+                                                  table: info.order.table_number || null });
       var fresh = orderCard(order);
       fresh.classList.add("flash");
       list.appendChild(fresh);
@@ -412,7 +425,7 @@
                           "data-notification-id": n.id, tabindex: "0" }, [
       el("div", { className: "notification-title", text: n.title }),
       n.body ? el("div", { className: "notification-body muted", text: n.body }) : null,
-      el("div", { className: "notification-time muted", text: hhmm(n.created_at) }),
+      el("div", { className: "notification-time muted", text: when(n.created_at) }),
     ]);
     item.addEventListener("click", function () { markRead(n.id, item); });
     return item;

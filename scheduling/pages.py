@@ -50,8 +50,11 @@ def my_shifts(request):
             .select_related("schedule")
             .order_by("starts_at")
         )
+        positions = dict(Employee.Position.choices)
         for day, items in groupby(shifts, key=lambda s: s.schedule.schedule_date):
             items = list(items)
+            for shift in items:
+                shift.position_label = positions.get(shift.position, shift.position)
             total_hours += sum(s.hours for s in items)
             days.append(
                 {

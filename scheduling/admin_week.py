@@ -49,13 +49,13 @@ def week_url(store_id: str, day: dt.date, anchor: str = "") -> str:
     return f"{reverse('admin:scheduling_schedule_week')}?{query}{anchor}"
 
 
-def cell_url(store_id: str, day: dt.date, *, employee_id: str | None = None, shift_id=None) -> str:
+def cell_url(store_id: str, day: dt.date, *, employee_id: str | None = None, shift_id=None, base: str = "") -> str:
     params = {"store": store_id, "day": day.isoformat()}
     if employee_id is not None:
         params["employee"] = employee_id
     if shift_id is not None:
         params["shift"] = str(shift_id)
-    return f"{reverse('admin:scheduling_schedule_week_shift')}?{urlencode(params)}"
+    return f"{base or reverse('admin:scheduling_schedule_week_shift')}?{urlencode(params)}"
 
 
 def day_label(day: dt.date) -> str:
@@ -144,6 +144,7 @@ def week_view(model_admin, request):
         columns.append(
             {
                 "day": d,
+                "iso": d.isoformat(),
                 "label": day_label(d),
                 "is_today": d == timezone.localdate(),
                 "weekend": d.weekday() >= 5,
@@ -152,13 +153,15 @@ def week_view(model_admin, request):
                 "schedule_url": reverse("admin:scheduling_schedule_change", args=[schedule["id"]]) if schedule else "",
             }
         )
+    base = reverse("admin:scheduling_schedule_week_shift")  # once, not per cell
     for group in grid["groups"]:
         group["label"] = position_labels.get(group["position"], group["position"])
         for employee in group["employees"]:
             for cell, column in zip(employee["cells"], columns, strict=True):
                 editable = not column["published"]
+                cell["iso"], cell["weekend"] = column["iso"], column["weekend"]
                 cell["add_url"] = (
-                    cell_url(store.pk, cell["day"], employee_id=employee["id"])
+                    cell_url(store.pk, cell["day"], employee_id=employee["id"], base=base)
                     if editable and can_add and employee["is_active"]
                     else ""
                 )
@@ -170,7 +173,10 @@ def week_view(model_admin, request):
                         else ""
                     )
                     editable_shift = editable and can_change
-                    shift["url"] = cell_url(store.pk, cell["day"], shift_id=shift["id"]) if editable_shift else ""
+                    shift["url"] = (
+                        cell_url(store.pk, cell["day"], shift_id=shift["id"], base=base) if editable_shift else ""
+                    )
+                    shift["times"] = f"{shift['start_time']:%H:%M}–{shift['end_time']:%H:%M}"
     open_shifts = [
         [
             {

@@ -128,7 +128,13 @@ def week_view(model_admin, request):
         if action == "generate":
             _generate(model_admin, request, store, days)
         elif action == "publish":
-            _publish(model_admin, request, store, days)
+            # One day (its header's button) or the whole week.
+            if not request.POST.get("day"):
+                _publish(model_admin, request, store, days)
+            elif (one := _posted_day(request, days)) is not None:
+                _publish(model_admin, request, store, [one, one])
+            else:
+                model_admin.message_user(request, gettext("That day is not in this week."), level=messages.ERROR)
         return HttpResponseRedirect(week_url(store.pk, days[0]))
 
     grid = selectors.week_grid(store_id=store.pk, day=days[0], user=request.user)
@@ -219,6 +225,14 @@ def week_view(model_admin, request):
     return TemplateResponse(request, "admin/scheduling/schedule/week.html", context)
 
 
+def _posted_day(request, days: list[dt.date]) -> dt.date | None:
+    try:
+        day = dt.date.fromisoformat(request.POST.get("day") or "")
+    except ValueError:
+        return None
+    return day if day in days else None
+
+
 def _generate(model_admin, request, store: Store, days: list[dt.date]) -> None:
     if not _generatable(request):
         raise PermissionDenied
@@ -251,7 +265,7 @@ def _publish(model_admin, request, store: Store, days: list[dt.date]) -> None:
         .order_by("schedule_date")
     )
     if not pending:
-        model_admin.message_user(request, gettext("Nothing to publish in this week."), level=messages.WARNING)
+        model_admin.message_user(request, gettext("Nothing to publish."), level=messages.WARNING)
         return
     done = 0
     for schedule in pending:

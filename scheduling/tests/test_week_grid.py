@@ -247,7 +247,21 @@ def test_publish_publishes_the_weeks_drafts_and_says_so(actors, week):
     assert page.context["published_days"] == 2
     # Nothing left to publish: said, not a 500.
     again = web.post(WEEK + f"?week={DAY}", {"action": "publish"})
-    assert messages_of(again) == ["Nothing to publish in this week."]
+    assert messages_of(again) == ["Nothing to publish."]
+
+
+def test_publish_one_day_from_its_header(actors, week):
+    web = client_for(actors.manager)
+    response = web.post(WEEK + f"?week={DAY}", {"action": "publish", "day": TUESDAY.isoformat()})
+    assert messages_of(response) == ["Published 1 day(s); the staff are notified."]
+    week["monday"].refresh_from_db()
+    week["tuesday"].refresh_from_db()
+    assert week["tuesday"].is_published and not week["monday"].is_published
+    # A day outside the week shown publishes nothing.
+    response = web.post(WEEK + f"?week={DAY}", {"action": "publish", "day": "2026-12-25"})
+    assert messages_of(response)[-1] == "That day is not in this week."
+    week["monday"].refresh_from_db()
+    assert not week["monday"].is_published
 
 
 def test_generate_and_publish_need_the_role(actors, week, monkeypatch):

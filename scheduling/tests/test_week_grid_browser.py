@@ -113,6 +113,13 @@ def fits_the_window(page) -> dict:
     )
 
 
+def click_add(page, cell: str) -> None:
+    """Click a cell where its + is (bottom right): the whole cell adds a shift, its shifts open their own."""
+    box = page.locator(f"{cell} a.wk-add").bounding_box()
+    page.mouse.click(box["x"] + box["width"] - 8, box["y"] + box["height"] - 6)
+    page.wait_for_selector("#wk-shift-form")
+
+
 def shoot(page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"week-grid-{name}.png"), full_page=True)
@@ -157,8 +164,7 @@ def test_manager_edits_and_publishes_the_week_on_the_grid(asgi_server, store, ma
         # Add a shift from a cell: Li Wei, Wednesday.
         cell = f'tr[data-employee="E02"] td[data-day="{wednesday}"]'
         before = page.locator(f"{cell} .wk-shift").count()
-        page.click(f"{cell} a.wk-add")
-        page.wait_for_selector("#wk-shift-form")
+        click_add(page, cell)
         assert page.text_content("#wk-cell-employee") == "Li Wei"
         page.fill("#id_start_time", "06:00")
         page.fill("#id_end_time", "09:30")
@@ -167,9 +173,15 @@ def test_manager_edits_and_publishes_the_week_on_the_grid(asgi_server, store, ma
         page.wait_for_selector(".messagelist .success")
         assert page.locator(f"{cell} .wk-shift").count() == before + 1
         assert "06:00–09:30" in page.text_content(cell)
+        # A shift in the cell opens its own page (it lies above the cell's add link).
+        page.click(f"{cell} .wk-shift:has-text('06:00–09:30')")
+        page.wait_for_selector("#wk-delete")
+        assert page.input_value("#id_start_time") == "06:00" and page.input_value("#id_notes") == "delivery"
+        page.click("text=Back to the week")
+        page.wait_for_selector("#wk-grid")
 
         # The same person again at an overlapping time: refused on the cell's page, nothing saved.
-        page.click(f"{cell} a.wk-add")
+        click_add(page, cell)
         page.fill("#id_start_time", "08:00")
         page.fill("#id_end_time", "12:00")
         page.click("#wk-save")
@@ -191,7 +203,7 @@ def test_manager_edits_and_publishes_the_week_on_the_grid(asgi_server, store, ma
         size = fits_the_window(zh)
         assert size["page"] <= size["window"] and size["grid"] <= size["box"], size
         shoot(zh, "zh-1440-grid")
-        zh.click(f"{cell} a.wk-add")
+        click_add(zh, cell)
         zh.fill("#id_start_time", "09:00")
         zh.fill("#id_end_time", "11:00")
         zh.click("#wk-save")

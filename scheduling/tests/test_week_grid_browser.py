@@ -149,7 +149,9 @@ def test_manager_edits_and_publishes_the_week_on_the_grid(asgi_server, store, ma
     with chromium() as browser:
         page = new_page(browser, base, width=1440, language="en", errors=errors)
         log_in_admin(page, base, manager)
+        shoot(page, "en-1440-index")
         page.click("#shortcut-admin\\:scheduling_schedule_week")
+        page.wait_for_selector("#wk-grid")
         page.goto(grid_url)
         page.wait_for_selector("#wk-grid")
         for _code, name, _position, _off in TEAM:

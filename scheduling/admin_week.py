@@ -18,7 +18,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -334,6 +334,13 @@ def _schedule_for(store: Store, day: dt.date, user) -> Schedule:
     return schedule
 
 
+def _back(request, url: str) -> HttpResponse:
+    """Back to the grid: a redirect, or for the grid's dialog (week.js) a 204 naming the grid."""
+    if request.headers.get("X-Week-Dialog") == "1":
+        return HttpResponse(status=204, headers={"X-Week-Location": url})
+    return HttpResponseRedirect(url)
+
+
 def shift_cell_view(model_admin, request):
     user = request.user
     shift = None
@@ -360,7 +367,7 @@ def shift_cell_view(model_admin, request):
     published = Schedule.objects.filter(store=store, schedule_date=day, is_published=True).exists()
     if published:
         model_admin.message_user(request, gettext("The schedule is published; its shifts are frozen."), messages.ERROR)
-        return HttpResponseRedirect(back)
+        return _back(request, back)
 
     employees = Employee.objects.for_user(user).filter(store=store, is_active=True).order_by("position", "name")
     if shift is not None:
@@ -399,7 +406,7 @@ def shift_cell_view(model_admin, request):
                 add_domain_error(form, exc)
             else:
                 model_admin.message_user(request, gettext("The shift is deleted."), messages.SUCCESS)
-                return HttpResponseRedirect(back)
+                return _back(request, back)
         elif form.is_valid():
             data = form.cleaned_data
             try:
@@ -432,7 +439,7 @@ def shift_cell_view(model_admin, request):
                 add_domain_error(form, exc)
             else:
                 model_admin.message_user(request, gettext("The shift is saved."), messages.SUCCESS)
-                return HttpResponseRedirect(back)
+                return _back(request, back)
 
     # The employee's other shifts that day, to edit them from here too.
     others = []

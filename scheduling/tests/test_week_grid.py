@@ -315,6 +315,28 @@ def test_add_a_shift_through_the_cell(actors, week):
     assert messages_of(response) == ["The shift is saved."]
 
 
+def test_the_grids_dialog_gets_a_204_naming_the_grid(actors, week):
+    # week.js posts the cell's form with X-Week-Dialog: a saved shift answers 204 and the grid's URL.
+    web = client_for(actors.manager)
+    response = web.post(
+        f"{CELL}?store={actors.store.pk}&day=2026-12-03&employee=E2",
+        {"employee": "E2", "start_time": "11:00", "end_time": "15:00"},
+        headers={"X-Week-Dialog": "1"},
+    )
+    assert response.status_code == 204
+    assert response["X-Week-Location"] == f"{WEEK}?store={actors.store.pk}&week=2026-11-30"
+    assert Shift.objects.filter(employee=week["li"], schedule__schedule_date=dt.date(2026, 12, 3)).exists()
+    # The grid shows the message when the script loads it.
+    assert messages_of(web.get(response["X-Week-Location"])) == ["The shift is saved."]
+    # A refusal is the form again, as without the dialog.
+    response = web.post(
+        f"{CELL}?store={actors.store.pk}&day=2026-12-03&employee=E2",
+        {"employee": "E2", "start_time": "12:00", "end_time": "13:00"},
+        headers={"X-Week-Dialog": "1"},
+    )
+    assert response.status_code == 200 and 'id="wk-refusal"' in response.content.decode()
+
+
 def test_an_overlapping_shift_is_refused_on_the_form(actors, week):
     web = client_for(actors.manager)
     before = Shift.objects.count()

@@ -117,7 +117,9 @@ def click_add(page, cell: str) -> None:
     """Click a cell where its + is (bottom right): the whole cell adds a shift, its shifts open their own."""
     box = page.locator(f"{cell} a.wk-add").bounding_box()
     page.mouse.click(box["x"] + box["width"] - 8, box["y"] + box["height"] - 6)
-    page.wait_for_selector("#wk-shift-form")
+    # week.js opens the cell's form in a dialog over the grid (without it, the cell's page).
+    page.wait_for_selector("#wk-dialog[open] #wk-shift-form")
+    assert "/week/?" in page.url
 
 
 def shoot(page, name: str) -> None:
@@ -177,22 +179,22 @@ def test_manager_edits_and_publishes_the_week_on_the_grid(asgi_server, store, ma
         assert "06:00–09:30" in page.text_content(cell)
         # A shift in the cell opens its own page (it lies above the cell's add link).
         page.click(f"{cell} .wk-shift:has-text('06:00–09:30')")
-        page.wait_for_selector("#wk-delete")
+        page.wait_for_selector("#wk-dialog[open] #wk-delete")
         assert page.input_value("#id_start_time") == "06:00" and page.input_value("#id_notes") == "delivery"
         page.click("text=Back to the week")
-        page.wait_for_selector("#wk-grid")
+        page.wait_for_selector("#wk-dialog", state="hidden")
 
         # The same person again at an overlapping time: refused on the cell's page, nothing saved.
         click_add(page, cell)
         page.fill("#id_start_time", "08:00")
         page.fill("#id_end_time", "12:00")
         page.click("#wk-save")
-        page.wait_for_selector("#wk-refusal")
+        page.wait_for_selector("#wk-dialog[open] #wk-refusal")
         assert "Li Wei already works" in page.text_content("#wk-refusal")
         assert "overlaps this shift" in page.text_content("#wk-refusal")
         shoot(page, "en-1440-refusal")
         page.click("text=Back to the week")
-        page.wait_for_selector("#wk-grid")
+        page.wait_for_selector("#wk-dialog", state="hidden")
         assert page.locator(f"{cell} .wk-shift").count() == before + 1
 
         # Chinese, wide and on a phone; the refusal in Chinese too.
@@ -223,8 +225,16 @@ def test_manager_edits_and_publishes_the_week_on_the_grid(asgi_server, store, ma
         shoot(page, "en-390-grid")
         page.set_viewport_size({"width": 1440, "height": 900})
 
-        # Publish: every day frozen, no more add links.
+        # Delete the added shift from its dialog (the Delete button travels with the form).
         page.goto(grid_url)
+        page.click(f"{cell} .wk-shift:has-text('06:00–09:30')")
+        page.wait_for_selector("#wk-dialog[open] #wk-delete")
+        page.click("#wk-delete")
+        page.wait_for_selector(".messagelist .success")
+        assert "The shift is deleted." in page.text_content(".messagelist")
+        assert page.locator(f"{cell} .wk-shift").count() == before
+
+        # Publish: every day frozen, no more add links.
         page.click("#wk-publish")
         page.wait_for_selector(".messagelist .success")
         assert "Published 7 day(s)" in page.text_content(".messagelist")

@@ -240,6 +240,8 @@ def report_gaps(report: dict[str, Any] | None) -> dict[str, Any]:
         "gaps": gaps,
         "heads": sum(max(int(g.get("needed", 0)) - int(g.get("filled", 0)), 0) for g in gaps),
         "hours": missing_hours,
+        "demanded": float(demanded or 0),
+        "filled": float(filled or 0),
         "coverage": report.get("coverage"),
         "generated": bool(report) and "skipped" not in report,
     }
@@ -259,14 +261,20 @@ def week_footer_rows(*, store_id: str, days: list[dt.date], reports: dict[dt.dat
     heads = [gaps[d]["heads"] if gaps[d]["generated"] else None for d in days]
     missing = [gaps[d]["hours"] if gaps[d]["generated"] else None for d in days]
     coverage = [gaps[d]["coverage"] if gaps[d]["generated"] else None for d in days]
-    known = [c for c in coverage if c is not None]
+    generated = [gaps[d] for d in days if gaps[d]["generated"]]
+    demanded = sum(g["demanded"] for g in generated)
     return [
         {"key": "hours", "kind": "hours", "values": hours, "total": sum(hours)},
         {"key": "labor_cost", "kind": "yuan", "values": cost, "total": sum(cost)},
         {"key": "open_heads", "kind": "count", "values": heads, "total": sum(h or 0 for h in heads)},
         {"key": "open_hours", "kind": "hours", "values": missing, "total": sum(m or 0 for m in missing)},
-        # The week's coverage as the mean of the generated days' (each day's is in its report).
-        {"key": "coverage", "kind": "percent", "values": coverage, "total": sum(known) / len(known) if known else None},
+        # The week's coverage: the generated days' filled position-hours over their demanded ones.
+        {
+            "key": "coverage",
+            "kind": "percent",
+            "values": coverage,
+            "total": sum(g["filled"] for g in generated) / demanded if demanded else None,
+        },
     ]
 
 

@@ -123,12 +123,15 @@ def test_footer_and_open_row_show_the_generation_gaps(actors, week):
         ],
     }
     week["monday"].save()
+    # A full day of 10 demanded hours: the week's coverage weighs the days by their demand.
+    week["tuesday"].generation_report = {"demanded_hours": 10.0, "filled_hours": 10.0, "coverage": 1.0, "gaps": []}
+    week["tuesday"].save()
     response = client_for(actors.manager).get(WEEK, {"week": MONDAY.isoformat()})
     rows = footer(response)
-    assert rows["open_heads"]["values"][0] == "3"
-    assert rows["open_hours"]["values"][0] == "10.0"
-    assert rows["coverage"]["values"][:2] == ["75%", "–"]
-    assert rows["coverage"]["total"] == "75%"
+    assert rows["open_heads"]["values"][:3] == ["3", "0", "–"]
+    assert rows["open_hours"]["values"][:3] == ["10.0", "0.0", "–"]
+    assert rows["coverage"]["values"][:3] == ["75%", "100%", "–"]
+    assert rows["coverage"]["total"] == "80%"  # 40 of 50 position-hours, not the mean of 75% and 100%
     body = text(response)
     assert 'id="wk-open-row"' in body
     assert "17:00–22:00 <b>Chef</b> ×2" in body and "11:00–14:00 <b>Waiter</b> ×1" in body

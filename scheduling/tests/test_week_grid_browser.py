@@ -133,8 +133,10 @@ def on_console(message, errors: list[str]) -> None:
         errors.append(f"{message.location.get('url')}: {message.text}")
 
 
-def new_page(browser, base, *, width, language, errors):
-    context = browser.new_context(viewport={"width": width, "height": 900}, locale=language)
+def new_page(browser, base, *, width, language, errors, dark=False):
+    context = browser.new_context(
+        viewport={"width": width, "height": 900}, locale=language, color_scheme="dark" if dark else "light"
+    )
     context.add_cookies([{"name": "django_language", "value": language, "url": base}])
     page = context.new_page()
     page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -242,6 +244,10 @@ def test_manager_edits_and_publishes_the_week_on_the_grid(asgi_server, store, ma
         assert page.locator("a.wk-add").count() == 0
         assert page.text_content("#wk-state").strip() == "7 of 7 days published"
         shoot(page, "en-1440-published")
+        dark = new_page(browser, base, width=1440, language="en", errors=errors, dark=True)
+        log_in_admin(dark, base, manager)
+        dark.goto(grid_url)
+        shoot(dark, "en-1440-dark")
 
         # The staff member's own shifts on a phone, in both languages.
         for language in ("en", "zh-hans"):

@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib import admin
+from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import AdminLoginForm
 from accounts.lockout import mark_locked_out
@@ -37,13 +39,30 @@ class ZhilianAdminSite(admin.AdminSite):
         """A link above the index's app list (an app's admin.py adds its own screens)."""
         self.shortcuts.append(Shortcut(url_name, label, description, permission))
 
-    def index(self, request, extra_context=None):
-        shortcuts = [
+    def visible_shortcuts(self, request) -> list[dict]:
+        return [
             {"url": reverse(s.url_name), "label": s.label, "description": s.description, "id": s.url_name}
             for s in self.shortcuts
             if s.permission is None or request.user.has_perm(s.permission)
         ]
-        return super().index(request, {"shortcuts": shortcuts, **(extra_context or {})})
+
+    def index(self, request, extra_context=None):
+        # A store manager lands on today's store (zhilian/admin/home.py); admins on the chain.
+        # Both show the apps' shortcuts.
+        from zhilian.admin.home import store_home_context, wants_store_home
+
+        extra_context = {"shortcuts": self.visible_shortcuts(request), **(extra_context or {})}
+        if not wants_store_home(request.user):
+            return super().index(request, extra_context)
+        context = {
+            **self.each_context(request),
+            "title": _("Today"),
+            "app_list": self.get_app_list(request),
+            **store_home_context(request),
+            **extra_context,
+        }
+        request.current_app = self.name
+        return TemplateResponse(request, "admin/zhilian/store_home.html", context)
 
     def login(self, request, extra_context=None):
         response = super().login(request, extra_context)

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
-from zhilian import health
+from zhilian import health, home
 from zhilian.api.docs import RedocView, SwaggerView
 
 api_v1 = [
@@ -33,4 +33,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("scheduling.page_urls")),
     path("", include("dashboard.urls")),
+    path("", home.home, name="home"),
+    path("favicon.ico", home.favicon, name="favicon"),
 ]

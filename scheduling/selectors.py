@@ -122,14 +122,26 @@ def bookings_around(*, employee_ids: list, day: dt.date) -> tuple[dict[Any, list
     return dict(booked), dict(week_hours)
 
 
-def daily_labor(store_ids: Iterable[str], start: dt.date, end: dt.date) -> QuerySet:
+def daily_labor(store_ids: Iterable[str], start: dt.date, end: dt.date, *, actual: bool = False) -> QuerySet | list:
     """One row per schedule (store_id, schedule_date) over [start, end], published or not, with
-    total_seconds and labor_cost_cents of its shifts, as scheduling reports them (one query)."""
-    return (
+    total_seconds and labor_cost_cents of its shifts, as scheduling reports them (one query).
+
+    With `actual`, a store-day that has closed time entries reports what was worked instead:
+    the entries' worked seconds and their pay with overtime (attendance.selectors.daily_actual_labor);
+    the other store-days keep their scheduled figures."""
+    store_ids = list(store_ids)
+    scheduled = (
         schedules_with_labor(Schedule.objects.filter(store_id__in=store_ids, schedule_date__range=(start, end)))
         .order_by()
         .values("store_id", "schedule_date", "total_seconds", "labor_cost_cents")
     )
+    if not actual:
+        return scheduled
+    from attendance.selectors import daily_actual_labor  # attendance builds on scheduling, not the reverse
+
+    rows = {(row["store_id"], row["schedule_date"]): row for row in scheduled}
+    rows.update({(row["store_id"], row["schedule_date"]): row for row in daily_actual_labor(store_ids, start, end)})
+    return list(rows.values())
 
 
 # --- the shift list from rows --------------------------------------------------------------------

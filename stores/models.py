@@ -81,6 +81,30 @@ class Store(TimestampedModel):
         db_default=False,
         help_text=_("Orders still move to the kitchen when their recipes need more than the stock on hand."),
     )
+    # Attendance (attendance.services): how early a staff member may clock in before their shift
+    # without a manager, and when a clock-out nobody made is closed by close_missed_clockouts.
+    early_clock_in_minutes = models.PositiveSmallIntegerField(
+        _("early clock-in allowance (minutes)"),
+        default=15,
+        db_default=15,
+        validators=[MaxValueValidator(720)],
+        help_text=_("A clock-in earlier than this before the shift needs a manager."),
+    )
+    auto_clock_out_time = models.TimeField(
+        _("automatic clock-out time"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Entries still open at this local time are closed and flagged for review; "
+            "empty: the shift's end plus the hours below."
+        ),
+    )
+    auto_clock_out_after_hours = models.PositiveSmallIntegerField(
+        _("automatic clock-out after the shift (hours)"),
+        default=4,
+        db_default=4,
+        validators=[MinValueValidator(1), MaxValueValidator(24)],
+    )
     manager = models.ForeignKey(
         "accounts.User",
         verbose_name=_("manager"),

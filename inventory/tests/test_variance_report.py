@@ -41,6 +41,10 @@ def _sell(store, user, lines, *statuses):
 
 @pytest.fixture
 def example(actors):
+    return build_example(actors)
+
+
+def build_example(actors):
     """Opening count two days ago, a purchase, a transfer each way, waste, sales, closing count today.
 
     Items (build_menu): chicken 50, peanuts 10, oil 20, tofu 30, rice 40 kg at 10.00, 10.01, 10.02,

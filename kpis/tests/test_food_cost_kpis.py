@@ -109,7 +109,7 @@ def test_queries_do_not_grow_with_orders_or_dishes(sold_day, actors):
     for hour in range(16, 20):
         _order(sold_day, [("KP01", 1), ("MP01", 2), ("RC01", 3)], local(DAY, hour))
     _order(sold_day, [("RC01", 1)], local(DAY - dt.timedelta(days=1), 12))
-    assert queries() == before == 7  # 4 domain aggregates + sales, recipes, unit costs
+    assert queries() == before == 8  # 4 domain aggregates + sales, recipes, unit costs + closed counts
 
 
 def test_built_in_definitions(db):

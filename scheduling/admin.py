@@ -12,10 +12,11 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
+from django.urls import path
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from scheduling import selectors, services
+from scheduling import admin_week, selectors, services
 from scheduling.models import Schedule, Shift
 from zhilian import roles
 from zhilian.admin import ScopedModelAdmin, ScopedTabularInline, add_domain_error, transition_action
@@ -126,6 +127,19 @@ class ScheduleAdmin(ScopedModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(**selectors.labor_annotations())
+
+    def get_urls(self):
+        # The week grid and its cell page (scheduling/admin_week.py), before the "<id>/" patterns.
+        view = self.admin_site.admin_view
+        return [
+            path("week/", view(lambda request: admin_week.week_view(self, request)), name="scheduling_schedule_week"),
+            path(
+                "week/shift/",
+                view(lambda request: admin_week.shift_cell_view(self, request)),
+                name="scheduling_schedule_week_shift",
+            ),
+            *super().get_urls(),
+        ]
 
     def get_readonly_fields(self, request, obj=None):
         # A schedule stays on its store and day; make another one for another day.
@@ -345,3 +359,12 @@ class ShiftAdmin(ScopedModelAdmin):
     update_service = "shift_update"
     delete_service = "shift_delete"
     service_fields = ("schedule", *SHIFT_FIELDS)
+
+
+admin.site.add_shortcut(
+    "admin:scheduling_schedule_week",
+    _("Week grid"),
+    _("Shifts of the week, by employee and day: generate, edit, publish"),
+    permission="scheduling.view_schedule",
+)
+admin.site.add_shortcut("my-shifts", _("My shifts"), _("Your upcoming shifts"))

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from scheduling.assignment import Span, week_bounds
 from scheduling.models import Schedule, Shift
-from stores.models import Employee
+from stores.models import WEEKDAYS, Employee
 from zhilian.api.rows import datetime_text
 
 
@@ -297,3 +297,165 @@ def schedule_violations(*, store_id: str, start: dt.date, end: dt.date) -> list:
     }
     in_range = {s.id for s in shifts if start <= s.day <= end}
     return [v for v in violations(shifts, staff) if in_range.intersection(v.shifts)]
+
+
+# --- the week grid (admin) ------------------------------------------------------------------------
+
+
+def week_days(day: dt.date) -> list[dt.date]:
+    """The seven days (Monday to Sunday) of the ISO week of `day`."""
+    monday, _sunday = week_bounds(day)
+    return [monday + dt.timedelta(days=i) for i in range(7)]
+
+
+def week_daily_labor(*, store_id: str, days: list[dt.date]) -> dict[dt.date, dict[str, int]]:
+    """Scheduled seconds and labor cost (cents, rounded half up per day) of a store's shifts on each
+    of `days`, published or not: one grouped SQL query. Days without shifts are zero."""
+    seconds = shift_seconds()
+    big = models.BigIntegerField()
+    rows = (
+        Shift.objects.filter(schedule__store_id=store_id, schedule__schedule_date__range=(days[0], days[-1]))
+        .order_by()
+        .values("schedule__schedule_date")
+        .annotate(
+            seconds=Coalesce(Sum(seconds, output_field=big), Value(0), output_field=big),
+            cent_seconds=Coalesce(
+                Sum(seconds * F("employee__hourly_wage_cents"), output_field=big), Value(0), output_field=big
+            ),
+        )
+    )
+    totals = {day: {"seconds": 0, "labor_cost_cents": 0} for day in days}
+    for row in rows:
+        # PostgreSQL sums bigints into numeric (Decimal): back to int before the integer division.
+        totals[row["schedule__schedule_date"]] = {
+            "seconds": int(row["seconds"]),
+            "labor_cost_cents": (int(row["cent_seconds"]) + 1800) // 3600,
+        }
+    return totals
+
+
+def report_gaps(report: dict[str, Any] | None) -> dict[str, Any]:
+    """What a generation report could not fill: the gaps, unfilled heads and position-hours, coverage."""
+    report = report or {}
+    gaps = [g for g in report.get("gaps", []) if isinstance(g, dict)]
+    demanded, filled = report.get("demanded_hours"), report.get("filled_hours")
+    missing_hours = round(max(float(demanded) - float(filled), 0.0), 2) if demanded is not None else None
+    return {
+        "gaps": gaps,
+        "heads": sum(max(int(g.get("needed", 0)) - int(g.get("filled", 0)), 0) for g in gaps),
+        "hours": missing_hours,
+        "demanded": float(demanded or 0),
+        "filled": float(filled or 0),
+        "coverage": report.get("coverage"),
+        "generated": bool(report) and "skipped" not in report,
+    }
+
+
+def week_footer_rows(*, store_id: str, days: list[dt.date], reports: dict[dt.date, dict]) -> list[dict[str, Any]]:
+    """The rows under the week grid: one value per day and a week total each, with a `kind` that
+    says how to show it (hours, yuan from cents, count, percent).
+
+    The one place the grid's daily figures come from: forecast sales, the labor budget and labor %
+    join here as more rows (same shape) once they exist.
+    """
+    labor = week_daily_labor(store_id=store_id, days=days)
+    gaps = {day: report_gaps(reports.get(day)) for day in days}
+    hours = [labor[d]["seconds"] / 3600 for d in days]
+    cost = [labor[d]["labor_cost_cents"] for d in days]
+    heads = [gaps[d]["heads"] if gaps[d]["generated"] else None for d in days]
+    missing = [gaps[d]["hours"] if gaps[d]["generated"] else None for d in days]
+    coverage = [gaps[d]["coverage"] if gaps[d]["generated"] else None for d in days]
+    generated = [gaps[d] for d in days if gaps[d]["generated"]]
+    demanded = sum(g["demanded"] for g in generated)
+    return [
+        {"key": "hours", "kind": "hours", "values": hours, "total": sum(hours)},
+        {"key": "labor_cost", "kind": "yuan", "values": cost, "total": sum(cost)},
+        {"key": "open_heads", "kind": "count", "values": heads, "total": sum(h or 0 for h in heads)},
+        {"key": "open_hours", "kind": "hours", "values": missing, "total": sum(m or 0 for m in missing)},
+        # The week's coverage: the generated days' filled position-hours over their demanded ones.
+        {
+            "key": "coverage",
+            "kind": "percent",
+            "values": coverage,
+            "total": sum(g["filled"] for g in generated) / demanded if demanded else None,
+        },
+    ]
+
+
+def _position_order() -> dict[str, int]:
+    return {value: i for i, value in enumerate(Employee.Position.values)}
+
+
+def employee_days_off(preferences: Any, days: list[dt.date]) -> set[dt.date]:
+    """Which of `days` are the employee's stated days off (``preferences.days_off``, weekdays).
+
+    Dated leave joins here once the time-off requests exist."""
+    off = preferences.get("days_off") if isinstance(preferences, dict) else None
+    off = set(off) if isinstance(off, list) else set()
+    return {d for d in days if WEEKDAYS[d.weekday()] in off}
+
+
+def week_grid(*, store_id: str, day: dt.date, user) -> dict[str, Any]:
+    """A store's week around `day` for the grid: its schedules, employees by position with their
+    shifts per day and days off, the generation gaps (unfilled demand) per day, and the footer rows.
+
+    A fixed number of queries whatever the number of employees and shifts.
+    """
+    days = week_days(day)
+    schedules = {
+        s["schedule_date"]: s
+        for s in Schedule.objects.for_user(user)
+        .filter(store_id=store_id, schedule_date__range=(days[0], days[-1]))
+        .values("id", "schedule_date", "is_published", "published_at", "generation_report")
+    }
+    shift_rows = list(
+        Shift.objects.for_user(user)
+        .filter(schedule__store_id=store_id, schedule__schedule_date__range=(days[0], days[-1]))
+        .order_by("starts_at", "employee_id")
+        .values(
+            "id",
+            "employee_id",
+            "schedule__schedule_date",
+            "schedule__is_published",
+            "start_time",
+            "end_time",
+            "starts_at",
+            "ends_at",
+            "shift_type",
+            "position",
+            "notes",
+            "is_confirmed",
+        )
+    )
+    working = {row["employee_id"] for row in shift_rows}
+    # The store's active staff, and anyone (inactive since) who holds a shift this week.
+    employees = list(
+        Employee.objects.for_user(user)
+        .filter(store_id=store_id)
+        .filter(Q(is_active=True) | Q(pk__in=working))
+        .values("id", "name", "position", "preferences", "is_active", "hourly_wage_cents")
+    )
+    order = _position_order()
+    employees.sort(key=lambda e: (order.get(e["position"], len(order)), e["name"], e["id"]))
+    by_cell: dict[tuple[Any, dt.date], list[dict]] = defaultdict(list)
+    week_seconds: dict[Any, float] = defaultdict(float)
+    for row in shift_rows:
+        row["hours"] = (row["ends_at"] - row["starts_at"]).total_seconds() / 3600
+        by_cell[(row["employee_id"], row["schedule__schedule_date"])].append(row)
+        week_seconds[row["employee_id"]] += row["hours"]
+    groups: list[dict[str, Any]] = []
+    for employee in employees:
+        off = employee_days_off(employee["preferences"], days)
+        cells = [{"day": d, "shifts": by_cell.get((employee["id"], d), []), "day_off": d in off} for d in days]
+        entry = {**employee, "cells": cells, "week_hours": week_seconds.get(employee["id"], 0.0)}
+        if not groups or groups[-1]["position"] != employee["position"]:
+            groups.append({"position": employee["position"], "employees": []})
+        groups[-1]["employees"].append(entry)
+    reports = {d: (schedules[d]["generation_report"] if d in schedules else {}) for d in days}
+    return {
+        "days": days,
+        "schedules": schedules,
+        "groups": groups,
+        "open_shifts": [report_gaps(reports[d])["gaps"] for d in days],
+        "footer": week_footer_rows(store_id=store_id, days=days, reports=reports),
+    }

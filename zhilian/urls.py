@@ -34,6 +34,7 @@ urlpatterns = [
     path("api/docs/", SwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", RedocView.as_view(url_name="schema"), name="redoc"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("scheduling.page_urls")),
     # Uploaded dish photos in development (an empty list without DEBUG: the proxy serves them).
     *static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT),
     path("", include("dashboard.urls")),

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from scheduling.assignment import week_bounds, weekly_cap
@@ -21,7 +22,7 @@ from zhilian.errors import DomainError, InvalidInput, Locked, Unavailable
 
 def _refuse_published(schedule: Schedule) -> None:
     if schedule.is_published:
-        raise Locked("The schedule is published; its shifts are frozen.", code="schedule_published")
+        raise Locked(_("The schedule is published; its shifts are frozen."), code="schedule_published")
 
 
 @transaction.atomic
@@ -88,11 +89,11 @@ def shift_check(
     """
     check_day(schedule.schedule_date, "schedule")
     if employee.store_id != schedule.store_id:
-        raise InvalidInput({"employee": "The employee works in another store."})
+        raise InvalidInput({"employee": _("The employee works in another store.")})
     if not employee.is_active:
-        raise InvalidInput({"employee": "The employee is inactive."})
+        raise InvalidInput({"employee": _("The employee is inactive.")})
     if start_time == end_time:
-        raise InvalidInput({"end_time": "A shift cannot end when it starts."})
+        raise InvalidInput({"end_time": _("A shift cannot end when it starts.")})
     starts, ends = Shift.bounds(schedule.schedule_date, start_time, end_time)
     clash = (
         Shift.objects.filter(employee=employee, starts_at__lt=ends, ends_at__gt=starts)
@@ -109,7 +110,7 @@ def shift_check(
         else:
             other = f"{clash_pending[0]} {timezone.localtime(clash_pending[1]):%H:%M}"
         raise Unavailable(
-            f"{employee.name} already works {other}, which overlaps this shift.",
+            _("%(name)s already works %(other)s, which overlaps this shift.") % {"name": employee.name, "other": other},
             code="shift_overlap",
         )
     monday, sunday = week_bounds(schedule.schedule_date)
@@ -119,7 +120,8 @@ def shift_check(
     cap = weekly_cap(employee.preferences)
     if hours > cap + 1e-9:
         raise DomainError(
-            f"{employee.name} would work {hours:g} h in the week of {monday}, over the cap of {cap:g} h.",
+            _("%(name)s would work %(hours)s h in the week of %(monday)s, over the cap of %(cap)s h.")
+            % {"name": employee.name, "hours": f"{hours:g}", "monday": monday, "cap": f"{cap:g}"},
             code="weekly_hours_cap",
             hours=round(hours, 2),
             cap=cap,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from notifications.models import Notification
@@ -19,7 +20,7 @@ def schedule_publish(*, schedule: Schedule, user: User) -> Schedule:
     """Freeze the schedule, stamp who published it, notify its staff and the store's live feed."""
     schedule = Schedule.objects.select_for_update().get(pk=schedule.pk)
     if schedule.is_published:
-        raise InvalidTransition("The schedule is already published.", code="already_published", allowed=[])
+        raise InvalidTransition(_("The schedule is already published."), code="already_published", allowed=[])
     schedule.is_published = True
     schedule.published_by = user
     schedule.published_at = timezone.now()
@@ -56,15 +57,15 @@ def shift_confirm(*, shift: Shift, user: User) -> Shift:
     """The employee (or their manager) confirms a shift of a published schedule."""
     shift = Shift.objects.select_for_update(of=("self",)).select_related("schedule", "employee").get(pk=shift.pk)
     if not roles.is_admin(user) and shift.schedule.store_id != user.store_id:
-        raise NotFound("No such shift.")
+        raise NotFound(_("No such shift."))
     if not roles.can_on_object(user, "confirm", shift):
-        raise Forbidden("You can confirm only your own shifts.")
+        raise Forbidden(_("You can confirm only your own shifts."))
     if not shift.schedule.is_published:
         raise InvalidTransition(
-            "Shifts are confirmed once the schedule is published.", code="not_published", allowed=[]
+            _("Shifts are confirmed once the schedule is published."), code="not_published", allowed=[]
         )
     if shift.is_confirmed:
-        raise InvalidTransition("The shift is already confirmed.", code="already_confirmed", allowed=[])
+        raise InvalidTransition(_("The shift is already confirmed."), code="already_confirmed", allowed=[])
     shift.is_confirmed = True
     shift.confirmed_at = timezone.now()
     shift.save(update_fields=["is_confirmed", "confirmed_at", "updated_at"])

@@ -117,7 +117,7 @@ def store_home_context(request) -> dict[str, Any]:
             "reservations": _changelist(Reservation),
             "inventory": _changelist(InventoryItem),
             "record_stock": reverse("admin:inventory_inventorytransaction_add"),
-            "schedules": reverse("admin:scheduling_schedule_changelist"),
+            "schedules": reverse("admin:scheduling_schedule_week"),  # the week grid
             "kpis": _changelist(KPIRecord, record_date=day.isoformat()),
             "notifications": reverse("admin:notifications_notification_changelist"),
             "dashboard": reverse("dashboard"),

@@ -141,7 +141,7 @@ def admin_pages(page, log: BrowserLog, base: str, actor: str, user, reservation:
     page.wait_for_url(f"{base}/admin/")
 
     # The changelist, and an action run on a row from it (the admin's actions.js).
-    visit(page, log, f"{base}/admin/reservations/reservation/")
+    visit(page, log, f"{base}/admin/reservations/reservation/?when=next7")  # the booking is in two days
     row = f'#result_list input.action-select[value="{reservation.pk}"]'
     page.check(row)
     page.wait_for_selector("#result_list tr.selected")  # actions.js highlights the row

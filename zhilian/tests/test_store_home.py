@@ -92,7 +92,9 @@ def test_kpis_show_in_their_unit_with_status(actors):
 
 def test_admins_keep_the_chain_index(actors):
     response = page(actors.admin)
-    assert response.templates[0].name == "admin/index.html"
+    # Django's index, with the apps' shortcuts above its app list (admin/zhilian/index.html).
+    assert [t.name for t in response.templates[:2]] == ["admin/zhilian/index.html", "admin/index.html"]
+    assert 'id="shortcut-admin:scheduling_schedule_week"' in response.content.decode()
 
 
 def test_the_home_page_is_in_chinese_for_a_chinese_browser(actors):

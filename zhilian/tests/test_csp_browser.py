@@ -187,7 +187,8 @@ def dashboard_page(page, log: BrowserLog, base: str, actor: str) -> None:
 def swagger_page(page, log: BrowserLog, base: str, actor: str) -> None:
     visit(page, log, f"{base}/api/docs/")
     page.wait_for_selector(".swagger-ui .info .title:has-text('Zhilian OS API')", timeout=15_000)
-    page.wait_for_selector(".opblock-tag-section")
+    # Swagger UI lays out every operation of a 700 kB schema: tens of seconds on a busy machine.
+    page.wait_for_selector(".opblock-tag-section .opblock-summary", timeout=90_000)
     assert page.locator(".opblock").count() > 50
     # Open one operation: its parameters and responses render.
     page.locator(".opblock-summary:has-text('/api/v1/reservations/availability/')").first.click()

@@ -9,7 +9,7 @@ WS_PORT ?= 8001
 # `make run` is a development server on SQLite unless DATABASE_URL says otherwise.
 RUN_ENV := DEBUG=true
 
-.PHONY: help venv run serve migrate seed test test-fast test-fuzz lint format bench clean
+.PHONY: help venv run serve worker beat migrate seed test test-fast test-fuzz lint format bench clean
 # `make serve`: the production layout on this machine (DEBUG off, plain HTTP on localhost).
 SERVE_ENV := DEBUG=false HTTPS_ONLY=false HOST=$(HOST) PORT=$(PORT) WS_PORT=$(WS_PORT) \
 	ZHILIAN_WS_URL=ws://$(HOST):$(WS_PORT) STATIC_ROOT=$(CURDIR)/staticfiles
@@ -17,6 +17,8 @@ SERVE_ENV := DEBUG=false HTTPS_ONLY=false HOST=$(HOST) PORT=$(PORT) WS_PORT=$(WS
 help:
 	@echo "make run    - install, migrate, seed demo data, serve http://$(HOST):$(PORT)"
 	@echo "make serve  - the production layout: HTTP (WSGI) on PORT, WebSockets on WS_PORT; needs SECRET_KEY, REDIS_URL"
+	@echo "make worker - a Celery worker running the background jobs (needs a broker: REDIS_URL or CELERY_BROKER_URL)"
+	@echo "make beat   - Celery beat: sends the jobs on the schedule admins edit in the admin (django-celery-beat)"
 	@echo "make test   - run the whole test suite (PostgreSQL if DATABASE_URL is set, else SQLite)"
 	@echo "make test-fast - the suite without browser, slow and fuzz tests, keeping the test database"
 	@echo "make test-fuzz - only the generated-input API tests (schemathesis, hostile input)"
@@ -37,9 +39,24 @@ migrate: venv
 seed: migrate
 	$(RUN_ENV) $(PY) manage.py seed
 
+# The background jobs run beside the server (docs/architecture.md, "Jobs"): beat sends them on the
+# schedule in the database. Without a broker (no REDIS_URL/CELERY_BROKER_URL) every task is eager,
+# so beat itself runs them, in its own process; with one, a worker is started too.
+BEAT := $(VENV)/bin/celery -A zhilian beat -l info --scheduler django_celery_beat.schedulers:DatabaseScheduler
+WORKER := $(VENV)/bin/celery -A zhilian worker -l info
+
 run: seed
 	@echo "Serving Zhilian OS on http://$(HOST):$(PORT)  (admin: /admin/, dashboard: /dashboard/, API docs: /api/docs/)"
-	$(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
+	$(RUN_ENV) bash -c 'trap "kill \$$(jobs -p) 2>/dev/null" EXIT; $(BEAT) & \
+		if [ -n "$$REDIS_URL$$CELERY_BROKER_URL" ]; then $(WORKER) & fi; \
+		$(PY) manage.py runserver $(HOST):$(PORT)'
+
+# The job processes on their own (production runs them as the compose file's `worker` and `beat`).
+worker: venv
+	$(WORKER) $(WORKER_ARGS)
+
+beat: venv
+	$(BEAT) $(BEAT_ARGS)
 
 # The two production servers as docs/architecture.md describes them, reading PORT, WS_PORT,
 # DATABASE_URL, REDIS_URL and SECRET_KEY from the environment (or .env). Redis carries the events

@@ -39,16 +39,18 @@ migrate: venv
 seed: migrate
 	$(RUN_ENV) $(PY) manage.py seed
 
-# The background jobs run beside the server (docs/architecture.md, "Jobs"): beat sends them on the
-# schedule in the database. Without a broker (no REDIS_URL/CELERY_BROKER_URL) every task is eager,
-# so beat itself runs them, in its own process; with one, a worker is started too.
+# The background jobs run with the server (docs/architecture.md, "Jobs"). Without a broker (no
+# REDIS_URL/CELERY_BROKER_URL) every task is eager and beat's schedule runs inside the server
+# (zhilian/devjobs.py, started by the server's first request, which KICK makes), so the jobs'
+# live events reach the dashboard; with a broker, beat and a worker run beside it.
 BEAT := $(VENV)/bin/celery -A zhilian beat -l info --scheduler django_celery_beat.schedulers:DatabaseScheduler
 WORKER := $(VENV)/bin/celery -A zhilian worker -l info
+KICK := $(PY) -m zhilian.devjobs http://$(HOST):$(PORT)/health/live
 
 run: seed
 	@echo "Serving Zhilian OS on http://$(HOST):$(PORT)  (admin: /admin/, dashboard: /dashboard/, API docs: /api/docs/)"
-	$(RUN_ENV) bash -c 'trap "kill \$$(jobs -p) 2>/dev/null" EXIT; $(BEAT) & \
-		if [ -n "$$REDIS_URL$$CELERY_BROKER_URL" ]; then $(WORKER) & fi; \
+	$(RUN_ENV) ZHILIAN_JOBS_IN_SERVER=true bash -c 'trap "kill \$$(jobs -p) 2>/dev/null" EXIT; \
+		if [ -n "$$REDIS_URL$$CELERY_BROKER_URL" ] || grep -qE "^(REDIS_URL|CELERY_BROKER_URL)=." .env 2>/dev/null; then $(BEAT) & $(WORKER) & else ($(KICK) >/dev/null 2>&1 &) fi; \
 		$(PY) manage.py runserver $(HOST):$(PORT)'
 
 # The job processes on their own (production runs them as the compose file's `worker` and `beat`).

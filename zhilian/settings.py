@@ -192,7 +192,8 @@ CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or (
     CELERY_BROKER_URL if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else None
 )
 CELERY_TASK_IGNORE_RESULT = True
-CELERY_RESULT_EXPIRES = timedelta(days=1)
+# Redis expires results itself; without a backend, no expiry (else beat would schedule a cleanup job).
+CELERY_RESULT_EXPIRES = timedelta(days=1) if CELERY_RESULT_BACKEND else None
 # A job is acknowledged when it has run, not when it was received: a worker that dies mid-job
 # leaves it to another. Jobs are idempotent (safe twice), which is what makes this safe.
 CELERY_TASK_ACKS_LATE = True

@@ -111,11 +111,12 @@ def _setup_schedule(*args) -> str:
 
 
 def test_setup_schedule_is_idempotent_keeps_edits_and_resets(db):
+    n = len(jobs.DEFAULT_SCHEDULE)
     PeriodicTask.objects.filter(name="kpis: today").delete()
     assert "1 job(s) created, 0 reset" in _setup_schedule()
-    assert "0 job(s) created, 0 reset, 5 enabled" in _setup_schedule()
-    assert PeriodicTask.objects.count() == 5
-    assert CrontabSchedule.objects.count() == 5
+    assert f"0 job(s) created, 0 reset, {n} enabled" in _setup_schedule()
+    assert PeriodicTask.objects.count() == n
+    assert CrontabSchedule.objects.count() == n
 
     # An admin moves the nightly KPIs to 05:30 and pauses the no-show sweep: re-running keeps that.
     nightly = PeriodicTask.objects.get(name="kpis: yesterday")
@@ -126,7 +127,7 @@ def test_setup_schedule_is_idempotent_keeps_edits_and_resets(db):
     assert PeriodicTask.objects.get(name="kpis: yesterday").crontab.hour == "5"
     assert not PeriodicTask.objects.get(name="reservations: no-show sweep").enabled
 
-    assert "0 job(s) created, 5 reset, 5 enabled" in _setup_schedule("--reset")
+    assert f"0 job(s) created, {n} reset, {n} enabled" in _setup_schedule("--reset")
     nightly.refresh_from_db()
     assert (nightly.crontab.minute, nightly.crontab.hour) == ("0", "4")
     assert PeriodicTask.objects.get(name="reservations: no-show sweep").enabled

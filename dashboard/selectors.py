@@ -19,9 +19,11 @@ from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
 from inventory.models import InventoryItem
+from kpis.metrics import KPI_ACTUAL_FOOD_COST, theoretical_food_cost
 from kpis.models import KPIRecord
+from menu.reports import daily_recipe_cost
 from notifications.models import Notification
-from orders.models import Order
+from orders.models import Order, OrderItem
 from orders.selectors import NOT_CANCELLED
 from reservations.models import Reservation
 from scheduling.models import Shift
@@ -34,6 +36,9 @@ OPEN_EXCLUDED = (Order.Status.COMPLETED, Order.Status.CANCELLED)
 LOW_STATUSES = (InventoryItem.Status.LOW, InventoryItem.Status.CRITICAL, InventoryItem.Status.OUT_OF_STOCK)
 DASHBOARD_OPEN_ORDERS = 200
 DASHBOARD_DAYS = 14
+# The dish ranking: the best sellers of the day and of the 7 days ending on it, top 10 each.
+RANKING_DAYS = 7
+RANKING_SIZE = 10
 
 # Per local day of the 14: the revenue chart's figures, and for the day shown its totals and its
 # count per status. One grouped query over the (store, order_time) index instead of a day
@@ -197,11 +202,81 @@ def _low_stock(store: Store) -> list[dict[str, Any]]:
     ]
 
 
+def _food_cost(store: Store, day: dt.date, revenue_cents: int) -> dict[str, Any]:
+    """Theoretical food cost % of the day, live (the KPI's own computation, kpis.metrics), the
+    latest actual food cost % recorded (a stock count period ending on or before the day) and the
+    gap between them in percentage points."""
+    cost, _revenue = daily_recipe_cost([store.pk], day, day).get((store.pk, day), (Decimal(0), 0))
+    cost_cents, theoretical = theoretical_food_cost(cost, revenue_cents)
+    actual = (
+        KPIRecord.objects.filter(store=store, kpi_id=KPI_ACTUAL_FOOD_COST, record_date__lte=day)
+        .order_by("-record_date")
+        .values("record_date", "value", "metadata")
+        .first()
+    )
+    gap = None
+    if actual is not None:
+        # Against the theoretical % of the actual's own period when its record carries one.
+        period_theoretical = (actual["metadata"] or {}).get("theoretical_percent")
+        base = Decimal(period_theoretical) if period_theoretical is not None else theoretical
+        gap = actual["value"] - base
+    return {
+        "theoretical_percent": _decimal(theoretical) if revenue_cents else None,
+        "recipe_cost_cents": cost_cents,
+        "actual_percent": None if actual is None else _decimal(actual["value"]),
+        "actual_date": None if actual is None else actual["record_date"].isoformat(),
+        "gap_points": None if gap is None or not revenue_cents else _decimal(gap),
+    }
+
+
+def _dish_ranking(store: Store, day: dt.date) -> dict[str, dict[str, list[dict[str, Any]]]]:
+    """The best-selling dishes of the day and of the last 7 days, by quantity and by revenue (line
+    subtotals; open items and cancelled orders left out): one grouped query, ranked over its
+    per-dish rows."""
+    lo, hi = local_day_bounds(day - dt.timedelta(days=RANKING_DAYS - 1), day)
+    today = Q(order__order_time__gte=local_day_bounds(day)[0])
+    rows = list(
+        OrderItem.objects.filter(
+            order__store=store, order__order_time__gte=lo, order__order_time__lt=hi, dish__isnull=False
+        )
+        .exclude(order__status=Order.Status.CANCELLED)
+        .order_by()
+        .values("dish_id", "dish__code", "dish__name_zh", "dish__name_en")
+        .annotate(
+            week_quantity=Sum("quantity"),
+            week_revenue=Sum("subtotal_cents"),
+            day_quantity=Sum("quantity", filter=today, default=0),
+            day_revenue=Sum("subtotal_cents", filter=today, default=0),
+        )
+    )
+
+    def top(period: str, by: str) -> list[dict[str, Any]]:
+        quantity, revenue = f"{period}_quantity", f"{period}_revenue"
+        sold = [r for r in rows if r[quantity]]
+        sold.sort(key=lambda r: (-r[f"{period}_{by}"], -r[revenue if by == "quantity" else quantity], r["dish__code"]))
+        return [
+            {
+                "dish": str(r["dish_id"]),
+                "code": r["dish__code"],
+                "name_zh": r["dish__name_zh"],
+                "name_en": r["dish__name_en"],
+                "quantity": int(r[quantity]),
+                "revenue_cents": int(r[revenue]),
+            }
+            for r in sold[:RANKING_SIZE]
+        ]
+
+    return {
+        "today": {"by_quantity": top("day", "quantity"), "by_revenue": top("day", "revenue")},
+        "last_7_days": {"by_quantity": top("week", "quantity"), "by_revenue": top("week", "revenue")},
+    }
+
+
 def dashboard_summary(*, store: Store, day: dt.date, user) -> dict[str, Any]:
     """Everything the dashboard shows for `store` on `day`: the response itself, as
     `DashboardSerializer` declares it (dates and times as ISO text, decimals as text).
 
-    A fixed number of queries whatever the row counts (eight), all run here.
+    A fixed number of queries whatever the row counts (at most thirteen), all run here.
     """
     lo, hi = local_day_bounds(day)
     first = day - dt.timedelta(days=DASHBOARD_DAYS - 1)
@@ -237,5 +312,7 @@ def dashboard_summary(*, store: Store, day: dt.date, user) -> dict[str, Any]:
         "reservations": _reservations(store, day),
         "shifts": _shifts(store, day, user),
         "low_stock": _low_stock(store),
+        "food_cost": _food_cost(store, day, revenue_cents),
+        "dish_ranking": _dish_ranking(store, day),
         "unread_notifications": Notification.objects.filter(recipient=user, read_at__isnull=True).count(),
     }

@@ -109,6 +109,35 @@ class DashboardLowStockSerializer(serializers.Serializer):
     status = serializers.CharField()
 
 
+class DashboardFoodCostSerializer(serializers.Serializer):
+    """Theoretical food cost % of the day (live), the latest actual food cost % recorded and the gap."""
+
+    theoretical_percent = serializers.CharField(allow_null=True, help_text="Null without revenue.")
+    recipe_cost_cents = serializers.IntegerField()
+    actual_percent = serializers.CharField(allow_null=True, help_text="Null until a stock count period is recorded.")
+    actual_date = DayField(allow_null=True)
+    gap_points = serializers.CharField(allow_null=True, help_text="Actual − theoretical, in percentage points.")
+
+
+class DashboardRankedDishSerializer(serializers.Serializer):
+    dish = serializers.UUIDField()
+    code = serializers.CharField()
+    name_zh = serializers.CharField()
+    name_en = serializers.CharField()
+    quantity = serializers.IntegerField()
+    revenue_cents = serializers.IntegerField()
+
+
+class DashboardRankingSerializer(serializers.Serializer):
+    by_quantity = DashboardRankedDishSerializer(many=True)
+    by_revenue = DashboardRankedDishSerializer(many=True)
+
+
+class DashboardDishRankingSerializer(serializers.Serializer):
+    today = DashboardRankingSerializer()
+    last_7_days = DashboardRankingSerializer()
+
+
 # The selector builds this response from rows; the guard test renders instances through this
 # serializer and compares. (The docstring is the schema's description: kept as clients know it.)
 class DashboardSerializer(serializers.Serializer):
@@ -124,4 +153,6 @@ class DashboardSerializer(serializers.Serializer):
     reservations = DashboardReservationSerializer(many=True)
     shifts = DashboardShiftSerializer(many=True)
     low_stock = DashboardLowStockSerializer(many=True)
+    food_cost = DashboardFoodCostSerializer()
+    dish_ranking = DashboardDishRankingSerializer()
     unread_notifications = serializers.IntegerField()

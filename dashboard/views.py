@@ -107,6 +107,17 @@ def js_strings() -> dict[str, object]:
         "updated": _("Updated"),
         "revenue_chart": _("Revenue, last 14 days"),
         "minimum": _("min"),
+        "food_cost": {
+            "theoretical": _("Theoretical food cost"),
+            "actual": _("Actual food cost"),
+            "gap": _("Gap (points)"),
+            "recipe_cost": _("Recipe cost"),
+            "as_of": _("as of"),
+            "no_sales": _("No dish sales yet"),
+            "no_count": _("No stock count period yet"),
+            "gap_hint": _("Actual − theoretical"),
+        },
+        "no_dish_sales": _("No dishes sold"),
     }
 
 

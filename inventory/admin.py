@@ -1,16 +1,19 @@
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from inventory import services
-from inventory.models import InventoryItem, InventoryTransaction
+from inventory import reports, services
+from inventory.models import InventoryItem, InventoryTransaction, StockCount, StockCountLine
 from stores.models import Store
 from zhilian import roles
-from zhilian.admin import ReadOnlyAdminMixin, ScopedModelAdmin, yuan
+from zhilian.admin import ReadOnlyAdminMixin, ScopedModelAdmin, ScopedTabularInline, yuan
+from zhilian.errors import DomainError
 from zhilian.models import YuanFormField, format_yuan
 
 RECENT_ROWS = 10
@@ -226,3 +229,281 @@ class InventoryTransactionAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
             **(extra_context or {}),
         }
         return TemplateResponse(request, "admin/inventory/inventorytransaction/record.html", context)
+
+
+# --- stock counts (盘点) --------------------------------------------------------------------------
+
+
+class StockCountLineForm(forms.ModelForm):
+    counted_quantity = forms.DecimalField(
+        label=_("counted quantity"), max_digits=12, decimal_places=3, min_value=0, required=False
+    )
+
+    class Meta:
+        model = StockCountLine
+        fields = ["counted_quantity"]
+
+
+class StockCountLineInline(ScopedTabularInline):
+    """The count sheet: one row per item, the counted quantity the only field to fill in."""
+
+    model = StockCountLine
+    form = StockCountLineForm
+    fields = ["item_name", "unit", "expected_quantity", "counted_quantity"]
+    readonly_fields = ["item_name", "unit", "expected_quantity"]
+    can_delete = False
+    show_change_link = False
+    max_num = 0  # no rows added by hand: the sheet lists the items active at opening
+
+    def get_queryset(self, request):
+        # By category, then name: the order a counter walks the storeroom in.
+        return super().get_queryset(request).select_related("item").order_by("item__category", "item__name", "item_id")
+
+    @admin.display(description=_("item"))
+    def item_name(self, obj):
+        return obj.item.name
+
+    @admin.display(description=_("unit"))
+    def unit(self, obj):
+        return obj.item.unit
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        open_ = obj is None or obj.status == StockCount.Status.OPEN
+        return open_ and roles.can(request.user, roles.COUNT_RECORD, StockCount._meta.label_lower)
+
+
+# Columns of the variance page: key -> (heading, numeric).
+VARIANCE_COLUMNS = {
+    "name": (_("item"), False),
+    "opening_quantity": (_("opening count"), True),
+    "purchases": (_("purchases"), True),
+    "transfers_in": (_("transfers in"), True),
+    "transfers_out": (_("transfers out"), True),
+    "closing_quantity": (_("closing count"), True),
+    "actual_usage": (_("actual usage"), True),
+    "theoretical_usage": (_("theoretical usage"), True),
+    "waste": (_("waste"), True),
+    "variance_quantity": (_("unexplained variance"), True),
+    "variance_cents": (_("variance cost"), True),
+    "variance_pct": (_("variance %"), True),
+}
+
+
+@admin.register(StockCount)
+class StockCountAdmin(ScopedModelAdmin):
+    """Counts in the admin: open one (add), fill in the sheet (the lines inline), close it with
+    the "Close count" button; a closed count links to its variance report."""
+
+    change_form_template = "admin/inventory/stockcount/change_form.html"
+
+    class Media:
+        css = {"all": ["inventory/stockcount.css"]}
+
+    list_display = [
+        "count_date",
+        "store",
+        "status",
+        "counted_progress",
+        "opened_by",
+        "closed_by",
+        "closed_at",
+        "variance_link",
+    ]
+    list_display_links = ["count_date"]
+    list_filter = ["status", "store"]
+    date_hierarchy = "count_date"
+    list_select_related = ["store", "opened_by", "closed_by"]
+    ordering = ["-count_date", "-id"]
+    search_fields = ["notes"]
+    inlines = [StockCountLineInline]
+    services = services
+    create_service = "stock_count_open"
+    update_service = "stock_count_update"
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                line_total=Count("lines"),
+                line_counted=Count("lines", filter=Q(lines__counted_quantity__isnull=False)),
+            )
+        )
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["store", "count_date", "notes"]
+        return ["store", "count_date", "status", "notes", "opened_by", "closed_by", "closed_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        return ["store", "count_date", "status", "opened_by", "closed_by", "closed_at"]
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.status != StockCount.Status.OPEN:
+            return False  # a closed count is read-only
+        return super().has_change_permission(request, obj) or (
+            obj is not None and roles.can(request.user, roles.COUNT_RECORD, StockCount._meta.label_lower)
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # counts are history
+
+    def service_object_kwarg(self) -> str:
+        return "count"
+
+    def create_kwargs(self, request, form, formsets):
+        data = form.cleaned_data
+        return {"store": data["store"], "count_date": data["count_date"], "notes": data["notes"], "user": request.user}
+
+    def update_kwargs(self, request, obj, form, formsets):
+        return {"count": obj, "notes": form.cleaned_data.get("notes", obj.notes), "user": request.user}
+
+    def save_formset(self, request, form, formset, change):
+        # The sheet is saved through the service (all lines at once, validated, audited).
+        if formset.model is not StockCountLine:
+            return super().save_formset(request, form, formset, change)
+        formset.save(commit=False)
+        entries = [
+            {"item": line.item_id, "counted_quantity": line.counted_quantity}
+            for line, changed in formset.changed_objects
+            if "counted_quantity" in changed
+        ]
+        if entries:
+            services.stock_count_record(count=form.instance, quantities=entries, user=request.user)
+        return None
+
+    def response_change(self, request, obj):
+        if "_close_count" in request.POST:
+            if not roles.can(request.user, roles.COUNT_CLOSE, StockCount._meta.label_lower):
+                raise PermissionDenied
+            closed = self.call_service(
+                request, services.stock_count_close, count=obj, user=request.user, success=_("The count is closed.")
+            )
+            return HttpResponseRedirect(
+                reverse("admin:inventory_stockcount_change", args=[obj.pk])
+                if closed is None
+                else reverse("admin:inventory_stockcount_changelist")
+            )
+        return super().response_change(request, obj)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["show_save_and_add_another"] = False  # one open count per store
+        context["can_close_count"] = (
+            obj is not None
+            and obj.status == StockCount.Status.OPEN
+            and roles.can(request.user, roles.COUNT_CLOSE, StockCount._meta.label_lower)
+        )
+        context["variance_url"] = (
+            reverse("admin:inventory_stockcount_variance", args=[obj.pk])
+            if obj is not None and obj.status == StockCount.Status.CLOSED
+            else None
+        )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    @admin.display(description=_("counted"))
+    def counted_progress(self, obj):
+        return f"{obj.line_counted} / {obj.line_total}"
+
+    @admin.display(description=_("variance"))
+    def variance_link(self, obj):
+        if obj.status != StockCount.Status.CLOSED:
+            return "-"
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:inventory_stockcount_variance", args=[obj.pk]), _("report")
+        )
+
+    def get_urls(self):
+        extra = [
+            path(
+                "<path:object_id>/variance/",
+                self.admin_site.admin_view(self.variance_view),
+                name="inventory_stockcount_variance",
+            )
+        ]
+        return extra + super().get_urls()
+
+    def variance_view(self, request, object_id):
+        count = self.get_object(request, object_id)
+        if count is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_view_permission(request, count):
+            raise PermissionDenied
+        try:
+            report = reports.stock_variance_for_count(count)
+        except DomainError as exc:
+            self.message_user(request, exc.message, level=messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:inventory_stockcount_change", args=[count.pk]))
+        key = request.GET.get("sort", "-variance_cents")
+        column = key.lstrip("-")
+        if column not in VARIANCE_COLUMNS:
+            key, column = "-variance_cents", "variance_cents"
+        descending = key.startswith("-")
+        numeric = VARIANCE_COLUMNS[column][1]
+        lines = sorted(
+            report["lines"],
+            key=lambda line: (
+                (line[column] is None, line[column] if line[column] is not None else 0)
+                if numeric
+                else str(line[column])
+            ),
+            reverse=descending,
+        )
+        headers = [
+            {
+                "key": name,
+                "label": label,
+                "numeric": is_numeric,
+                "sorted": "desc" if key == f"-{name}" else "asc" if key == name else "",
+                # A click sorts by the column, largest first; a second click flips it.
+                "url": f"?sort={name if key == f'-{name}' else f'-{name}'}",
+            }
+            for name, (label, is_numeric) in VARIANCE_COLUMNS.items()
+        ]
+        rows = [
+            {
+                "line": line,
+                "cells": [
+                    format_yuan(line[name])
+                    if name == "variance_cents"
+                    else ("-" if line[name] is None else f"{line[name]} %")
+                    if name == "variance_pct"
+                    else line[name]
+                    for name in VARIANCE_COLUMNS
+                ],
+                "loss": line["variance_cents"] > 0,
+            }
+            for line in lines
+        ]
+        totals = report["totals"]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Theoretical vs actual usage: %(count)s") % {"count": count},
+            "opts": self.opts,
+            "original": count,
+            "report": report,
+            "headers": headers,
+            "rows": rows,
+            "totals": [
+                (_("Revenue"), format_yuan(totals["revenue_cents"])),
+                (_("Theoretical food cost"), format_yuan(totals["theoretical_cost_cents"])),
+                (_("Actual usage cost"), format_yuan(totals["actual_usage_cost_cents"])),
+                (_("Recorded waste"), format_yuan(totals["waste_cost_cents"])),
+                (_("Unexplained variance"), format_yuan(totals["unexplained_cost_cents"])),
+                (_("Theoretical food cost %"), _pct_label(totals["theoretical_food_cost_pct"])),
+                (_("Actual food cost %"), _pct_label(totals["actual_food_cost_pct"])),
+                (_("Gap (points)"), _pct_label(totals["food_cost_gap_pct"], suffix="")),
+            ],
+        }
+        return TemplateResponse(request, "admin/inventory/stockcount/variance.html", context)
+
+
+def _pct_label(value, suffix=" %") -> str:
+    return "-" if value is None else f"{value}{suffix}"

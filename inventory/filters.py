@@ -1,6 +1,6 @@
 from django_filters import rest_framework as filters
 
-from inventory.models import InventoryItem, InventoryTransaction
+from inventory.models import InventoryItem, InventoryTransaction, StockCount
 from zhilian.api.filters import DateFromToRangeFilter, FilterSet, IsoDateTimeFromToRangeFilter
 
 
@@ -32,3 +32,13 @@ class InventoryTransactionFilter(FilterSet):
     class Meta:
         model = InventoryTransaction
         fields = ["store", "item", "transaction_type", "waste_reason", "performed_by", "time", "date"]
+
+
+class StockCountFilter(FilterSet):
+    store = filters.CharFilter(field_name="store_id", help_text="Store ID")
+    status = filters.ChoiceFilter(choices=StockCount.Status.choices)
+    count_date = DateFromToRangeFilter(help_text="count_date_after / count_date_before (inclusive dates)")
+
+    class Meta:
+        model = StockCount
+        fields = ["store", "status", "count_date"]

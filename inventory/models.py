@@ -202,3 +202,104 @@ class InventoryTransaction(TimestampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_transaction_type_display()} {self.quantity} {self.item_id}"
+
+
+class StockCount(TimestampedModel):
+    """A stock count (盘点) of one store: a sheet of every active item with the quantity the books
+    expected when it was opened and the quantity counted. Closing it writes the differences to
+    the ledger as `adjustment` rows (inventory.services.counts). At most one open count per store.
+
+    The counted quantities stand for the stock at the end of `count_date` (the variance report,
+    inventory.reports, takes sales and movements of the days after the opening count's date
+    through the closing count's date)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+
+    store = models.ForeignKey(
+        "stores.Store", verbose_name=_("store"), on_delete=models.PROTECT, related_name="stock_counts"
+    )
+    count_date = models.DateField(_("count date"))
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.OPEN, editable=False)
+    opened_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("opened by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    closed_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("closed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, editable=False)
+    notes = models.CharField(_("notes"), max_length=255, blank=True)
+
+    objects = StoreScopedManager()
+
+    class Meta:
+        verbose_name = _("stock count")
+        verbose_name_plural = _("stock counts")
+        ordering = ["-count_date", "-id"]
+        indexes = [
+            # The previous closed count of a store (the variance report's opening count).
+            models.Index(fields=["store", "status", "-count_date"], name="stockcount_store_status_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["store"], condition=Q(status="open"), name="stockcount_one_open_per_store"),
+            models.CheckConstraint(
+                condition=Q(status="open", closed_at__isnull=True) | Q(status="closed", closed_at__isnull=False),
+                name="stockcount_closed_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.store_id} {self.count_date} #{self.pk}"
+
+    @property
+    def reference(self) -> str:
+        """The `reference_id` of the ledger rows its closing wrote."""
+        return f"COUNT-{self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+
+class StockCountLine(models.Model):
+    """One item of a count sheet: the book quantity at opening, the counted one (None: not yet
+    counted) and the item's unit cost at opening (what the variance is valued at)."""
+
+    count = models.ForeignKey(StockCount, verbose_name=_("stock count"), on_delete=models.CASCADE, related_name="lines")
+    item = models.ForeignKey(
+        InventoryItem, verbose_name=_("item"), on_delete=models.PROTECT, related_name="count_lines"
+    )
+    expected_quantity = models.DecimalField(_("expected quantity"), **QUANTITY)
+    counted_quantity = models.DecimalField(_("counted quantity"), **QUANTITY, null=True, blank=True)
+    unit_cost_cents = CentsField(_("unit cost"))
+
+    objects = StoreScopedManager()
+    store_lookup = "count__store"
+
+    class Meta:
+        verbose_name = _("count line")
+        verbose_name_plural = _("count lines")
+        ordering = ["count", "item__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["count", "item"], name="stockcountline_count_item_unique"),
+            models.CheckConstraint(
+                condition=Q(counted_quantity__isnull=True) | Q(counted_quantity__gte=0),
+                name="stockcountline_counted_nonneg",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} @ {self.count_id}"

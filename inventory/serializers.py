@@ -1,9 +1,10 @@
 from decimal import Decimal
 
+from django.utils import timezone
 from rest_framework import serializers
 
 from inventory import services
-from inventory.models import InventoryItem, InventoryTransaction
+from inventory.models import InventoryItem, InventoryTransaction, StockCount, StockCountLine
 from stores.models import Store
 from zhilian.api.fields import DayField
 from zhilian.api.serializers import BaseModelSerializer, ModelSerializer
@@ -280,3 +281,171 @@ class WasteQuerySerializer(StoreQuerySerializer):
             attrs.get("start"), attrs.get("end"), default_days=30, max_days=367
         )
         return attrs
+
+
+# --- stock counts (盘点) ------------------------------------------------------------------------
+
+
+def _user_name(user) -> str:
+    return "" if user is None else (user.full_name or user.username)
+
+
+class StockCountLineSerializer(ModelSerializer):
+    """A line of a count sheet (read): the book quantity at opening and the counted quantity."""
+
+    item_name = serializers.CharField(source="item.name", read_only=True)
+    sku = serializers.CharField(source="item.sku", read_only=True)
+    unit = serializers.CharField(source="item.unit", read_only=True)
+
+    class Meta:
+        model = StockCountLine
+        fields = [
+            "id",
+            "item",
+            "item_name",
+            "sku",
+            "unit",
+            "expected_quantity",
+            "counted_quantity",
+            "unit_cost_cents",
+        ]
+        read_only_fields = fields
+
+
+class StockCountSerializer(BaseModelSerializer):
+    """A count sheet's header. Created (opened) through inventory.services.stock_count_open, which
+    writes a line per active item; only `notes` changes afterwards, and only while open."""
+
+    opened_by_name = serializers.SerializerMethodField()
+    closed_by_name = serializers.SerializerMethodField()
+    line_count = serializers.IntegerField(read_only=True, help_text="Lines on the sheet.")
+    counted_count = serializers.IntegerField(read_only=True, help_text="Lines with a counted quantity.")
+    count_date = DayField(
+        required=False,
+        help_text="The day whose closing stock is counted (default: today); "
+        "a count taken in the morning before service is dated the day before.",
+    )
+
+    class Meta:
+        model = StockCount
+        fields = [
+            "id",
+            "store",
+            "count_date",
+            "status",
+            "notes",
+            "line_count",
+            "counted_count",
+            "opened_by",
+            "opened_by_name",
+            "closed_by",
+            "closed_by_name",
+            "closed_at",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["status", "opened_by", "closed_by", "closed_at", "created_at", "updated_at"]
+        # "One open count per store" is the service's 409 (count_open), not a field error.
+        validators = []
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if self.instance is not None:
+            # The store and day of a count never change: another count is another sheet.
+            fields["store"].read_only = True
+            fields["count_date"].read_only = True
+        return fields
+
+    def validate(self, attrs):
+        if self.instance is None:
+            attrs.setdefault("count_date", timezone.localdate())
+        return super().validate(attrs)
+
+    def model_validation_exclude(self) -> set[str]:
+        # "One open count per store" is the service's 409 (count_open), not a field error.
+        return {*super().model_validation_exclude(), "store"}
+
+    def get_opened_by_name(self, obj) -> str:
+        return _user_name(obj.opened_by)
+
+    def get_closed_by_name(self, obj) -> str:
+        return _user_name(obj.closed_by)
+
+    def create(self, validated_data):
+        return services.stock_count_open(user=self._user, **validated_data)
+
+    def update(self, instance, validated_data):
+        return services.stock_count_update(count=instance, user=self._user, notes=validated_data.get("notes", ""))
+
+
+class StockCountDetailSerializer(StockCountSerializer):
+    lines = StockCountLineSerializer(many=True, read_only=True)
+
+    class Meta(StockCountSerializer.Meta):
+        fields = [*StockCountSerializer.Meta.fields, "lines"]
+
+
+class StockCountRecordSerializer(serializers.Serializer):
+    """One entry of a handheld's batch (documents the body; inventory.services checks it)."""
+
+    item = serializers.CharField(help_text="Inventory item ID (a line of the sheet).")
+    counted_quantity = serializers.DecimalField(
+        **QUANTITY_FIELD, min_value=Decimal("0"), allow_null=True, help_text="Counted stock; null clears the line."
+    )
+
+
+class VarianceLineSerializer(serializers.Serializer):
+    item = serializers.CharField()
+    sku = serializers.CharField()
+    name = serializers.CharField()
+    unit = serializers.CharField()
+    category = serializers.CharField()
+    unit_cost_cents = serializers.IntegerField()
+    opening_quantity = serializers.DecimalField(**QUANTITY_FIELD)
+    purchases = serializers.DecimalField(**QUANTITY_FIELD)
+    transfers_in = serializers.DecimalField(**QUANTITY_FIELD)
+    transfers_out = serializers.DecimalField(**QUANTITY_FIELD)
+    closing_quantity = serializers.DecimalField(**QUANTITY_FIELD)
+    actual_usage = serializers.DecimalField(
+        **QUANTITY_FIELD, help_text="opening + purchases + transfers in - transfers out - closing"
+    )
+    theoretical_usage = serializers.DecimalField(**QUANTITY_FIELD, help_text="Sold portions x recipe.")
+    waste = serializers.DecimalField(**QUANTITY_FIELD, help_text="Recorded waste (part of the actual usage).")
+    waste_by_reason = serializers.DictField(child=serializers.DecimalField(**QUANTITY_FIELD))
+    variance_quantity = serializers.DecimalField(**QUANTITY_FIELD, help_text="actual - theoretical - waste")
+    variance_cents = serializers.IntegerField(help_text="The unexplained variance at the unit cost.")
+    variance_pct = serializers.DecimalField(
+        max_digits=12, decimal_places=2, allow_null=True, help_text="% of the theoretical usage (null: none)."
+    )
+    theoretical_cost_cents = serializers.IntegerField()
+    actual_cost_cents = serializers.IntegerField()
+    waste_cost_cents = serializers.IntegerField()
+
+
+class VarianceTotalsSerializer(serializers.Serializer):
+    theoretical_cost_cents = serializers.IntegerField()
+    actual_usage_cost_cents = serializers.IntegerField()
+    waste_cost_cents = serializers.IntegerField()
+    unexplained_cost_cents = serializers.IntegerField()
+    revenue_cents = serializers.IntegerField(help_text="Orders of the period that are not cancelled.")
+    theoretical_food_cost_pct = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+    actual_food_cost_pct = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+    food_cost_gap_pct = serializers.DecimalField(
+        max_digits=12, decimal_places=2, allow_null=True, help_text="actual - theoretical, in points."
+    )
+
+
+class VarianceReportSerializer(serializers.Serializer):
+    store = serializers.CharField()
+    opening_count = serializers.IntegerField()
+    closing_count = serializers.IntegerField()
+    start = serializers.DateField(help_text="First day of the period (the day after the opening count).")
+    end = serializers.DateField(help_text="Last day of the period (the closing count's day).")
+    lines = VarianceLineSerializer(many=True)
+    totals = VarianceTotalsSerializer()
+
+
+class VarianceQuerySerializer(serializers.Serializer):
+    from_count = serializers.IntegerField(
+        required=False, help_text="The opening count (default: the store's previous closed count)."
+    )

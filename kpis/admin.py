@@ -6,6 +6,21 @@ from kpis.models import KPI, KPIRecord
 from stores.models import Store
 from zhilian import roles
 from zhilian.admin import ScopedModelAdmin
+from zhilian.formatting import format_change, format_kpi_value, format_rate
+
+
+def _in_unit(field: str, description):
+    """A column showing a KPI value field in its KPI's unit (¥, %, min, ...), sortable."""
+
+    def display(obj) -> str:
+        kpi = obj if isinstance(obj, KPI) else obj.kpi
+        return format_kpi_value(getattr(obj, field), kpi.unit)
+
+    display.short_description = description
+    display.admin_order_field = field
+    display.__name__ = f"{field}_in_unit"
+    return display
+
 
 # The admin recompute action handles at most this many store-days at once.
 RECOMPUTE_LIMIT = 62
@@ -22,9 +37,9 @@ class KPIAdmin(ScopedModelAdmin):
         "metric",
         "unit",
         "direction",
-        "target_value",
-        "warning_threshold",
-        "critical_threshold",
+        _in_unit("target_value", _("target")),
+        _in_unit("warning_threshold", _("warning threshold")),
+        _in_unit("critical_threshold", _("critical threshold")),
         "is_active",
     ]
     list_filter = ["category", "direction", "is_active", "metric"]
@@ -48,10 +63,10 @@ class KPIRecordAdmin(ScopedModelAdmin):
         "kpi",
         "store",
         "record_date",
-        "value",
-        "target_value",
-        "achievement_rate",
-        "change_rate",
+        _in_unit("value", _("value")),
+        _in_unit("target_value", _("target")),
+        "achievement",
+        "change",
         "status",
         "trend",
     ]
@@ -61,21 +76,34 @@ class KPIRecordAdmin(ScopedModelAdmin):
     list_select_related = ["kpi", "store"]
     ordering = ["-record_date", "kpi__category", "kpi"]
     actions = ["recompute"]
-    readonly_fields = [
+    # Values in the KPI's unit and rates as percentages (zhilian.formatting), not raw decimals.
+    fields = readonly_fields = [
         "kpi",
         "store",
         "record_date",
-        "value",
-        "target_value",
-        "achievement_rate",
-        "previous_value",
-        "change_rate",
+        "value_shown",
+        "target_shown",
+        "achievement",
+        "previous_shown",
+        "change",
         "status",
         "trend",
         "metadata",
         "created_at",
         "updated_at",
     ]
+
+    value_shown = staticmethod(_in_unit("value", _("value")))
+    target_shown = staticmethod(_in_unit("target_value", _("target")))
+    previous_shown = staticmethod(_in_unit("previous_value", _("previous value")))
+
+    @admin.display(description=_("achievement"), ordering="achievement_rate")
+    def achievement(self, obj: KPIRecord) -> str:
+        return format_rate(obj.achievement_rate)
+
+    @admin.display(description=_("change"), ordering="change_rate")
+    def change(self, obj: KPIRecord) -> str:
+        return format_change(obj.change_rate)
 
     def has_add_permission(self, request):
         return False

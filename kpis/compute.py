@@ -35,6 +35,7 @@ from kpis.rules import (
     kpi_status,
     kpi_trend,
 )
+from menu.reports import daily_recipe_cost
 from orders.selectors import daily_order_figures
 from reservations.selectors import daily_reservation_figures
 from scheduling.selectors import daily_labor
@@ -57,7 +58,8 @@ UPDATE_FIELDS = [
 
 
 def collect_figures(store_ids: Sequence[str], start: dt.date, end: dt.date) -> dict[tuple[str, dt.date], DayFigures]:
-    """Aggregates per (store, local day) over [start, end]: four grouped queries in all."""
+    """Aggregates per (store, local day) over [start, end]: four grouped queries, and three for
+    the recipe cost of the dishes sold (sales per dish-day, recipes, unit costs)."""
     figures: dict[tuple[str, dt.date], DayFigures] = defaultdict(DayFigures)
 
     for row in daily_order_figures(store_ids, start, end):
@@ -88,6 +90,12 @@ def collect_figures(store_ids: Sequence[str], start: dt.date, end: dt.date) -> d
         f.reservations = row["total"]
         f.reservations_resolved = row["resolved"]
         f.no_shows = row["no_shows"]
+
+    # The theoretical food cost: Σ per (dish, day) over aggregated sales rows (menu.reports).
+    for (store_id, day), (cost_cents, dish_revenue_cents) in daily_recipe_cost(store_ids, start, end).items():
+        f = figures[(store_id, day)]
+        f.recipe_cost_cents = cost_cents
+        f.dish_revenue_cents = dish_revenue_cents
     return figures
 
 
@@ -172,6 +180,8 @@ def compute_records(store_ids: list[str], start: dt.date, end: dt.date, *, notif
                 continue  # nothing to measure before the store opened
             values = metric_values(store, day, figures.get((store.pk, day), DayFigures()), today=today)
             for kpi in kpis:
+                if kpi.metric not in values:
+                    continue  # not a daily metric (actual food cost: recorded when a count closes)
                 value, meta = values[kpi.metric]
                 series = history[(kpi.pk, store.pk)]
                 previous = series[-1][1] if series and series[-1][0] == day - dt.timedelta(days=1) else None

@@ -24,6 +24,18 @@ Definitions (values are stored with 4 decimal places, rounded half up):
 - stock_outs: distinct items whose ledger hit zero that day (a row going from above zero to
   zero). For today, the active items currently out of stock are counted as well (an item that
   hit zero today and is still out counts once).
+- theoretical_food_cost (%): recipe cost of the day's sold dish portions / revenue × 100. The
+  recipe cost is Σ over (dish, day) of portions sold (lines of orders that are not cancelled,
+  `orders.selectors.daily_dish_sales`) × the recipe valid that day
+  (`menu.selectors.RecipeBook.usage_on`: quantity / yield per ingredient) × the store's own item's
+  current ``unit_cost_cents`` for that ingredient key (0 where the store has no such item),
+  rounded once to the cent per store-day (`menu.reports.daily_recipe_cost`). Revenue is the
+  same as the revenue KPI's (order totals after discounts, open items included), so it compares
+  with food_cost_ratio and actual_food_cost; 0 without revenue (``metadata.undefined``).
+- actual_food_cost (%): consumption between two stock counts (opening count + purchases +
+  transfers in − transfers out − closing count, at cost) / revenue of the period × 100. Not a
+  daily figure: it is not computed here (the daily computation skips it) but recorded when a
+  count closes.
 
 Targets, status, achievement, change and trend: `kpis.rules`.
 """
@@ -32,7 +44,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from kpis.models import KPI
@@ -52,6 +64,12 @@ KPI_WASTE_COST = "KPI_WASTE_COST"
 KPI_TICKET_TIME = "KPI_TICKET_TIME"
 KPI_NO_SHOW_RATE = "KPI_NO_SHOW_RATE"
 KPI_STOCK_OUTS = "KPI_STOCK_OUTS"
+KPI_THEORETICAL_FOOD_COST = "KPI_THEORETICAL_FOOD_COST"
+KPI_ACTUAL_FOOD_COST = "KPI_ACTUAL_FOOD_COST"
+
+# The built-in KPIs added after the first release: migrations add them to databases seeded before
+# (kpis/migrations/0004_food_cost_kpis.py).
+FOOD_COST_KPIS = (KPI_THEORETICAL_FOOD_COST, KPI_ACTUAL_FOOD_COST)
 
 
 # --- built-in definitions ---------------------------------------------------------------------
@@ -85,8 +103,16 @@ def kpi_defaults() -> list[dict[str, Any]]:
          "Average minutes from confirmed to ready over the day's orders that have both times."),
         (KPI_NO_SHOW_RATE, "Reservation no-show rate", cat.CUSTOMER, "%", M.NO_SHOW_RATE, lib, "5", "10", "20",
          "No-shows / reservations of the day that arrived, were seated, completed or did not show × 100."),
-        (KPI_STOCK_OUTS, "Stock-outs", cat.QUALITY, "items", M.STOCK_OUTS, lib, "0", "1", "3",
+        # Thresholds are the last value of their band: 0 on track, 1-2 at risk, 3 or more off track.
+        (KPI_STOCK_OUTS, "Stock-outs", cat.QUALITY, "items", M.STOCK_OUTS, lib, "0", "0", "2",
          "Items whose stock hit zero that day (today: plus the items out of stock now)."),
+        (KPI_THEORETICAL_FOOD_COST, "Theoretical food cost", cat.COST, "%", M.THEORETICAL_FOOD_COST, lib,
+         "30", "33", "36",
+         "Recipe cost of the day's sold dish portions (portions × recipe valid that day × the store's unit "
+         "cost of each ingredient) / revenue × 100."),
+        (KPI_ACTUAL_FOOD_COST, "Actual food cost", cat.COST, "%", M.ACTUAL_FOOD_COST, lib, "32", "35", "38",
+         "Consumption between two stock counts (opening count + purchases + transfers in − transfers out − "
+         "closing count, at cost) / revenue of the period × 100; recorded when a count closes."),
     ]  # fmt: skip
     return [
         {
@@ -129,14 +155,24 @@ class DayFigures:
     reservations: int = 0
     reservations_resolved: int = 0
     no_shows: int = 0
+    recipe_cost_cents: Decimal = ZERO
+    dish_revenue_cents: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+def theoretical_food_cost(recipe_cost_cents: Decimal, revenue_cents: int) -> tuple[int, Decimal]:
+    """(recipe cost rounded once to the cent, its % of the revenue): the theoretical food cost of a
+    store-day as the KPI records it (the dashboard shows today's live through this too)."""
+    cost_cents = int(Decimal(recipe_cost_cents).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return cost_cents, ratio(Decimal(cost_cents), Decimal(revenue_cents), HUNDRED)
 
 
 def metric_values(store: Store, day: dt.date, f: DayFigures, *, today: dt.date) -> dict[str, tuple[Decimal, dict]]:
     """metric -> (value, metadata) for one store-day from its aggregates.
 
     `store` carries ``active_tables`` and ``out_of_stock_items`` (counted now), as
-    `kpis.compute.stores_with_counts` loads it.
+    `kpis.compute.stores_with_counts` loads it. Metrics that are not daily (actual_food_cost,
+    recorded when a stock count closes) have no value here.
     """
     revenue = Decimal(f.revenue_cents) / 100
     tables = store.active_tables
@@ -147,6 +183,7 @@ def metric_values(store: Store, day: dt.date, f: DayFigures, *, today: dt.date) 
     if day >= today:
         stock_outs = store.out_of_stock_items + f.stock_outs_restocked
     no_revenue = {"undefined": True} if not f.revenue_cents else {}
+    recipe_cost_cents, theoretical = theoretical_food_cost(f.recipe_cost_cents, f.revenue_cents)
     return {
         M.REVENUE: (q4(revenue), {"revenue_cents": f.revenue_cents}),
         M.ORDER_COUNT: (q4(f.order_count), {"guest_count": f.guest_count}),
@@ -171,4 +208,8 @@ def metric_values(store: Store, day: dt.date, f: DayFigures, *, today: dt.date) 
             {"no_shows": f.no_shows, "resolved": f.reservations_resolved, "reservations": f.reservations},
         ),
         M.STOCK_OUTS: (q4(stock_outs), {"hit_zero": f.stock_outs}),
+        M.THEORETICAL_FOOD_COST: (
+            theoretical,
+            {"recipe_cost_cents": recipe_cost_cents, "dish_revenue_cents": f.dish_revenue_cents, **no_revenue},
+        ),
     }

@@ -38,6 +38,8 @@ class KPI(TimestampedModel):
         AVERAGE_TICKET_TIME = "average_ticket_time", _("Average ticket time")
         NO_SHOW_RATE = "no_show_rate", _("Reservation no-show rate")
         STOCK_OUTS = "stock_outs", _("Stock-outs")
+        THEORETICAL_FOOD_COST = "theoretical_food_cost", _("Theoretical food cost")
+        ACTUAL_FOOD_COST = "actual_food_cost", _("Actual food cost")
 
     class Direction(models.TextChoices):
         HIGHER_IS_BETTER = "higher_is_better", _("Higher is better")
@@ -125,4 +127,5 @@ class KPIRecord(TimestampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kpi_id} {self.store_id} {self.record_date}: {self.value}"
+        # Names the record, not its raw value (the value is shown in its unit where it is listed).
+        return f"{self.kpi_id} {self.store_id} {self.record_date}"

@@ -1,18 +1,32 @@
 """The menu in the admin: HQ edits the chain menu (dishes with their recipe lines and modifiers
-inline, the cost of a portion shown); managers see it and edit their store's overrides."""
+inline, the cost of a portion and the margin shown, on the changelist computed once per page);
+managers see it and edit their store's overrides. The menu engineering page (a store's dishes by
+Kasavana–Smith class, a sortable table and a scatter chart) hangs off the dish changelist."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from menu import selectors, services
+from menu import services
+from menu.charts import scatter
 from menu.models import Dish, DishModifier, MenuCategory, RecipeLine, StoreDishOverride
-from zhilian.admin import ScopedModelAdmin, ScopedTabularInline, yuan
+from menu.reports import MAX_REPORT_DAYS, DishClass, dish_costs_per_portion, margin_percent, menu_engineering
+from stores.models import Store
+from zhilian import roles
+from zhilian.admin import FastRowLinksChangeList, ScopedModelAdmin, ScopedTabularInline, yuan
+from zhilian.dates import check_range
+from zhilian.errors import InvalidInput
 from zhilian.models import format_yuan
 
 
@@ -62,10 +76,52 @@ class DishForm(forms.ModelForm):
         fields = ["allergens"]  # the admin's fieldsets add the rest
 
 
+class DishChangeList(FastRowLinksChangeList):
+    """The dish changelist with the page's costs per portion computed together (two queries)."""
+
+    def get_results(self, request):
+        super().get_results(request)
+        self.result_list = list(self.result_list)
+        costs = dish_costs_per_portion([d.pk for d in self.result_list], day=timezone.localdate())
+        for dish in self.result_list:
+            dish._cost_per_portion = costs.get(dish.pk)
+
+
+class MenuEngineeringForm(forms.Form):
+    """The store and period of the menu engineering page (the last 30 days by default)."""
+
+    store = forms.ChoiceField(label=_("store"))
+    start = forms.DateField(label=_("first day"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("last day"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, data, *, stores):
+        super().__init__(data)
+        self.fields["store"].choices = [(s.pk, f"{s.pk} · {s.name}") for s in stores]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end"):
+            try:
+                check_range(data["start"], data["end"], max_days=MAX_REPORT_DAYS)
+            except InvalidInput as exc:
+                for field, message in exc.errors.items():
+                    self.add_error(field, message)
+        return data
+
+
 @admin.register(Dish)
 class DishAdmin(ScopedModelAdmin):
     form = DishForm
-    list_display = ["code", "name_zh", "name_en", "category", yuan("base_price_cents", _("base price")), "is_active"]
+    list_display = [
+        "code",
+        "name_zh",
+        "name_en",
+        "category",
+        yuan("base_price_cents", _("base price")),
+        "cost_per_portion",
+        "margin",
+        "is_active",
+    ]
     list_filter = ["category", "is_active", "spice_level"]
     search_fields = ["code", "name_zh", "name_en"]
     list_select_related = ["category"]
@@ -101,13 +157,17 @@ class DishAdmin(ScopedModelAdmin):
             getattr(services, f"{entity}_create")(dish=form.instance, user=request.user, **values)
         return None
 
+    def get_changelist(self, request, **kwargs):
+        return DishChangeList
+
     @staticmethod
     def _cost(obj) -> int | None:
-        # The chain's average unit costs of the ingredients (stores buy at different prices).
+        # The chain's average unit costs of the ingredients (stores buy at different prices); the
+        # changelist sets the page's costs at once (DishChangeList), the change form asks here.
         if obj is None or obj.pk is None:
             return None
         if not hasattr(obj, "_cost_per_portion"):
-            obj._cost_per_portion = selectors.dish_cost_per_portion(obj, day=timezone.localdate())
+            obj._cost_per_portion = dish_costs_per_portion([obj.pk], day=timezone.localdate())[obj.pk]
         return obj._cost_per_portion
 
     @admin.display(description=_("cost per portion (chain average)"))
@@ -117,10 +177,59 @@ class DishAdmin(ScopedModelAdmin):
 
     @admin.display(description=_("margin"))
     def margin(self, obj):
-        cost = self._cost(obj)
-        if cost is None or not obj.base_price_cents:
-            return "-"
-        return f"{(obj.base_price_cents - cost) * 100 / obj.base_price_cents:.1f} %"
+        value = margin_percent(obj.base_price_cents, self._cost(obj))
+        return "-" if value is None else f"{value} %"
+
+    # --- the menu engineering page ----------------------------------------------------------------
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.menu_engineering_view)
+        return [path("menu-engineering/", view, name="menu_dish_menu_engineering"), *super().get_urls()]
+
+    def changelist_view(self, request, extra_context=None):
+        extra = {"may_engineer": roles.can(request.user, roles.MENU_ENGINEERING, "menu.dish")}
+        return super().changelist_view(request, {**extra, **(extra_context or {})})
+
+    def menu_engineering_view(self, request):
+        """A store's dishes over a period by Kasavana–Smith class (menu.reports.menu_engineering)."""
+        user = request.user
+        if not roles.can(user, roles.MENU_ENGINEERING, "menu.dish"):
+            raise PermissionDenied
+        stores = list(Store.objects.for_user(user).order_by("pk").only("pk", "name"))
+        wanted = request.GET.get("store") or user.store_id or (stores[0].pk if stores else None)
+        store = next((s for s in stores if s.pk == wanted), None)
+        if wanted and store is None:
+            raise Http404(gettext("No such store."))  # another store's page looks like none at all
+        end = timezone.localdate()
+        defaults = {"store": wanted, "start": end - dt.timedelta(days=29), "end": end}
+        form = MenuEngineeringForm({**defaults, **request.GET.dict()}, stores=stores)
+        report = chart = None
+        if store is not None and form.is_valid():
+            report = menu_engineering(store=store, start=form.cleaned_data["start"], end=form.cleaned_data["end"])
+            chart = scatter(report) if report["dishes"] else None
+            money = ("revenue_cents", "average_price_cents", "recipe_cost_per_portion_cents", "recipe_cost_cents",
+                     "margin_per_portion_cents", "margin_cents", "average_margin_cents")  # fmt: skip
+            for row in (*report["dishes"], report["summary"]):
+                row["yuan"] = {name[: -len("_cents")]: format_yuan(row[name]) for name in money if name in row}
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Menu engineering"),
+            "opts": self.model._meta,
+            "form": form,
+            "store": store,
+            "single_store": len(stores) <= 1,
+            "report": report,
+            "chart": chart,
+            "classes": DishClass.choices,
+            "class_hints": {
+                DishClass.STAR: _("high margin, popular: keep and feature"),
+                DishClass.PLOWHORSE: _("popular, low margin: reprice or re-cost"),
+                DishClass.PUZZLE: _("high margin, unpopular: promote or reposition"),
+                DishClass.DOG: _("low margin, unpopular: rework or remove"),
+            },
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/menu/dish/menu_engineering.html", context)
 
 
 @admin.register(StoreDishOverride)

@@ -6,8 +6,10 @@ from rest_framework import serializers
 
 from menu import services
 from menu.models import Dish, DishModifier, MenuCategory, RecipeLine, StoreDishOverride
-from zhilian.api.fields import RecordDateField
+from menu.reports import MAX_REPORT_DAYS, DishClass
+from zhilian.api.fields import DayField, RecordDateField
 from zhilian.api.serializers import BaseModelSerializer
+from zhilian.dates import requested_range
 
 TIMESTAMPS = ["created_at", "updated_at"]
 
@@ -103,3 +105,77 @@ class SoldOutSerializer(serializers.Serializer):
     store = serializers.CharField(required=False, help_text="The store (a manager's own by default).")
     sold_out = serializers.BooleanField(default=True, help_text="false: available again.")
     date = RecordDateField(required=False, help_text="The day (today by default).")
+
+
+# --- the menu engineering report (menu.reports.menu_engineering) ------------------------------
+
+
+class MenuEngineeringQuerySerializer(serializers.Serializer):
+    store = serializers.CharField(max_length=50, required=False)
+    start = DayField(required=False)
+    end = DayField(required=False)
+
+    def validate(self, attrs):
+        # The last 30 days by default, at most a year and a day (zhilian.dates, one range rule).
+        attrs["start"], attrs["end"] = requested_range(
+            attrs.get("start"), attrs.get("end"), default_days=30, max_days=MAX_REPORT_DAYS
+        )
+        return attrs
+
+
+class MenuEngineeringDishSerializer(serializers.Serializer):
+    dish = serializers.UUIDField()
+    code = serializers.CharField()
+    name_zh = serializers.CharField()
+    name_en = serializers.CharField()
+    category_zh = serializers.CharField()
+    category_en = serializers.CharField()
+    units_sold = serializers.IntegerField()
+    revenue_cents = serializers.IntegerField(help_text="Σ line subtotals (before order discounts).")
+    average_price_cents = serializers.IntegerField()
+    recipe_cost_per_portion_cents = serializers.IntegerField()
+    recipe_cost_cents = serializers.IntegerField()
+    margin_per_portion_cents = serializers.IntegerField(help_text="Average price − recipe cost per portion.")
+    margin_cents = serializers.IntegerField()
+    food_cost_percent = serializers.CharField(allow_null=True)
+    menu_mix_percent = serializers.CharField(help_text="Share of the units sold, in %.")
+    popularity_index = serializers.CharField(help_text="Menu mix / fair share (1 / dishes sold); popular from 0.70.")
+    high_margin = serializers.BooleanField()
+    high_popularity = serializers.BooleanField()
+    dish_class = serializers.ChoiceField(choices=DishClass.choices)
+    has_recipe = serializers.BooleanField()
+    unpriced_ingredients = serializers.ListField(
+        child=serializers.CharField(), help_text="Ingredient keys the store has no item of (costed at 0)."
+    )
+
+
+class MenuEngineeringClassesSerializer(serializers.Serializer):
+    star = serializers.IntegerField()
+    plowhorse = serializers.IntegerField()
+    puzzle = serializers.IntegerField()
+    dog = serializers.IntegerField()
+
+
+class MenuEngineeringSummarySerializer(serializers.Serializer):
+    dish_count = serializers.IntegerField()
+    units_sold = serializers.IntegerField()
+    revenue_cents = serializers.IntegerField()
+    recipe_cost_cents = serializers.IntegerField()
+    margin_cents = serializers.IntegerField()
+    food_cost_percent = serializers.CharField(allow_null=True)
+    average_margin_cents = serializers.IntegerField(
+        help_text="Weighted average margin per portion (Σ margin / Σ units)."
+    )
+    popularity_threshold_percent = serializers.CharField(help_text="70 % of the fair share, as a menu mix %.")
+    popularity_index_threshold = serializers.CharField()
+    classes = MenuEngineeringClassesSerializer()
+
+
+class MenuEngineeringSerializer(serializers.Serializer):
+    """Renders `menu.reports.menu_engineering`."""
+
+    store = serializers.CharField()
+    start = serializers.DateField()
+    end = serializers.DateField()
+    summary = MenuEngineeringSummarySerializer()
+    dishes = MenuEngineeringDishSerializer(many=True)

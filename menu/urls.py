@@ -1,9 +1,11 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from menu.views import (
     DishModifierViewSet,
     DishViewSet,
     MenuCategoryViewSet,
+    MenuEngineeringView,
     RecipeLineViewSet,
     StoreDishOverrideViewSet,
 )
@@ -16,4 +18,7 @@ router.register("dish-modifiers", DishModifierViewSet, basename="dishmodifier")
 router.register("recipe-lines", RecipeLineViewSet, basename="recipeline")
 router.register("store-dish-overrides", StoreDishOverrideViewSet, basename="storedishoverride")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("reports/menu-engineering/", MenuEngineeringView.as_view(), name="menu-engineering"),
+    *router.urls,
+]

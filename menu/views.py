@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from menu import services
 from menu.filters import (
@@ -16,10 +18,13 @@ from menu.filters import (
     StoreDishOverrideFilter,
 )
 from menu.models import Dish, DishModifier, MenuCategory, RecipeLine, StoreDishOverride
+from menu.reports import menu_engineering
 from menu.serializers import (
     DishModifierSerializer,
     DishSerializer,
     MenuCategorySerializer,
+    MenuEngineeringQuerySerializer,
+    MenuEngineeringSerializer,
     RecipeLineSerializer,
     SoldOutSerializer,
     StoreDishOverrideSerializer,
@@ -118,3 +123,36 @@ class StoreDishOverrideViewSet(ServiceDeleteMixin, ScopedModelViewSet):
     search_fields = ["dish__code", "dish__name_zh", "dish__name_en"]
     ordering_fields = ["sold_out_on", "price_cents"]
     ordering = ["store_id", "dish_id"]
+
+
+class MenuEngineeringView(APIView):
+    """The menu engineering report of a store over a period (menu.reports.menu_engineering)."""
+
+    resource = "menu.dish"
+    role_action = roles.MENU_ENGINEERING
+
+    @extend_schema(
+        summary="Menu engineering (Kasavana–Smith)",
+        description="Per dish sold in the store between `start` and `end` (inclusive local days; by default "
+        "the last 30 days, at most 367): units, revenue, recipe cost (the recipe valid each day × the "
+        "store's unit costs), contribution margin, menu mix, popularity index and class: star (margin at "
+        "or above the weighted average and menu mix at or above 70 % of the fair share), plowhorse "
+        "(popular, lower margin), puzzle (high margin, unpopular), dog. Cancelled orders and open items "
+        "are left out. Managers get their own store; admins name one.",
+        parameters=[
+            OpenApiParameter(
+                "store",
+                OpenApiTypes.STR,
+                description="Store ID (defaults to the user's own store; required for admins)",
+            ),
+            OpenApiParameter("start", OpenApiTypes.DATE, description="First day (default: 29 days before end)"),
+            OpenApiParameter("end", OpenApiTypes.DATE, description="Last day (default: today)"),
+        ],
+        responses=MenuEngineeringSerializer,
+    )
+    def get(self, request):
+        query = MenuEngineeringQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        store = requested_store(request, query.validated_data.get("store"))
+        report = menu_engineering(store=store, start=query.validated_data["start"], end=query.validated_data["end"])
+        return Response(MenuEngineeringSerializer(report).data)

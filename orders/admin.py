@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.forms.models import BaseInlineFormSet
+from django.http import Http404, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
 from orders import services
 from orders.models import Order, OrderItem
+from orders.workflow import allowed_moves
+from stores.models import Employee
 from zhilian.admin import ScopedModelAdmin, ScopedTabularInline, transition_action, yuan
+from zhilian.errors import DomainError
 from zhilian.models import YuanFormField, format_yuan
 
 S = Order.Status
@@ -188,7 +196,91 @@ class OrderAdmin(ScopedModelAdmin):
                 field = form.base_fields.get(name)
                 if field is not None:
                     field.queryset = field.queryset.filter(is_active=True)
+        waiter = form.base_fields.get("waiter")
+        if waiter is not None:
+            # Front of house only (the services refuse a chef as waiter); an order keeps the one it has.
+            keep = Q(pk=obj.waiter_id) if obj is not None and obj.waiter_id else Q(pk__in=[])
+            waiter.queryset = waiter.queryset.filter(Q(position__in=Employee.SERVICE_POSITIONS) | keep)
         return form
+
+    def has_delete_permission(self, request, obj=None):
+        # A completed or cancelled order is history (the KPIs and the ledger point at it).
+        if obj is not None and obj.status in services.CLOSED_STATUSES:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        for warning in self.seating_warnings(form.instance):
+            self.message_user(request, warning, level=messages.WARNING)
+
+    @staticmethod
+    def seating_warnings(order: Order) -> list[str]:
+        """What a host should know about a dine-in order's table, without refusing it (a party
+        squeezes in; a second ticket for the same table happens): too many guests for its
+        seats, and other open orders at the table."""
+        table = order.table
+        if table is None or order.status in services.CLOSED_STATUSES:
+            return []
+        warnings = []
+        if order.guest_count > table.capacity:
+            warnings.append(
+                gettext("Table %(table)s seats %(seats)d; this order has %(guests)d guests.")
+                % {"table": table.number, "seats": table.capacity, "guests": order.guest_count}
+            )
+        others = list(
+            Order.objects.filter(table=table)
+            .exclude(pk=order.pk)
+            .exclude(status__in=services.CLOSED_STATUSES)
+            .values_list("pk", flat=True)[:3]
+        )
+        if others:
+            warnings.append(
+                gettext("Table %(table)s already has an open order: %(orders)s.")
+                % {"table": table.number, "orders": ", ".join(others)}
+            )
+        return warnings
+
+    # --- the workflow on the order's page: one button per allowed move -------------------------------
+
+    def get_urls(self):
+        move = self.admin_site.admin_view(require_POST(self.move_view))
+        return [path("<path:object_id>/move/<str:status>/", move, name="orders_order_move"), *super().get_urls()]
+
+    def move_view(self, request, object_id: str, status: str):
+        order = self.get_object(request, object_id)
+        if order is None:
+            raise Http404
+        if not self.has_transition_permission(request):
+            raise PermissionDenied
+        try:
+            services.order_transition(
+                order=order, status=status, user=request.user, reason=request.POST.get("reason", "")
+            )
+        except DomainError as exc:
+            self.message_user(request, exc.message, level=messages.ERROR)
+        else:
+            self.message_user(
+                request,
+                gettext("Order %(order)s moved to %(status)s.")
+                % {"order": order.pk, "status": order.get_status_display()},
+                level=messages.SUCCESS,
+            )
+        return HttpResponseRedirect(reverse("admin:orders_order_change", args=[order.pk]))
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and self.has_transition_permission(request):
+            context["order_moves"] = [
+                {
+                    "status": status,
+                    "label": S(status).label,
+                    "url": reverse("admin:orders_order_move", args=[obj.pk, status]),
+                    "needs_reason": status == S.CANCELLED,
+                }
+                for status in allowed_moves(obj.status)
+            ]
+            context["seating_warnings"] = self.seating_warnings(obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def service(self, name):
         if name == "edit_order":

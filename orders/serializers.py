@@ -8,6 +8,7 @@ from orders import services
 from orders.models import Order, OrderItem
 from orders.selectors import LINE_FIELDS, instance_row, line_payload, order_payload
 from orders.workflow import allowed_moves, is_editable
+from stores.models import Table
 from zhilian.api.serializers import BaseModelSerializer, ModelSerializer
 
 ITEM_FIELD_KWARGS = {
@@ -65,6 +66,7 @@ class OrderLineSerializer(MenuLineInputMixin, ModelSerializer):
 
 class OrderSerializer(BaseModelSerializer):
     items = OrderLineSerializer(many=True, allow_empty=False, max_length=services.MAX_ITEMS)
+    # Read here; on writes a `table_number` may stand for `table` (to_internal_value).
     table_number = serializers.CharField(source="table.number", read_only=True, default=None, allow_null=True)
     waiter_name = serializers.CharField(source="waiter.name", read_only=True, default=None, allow_null=True)
     allowed_transitions = serializers.SerializerMethodField()
@@ -148,7 +150,19 @@ class OrderSerializer(BaseModelSerializer):
     def to_internal_value(self, data):
         if self.instance is not None and isinstance(data, dict) and "items" in data:
             raise serializers.ValidationError({"items": ["Change items through /api/v1/order-items/."]})
+        if isinstance(data, dict) and data.get("table_number") and not data.get("table"):
+            data = {**data, "table": self._table_by_number(data)}
         return super().to_internal_value(data)
+
+    def _table_by_number(self, data: dict) -> str:
+        """A POS knows the table by the number on it: `table_number` (with the order's store)
+        stands for `table`. The store's own checks (scoping, in service) still apply after."""
+        store_id = data.get("store") or getattr(self.instance, "store_id", None)
+        number = str(data["table_number"])
+        table_id = Table.objects.filter(store_id=store_id, number=number).values_list("pk", flat=True).first()
+        if table_id is None:
+            raise serializers.ValidationError({"table_number": [f"The store has no table {number!r}."]})
+        return str(table_id)
 
     def create(self, validated_data):
         items = validated_data.pop("items")

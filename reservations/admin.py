@@ -8,10 +8,13 @@ concurrent booking wins in between, the whole save rolls back and the refusal is
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from reservations import services
@@ -20,6 +23,60 @@ from zhilian.admin import ScopedModelAdmin, ScopedTabularInline, transition_acti
 from zhilian.errors import DomainError, InvalidInput
 
 S = Reservation.Status
+
+
+class ReservationDayFilter(admin.SimpleListFilter):
+    """When the bookings are: today (what the host stand opens the list for), tomorrow, the next
+    7 days, past ones, or every date. Today unless the user searches or picks dates in the date
+    hierarchy, which then see every date."""
+
+    title = _("when")
+    parameter_name = "when"
+    # (choice, label, first day offset, last day offset); None: unbounded.
+    RANGES = {
+        "today": (0, 0),
+        "tomorrow": (1, 1),
+        "next7": (0, 6),
+        "past": (None, -1),
+    }
+
+    def __init__(self, request, params, model, model_admin):
+        self._searching = bool(request.GET.get("q")) or any(k.startswith("reservation_date__") for k in request.GET)
+        super().__init__(request, params, model, model_admin)
+
+    def lookups(self, request, model_admin):
+        return [
+            ("today", _("Today")),
+            ("tomorrow", _("Tomorrow")),
+            ("next7", _("Next 7 days")),
+            ("past", _("Past")),
+            ("all", _("All dates")),
+        ]
+
+    def value(self):
+        value = super().value()
+        if value is None:
+            return "all" if self._searching else "today"
+        return value
+
+    def choices(self, changelist):
+        # No Django "All" entry: "All dates" is one of the lookups, and no parameter means today.
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def queryset(self, request, queryset):
+        bounds = self.RANGES.get(self.value())
+        if bounds is None:
+            return queryset
+        today = timezone.localdate()
+        first, last = bounds
+        if first is not None:
+            queryset = queryset.filter(reservation_date__gte=today + dt.timedelta(days=first))
+        return queryset.filter(reservation_date__lte=today + dt.timedelta(days=last))
 
 
 def _messages(exc: DomainError) -> list[str]:
@@ -150,12 +207,13 @@ class ReservationAdmin(ScopedModelAdmin):
         "table_numbers",
         yuan("deposit_cents", _("deposit")),
     ]
-    list_filter = ["status", "reservation_type", "store", "reservation_date"]
+    list_filter = [ReservationDayFilter, "status", "reservation_type", "store"]
     search_fields = ["=id", "customer_name", "customer_phone"]
     date_hierarchy = "reservation_date"
     autocomplete_fields = ["store"]
     list_select_related = ["store"]
-    ordering = ["-reservation_date", "-reservation_time"]
+    # The evening in the order the guests arrive (the day filter opens on today).
+    ordering = ["reservation_date", "reservation_time"]
     inlines = [ReservationTableInline]
     readonly_fields = Reservation.SERVER_OWNED_FIELDS
     fieldsets = [

@@ -106,6 +106,14 @@ class EmployeeAdmin(ScopedModelAdmin):
     list_filter = ["position", "is_active", "store"]
     list_select_related = ["store", "user"]
     search_fields = ["id", "name", "phone", "email", "store__name"]
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        # The order form's waiter picker (an autocomplete) offers the front of house only.
+        if request.GET.get("model_name") == "order" and request.GET.get("field_name") == "waiter":
+            queryset = queryset.filter(position__in=Employee.SERVICE_POSITIONS)
+        return queryset, may_have_duplicates
+
     date_hierarchy = "hire_date"
     autocomplete_fields = ["store", "user"]
     fieldsets = [

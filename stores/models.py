@@ -179,6 +179,9 @@ class Employee(TimestampedModel):
         CLEANER = "cleaner", _("Cleaner")
         MANAGER = "manager", _("Manager")
 
+    # Who may serve an order as its waiter (front of house); the kitchen and cleaning may not.
+    SERVICE_POSITIONS = frozenset({Position.WAITER, Position.HOST, Position.CASHIER, Position.MANAGER})
+
     id = StringIdField(_("employee ID"))
     store = models.ForeignKey(Store, verbose_name=_("store"), on_delete=models.PROTECT, related_name="employees")
     user = models.OneToOneField(

@@ -9,3 +9,9 @@ from django.contrib.admin.apps import AdminConfig as DjangoAdminConfig
 
 class AdminConfig(DjangoAdminConfig):
     default_site = "zhilian.admin_site.ZhilianAdminSite"
+
+    def ready(self):
+        super().ready()
+        from zhilian.admin import display
+
+        display.install()  # cents fields shown in yuan (zhilian/admin/display.py)

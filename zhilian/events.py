@@ -28,6 +28,7 @@ EVENT_TYPES = frozenset(
         "reservation.status_changed",
         "reservation.updated",
         "inventory.low_stock",
+        "stock.count_closed",
         "schedule.published",
         "kpi.updated",
         "menu.sold_out",

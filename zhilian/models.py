@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhilian import roles
 from zhilian.dates import HHMM_RE, parse_hhmm
+from zhilian.formatting import format_yuan  # noqa: F401  (the one formatter; re-exported)
 
 STRING_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,50}$")
 validate_string_id = RegexValidator(
@@ -62,13 +63,6 @@ class CentsField(models.BigIntegerField):
 
     def formfield(self, **kwargs):
         return super().formfield(**{"form_class": YuanFormField, **kwargs})
-
-
-def format_yuan(cents: int | None) -> str:
-    if cents is None:
-        return "-"
-    sign = "-" if cents < 0 else ""
-    return f"{sign}¥{abs(cents) // 100:,}.{abs(cents) % 100:02d}"
 
 
 QUANTITY = {"max_digits": 12, "decimal_places": 3}

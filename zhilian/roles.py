@@ -29,6 +29,11 @@ UNLOCK_LOGIN = "unlock_login"
 OVERRIDE_PRICE = "override_price"
 # Mark a dish sold out (估清) in a store for a day.
 SOLD_OUT = "sold_out"
+# Stock counts: enter counted quantities on an open sheet; close a count into the ledger.
+COUNT_RECORD = "record"
+COUNT_CLOSE = "close"
+# Read the menu engineering report of a store (sales, recipe costs and margins per dish).
+MENU_ENGINEERING = "menu_engineering"
 CRUD = frozenset({VIEW, ADD, CHANGE, DELETE})
 READ = frozenset({VIEW})
 
@@ -57,6 +62,18 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     },
     "orders.orderitem": {ADMIN: CRUD, MANAGER: CRUD, STAFF: frozenset({VIEW, ADD})},
     "inventory.inventoryitem": {ADMIN: CRUD, MANAGER: CRUD, STAFF: READ},
+    # Stock counts (盘点): managers open (add) and close them; staff record counted quantities
+    # (record) on an open sheet. A count is never deleted: it is history.
+    "inventory.stockcount": {
+        ADMIN: frozenset({VIEW, ADD, CHANGE, COUNT_RECORD, COUNT_CLOSE}),
+        MANAGER: frozenset({VIEW, ADD, CHANGE, COUNT_RECORD, COUNT_CLOSE}),
+        STAFF: frozenset({VIEW, COUNT_RECORD}),
+    },
+    "inventory.stockcountline": {
+        ADMIN: frozenset({VIEW, CHANGE}),
+        MANAGER: frozenset({VIEW, CHANGE}),
+        STAFF: frozenset({VIEW, CHANGE}),
+    },
     "inventory.inventorytransaction": {
         ADMIN: LEDGER_ALL | {ADD},
         MANAGER: LEDGER_ALL | {ADD},
@@ -79,7 +96,8 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     },
     # The chain menu is HQ's (admins); a store's overrides and 估清 (sold_out) its manager's.
     "menu.menucategory": {ADMIN: CRUD, MANAGER: READ, STAFF: READ},
-    "menu.dish": {ADMIN: CRUD, MANAGER: READ, STAFF: READ},
+    # menu_engineering: the margins report of a store's dishes (managers: their own store).
+    "menu.dish": {ADMIN: CRUD | {MENU_ENGINEERING}, MANAGER: READ | {MENU_ENGINEERING}, STAFF: READ},
     "menu.dishmodifier": {ADMIN: CRUD, MANAGER: READ, STAFF: READ},
     "menu.recipeline": {ADMIN: CRUD, MANAGER: READ, STAFF: READ},
     "menu.storedishoverride": {ADMIN: CRUD | {SOLD_OUT}, MANAGER: CRUD | {SOLD_OUT}, STAFF: READ},

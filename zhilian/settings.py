@@ -441,6 +441,7 @@ SPECTACULAR_SETTINGS = {
         "RoleEnum": "zhilian.roles.Role",
         "KPIRecordStatusEnum": "kpis.models.KPIRecord.Status",
         "ReservationStatusEnum": "reservations.models.Reservation.Status",
+        "StockCountStatusEnum": "inventory.models.StockCount.Status",
     },
     "SECURITY": [{"jwtAuth": []}],
     "POSTPROCESSING_HOOKS": [

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
-from zhilian import health
+from zhilian import health, home
 from zhilian.api.docs import RedocView, SwaggerView
 
 api_v1 = [
@@ -32,4 +32,6 @@ urlpatterns = [
     path("api/redoc/", RedocView.as_view(url_name="schema"), name="redoc"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("dashboard.urls")),
+    path("", home.home, name="home"),
+    path("favicon.ico", home.favicon, name="favicon"),
 ]

@@ -155,8 +155,9 @@ def test_dashboard_query_count_is_constant(actors, client_for, board):
 
 def test_summary_service_bounds_queries(actors, board, django_assert_max_num_queries):
     # The 14 days with the day's totals and statuses, KPIs, open orders, reservations with their
-    # tables, shifts, low stock, unread notifications: one query each.
-    with django_assert_max_num_queries(7):
+    # tables, shifts, low stock, unread notifications: one query each; the food cost panel (the
+    # day's dish sales, recipes and unit costs, the latest actual food cost) and the dish ranking.
+    with django_assert_max_num_queries(12):
         summary = dashboard_summary(store=board, day=DAY, user=actors.manager)
     assert summary["figures"]["order_count"] == 3
 
@@ -176,7 +177,14 @@ def instance_summary(*, store, day: dt.date, user) -> dict:
     it built the response from rows)."""
     from django.db.models import Count, Q, Sum
 
-    from dashboard.selectors import DASHBOARD_DAYS, DASHBOARD_OPEN_ORDERS, LOW_STATUSES, OPEN_EXCLUDED
+    from dashboard.selectors import (
+        DASHBOARD_DAYS,
+        DASHBOARD_OPEN_ORDERS,
+        LOW_STATUSES,
+        OPEN_EXCLUDED,
+        _dish_ranking,
+        _food_cost,
+    )
     from inventory.models import InventoryItem
     from orders.selectors import NOT_CANCELLED, daily_order_figures
     from reservations.models import Reservation
@@ -241,6 +249,9 @@ def instance_summary(*, store, day: dt.date, user) -> dict:
             )
         ),
         "unread_notifications": Notification.objects.filter(recipient=user, read_at__isnull=True).count(),
+        # Plain values already (dashboard/tests/test_food_cost_panel.py checks them by hand).
+        "food_cost": _food_cost(store, day, revenue),
+        "dish_ranking": _dish_ranking(store, day),
     }
 
 

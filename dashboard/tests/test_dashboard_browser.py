@@ -239,3 +239,63 @@ def test_dashboard_reconnects_a_socket_that_falls_silent(asgi_server, store, man
         page.wait_for_selector(f'[data-status-list="pending"] {card}', timeout=5_000)
         assert api.post(f"/api/v1/orders/{order.pk}/transition/", json={"status": "confirmed"}).status_code == 200
         page.wait_for_selector(f'[data-status-list="confirmed"] {card}', timeout=5_000)
+
+
+def test_food_cost_panel_and_best_sellers(asgi_server, store, manager):
+    """Today's theoretical food cost, the last actual one and the gap; the ranking's period
+    switch. Screenshots at 1440 px and at a phone's width, in English and in Chinese."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from kpis.metrics import KPI_ACTUAL_FOOD_COST
+    from kpis.models import KPI
+    from kpis.tests.factories import KPIFactory, KPIRecordFactory
+    from menu.tests.helpers import build_menu
+    from orders import services as orders
+
+    build_menu(store)
+    now = timezone.now()
+    orders.order_create(store=store, items=[{"item_code": "KP01", "quantity": 3}, {"item_code": "RC01", "quantity": 3}])
+    orders.order_create(store=store, items=[{"item_code": "MP01", "quantity": 2}])
+    orders.order_create(
+        store=store, items=[{"item_code": "MP01", "quantity": 9}], order_time=now - dt.timedelta(days=3)
+    )
+    kpi = KPIFactory(id=KPI_ACTUAL_FOOD_COST, name="Actual food cost", category="cost", unit="%",
+                     metric=KPI.Metric.ACTUAL_FOOD_COST, direction="lower_is_better", target_value=Decimal("32"),
+                     warning_threshold=Decimal("35"), critical_threshold=Decimal("38"))  # fmt: skip
+    KPIRecordFactory(kpi=kpi, store=store, record_date=timezone.localdate() - dt.timedelta(days=1),
+                     value=Decimal("31.5000"))  # fmt: skip
+
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1440, "height": 1000})
+        errors = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        log_in(page, asgi_server.url, manager)
+        page.wait_for_selector('#ranking-quantity [data-dish="MP01"]', timeout=10_000)
+        # Today: MP01 2, KP01 3 and RC01 3 (KP01 before RC01 on revenue at equal quantity).
+        codes = page.eval_on_selector_all("#ranking-quantity tr", "rows => rows.map(r => r.dataset.dish)")
+        assert codes == ["KP01", "RC01", "MP01"]
+        theoretical = page.text_content('[data-food-cost="theoretical"] .tile-value')
+        assert theoretical.endswith("%") and theoretical != "—"
+        assert page.text_content('[data-food-cost="actual"] .tile-value') == "31.5 %"
+        assert page.text_content('[data-food-cost="gap"] .tile-value') not in ("", "—")
+        # The last 7 days count the order of three days ago.
+        page.click('[data-ranking-period="last_7_days"]')
+        page.wait_for_selector('#ranking-quantity tr:first-child[data-dish="MP01"]', timeout=2_000)
+        assert page.text_content("#ranking-quantity tr:first-child td.num") == "11"
+        page.click('[data-ranking-period="today"]')
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "dashboard-food-cost.png"), full_page=True)
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.screenshot(path=str(ARTIFACTS / "dashboard-food-cost-phone.png"), full_page=True)
+
+        page.select_option("#language-select", "zh-hans")
+        page.wait_for_selector('html[lang="zh-hans"]', timeout=5_000)
+        page.wait_for_selector('#ranking-quantity [data-dish="MP01"]', timeout=10_000)
+        assert page.text_content("#food-cost-heading") == "食材成本"
+        assert "菜MP01" in page.text_content("#ranking-quantity")
+        page.screenshot(path=str(ARTIFACTS / "dashboard-food-cost-zh-phone.png"), full_page=True)
+        page.set_viewport_size({"width": 1440, "height": 1000})
+        page.screenshot(path=str(ARTIFACTS / "dashboard-food-cost-zh.png"), full_page=True)
+        assert errors == []

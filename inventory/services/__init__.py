@@ -6,6 +6,7 @@ read-only reports live in inventory.selectors and are re-exported for the same r
 
 from inventory.quantities import MAX_CENTS, MAX_QUANTITY, QUANTIZE, line_cost_cents
 from inventory.selectors import stock_reorder_suggestions, stock_verify, stock_waste_analysis
+from inventory.services.counts import stock_count_close, stock_count_open, stock_count_record, stock_count_update
 from inventory.services.items import (
     ITEM_EDITABLE_FIELDS,
     inventory_item_create,
@@ -35,6 +36,10 @@ __all__ = [
     "inventory_item_refresh_status",
     "inventory_item_update",
     "line_cost_cents",
+    "stock_count_close",
+    "stock_count_open",
+    "stock_count_record",
+    "stock_count_update",
     "stock_record_adjustment",
     "stock_record_purchase",
     "stock_record_sales_usage",

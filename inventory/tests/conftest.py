@@ -29,3 +29,11 @@ def published(monkeypatch):
 
     monkeypatch.setattr("zhilian.events.publish", record)
     return sent
+
+
+@pytest.fixture
+def sent(monkeypatch):
+    """Events that actually went out (after commit), as (groups, event) pairs."""
+    out = []
+    monkeypatch.setattr("zhilian.events._send", lambda groups, event: out.append((groups, event)))
+    return out

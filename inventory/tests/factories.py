@@ -1,6 +1,8 @@
+import datetime as dt
 from decimal import Decimal
 
 import factory
+from django.utils import timezone
 
 from inventory.models import InventoryItem
 
@@ -22,3 +24,15 @@ class InventoryItemFactory(factory.django.DjangoModelFactory):
     unit_cost_cents = 12_00
     status = factory.LazyAttribute(lambda o: InventoryItem.status_for(o.current_quantity, o.min_quantity))
     supplier_name = "Fresh Farm Co."
+
+
+class StockCountFactory(factory.django.DjangoModelFactory):
+    """A count header without lines; tests that need a sheet open one through the services."""
+
+    class Meta:
+        model = "inventory.StockCount"
+
+    store = factory.SubFactory("stores.tests.factories.StoreFactory")
+    count_date = factory.Sequence(lambda n: dt.date(2026, 1, 1) + dt.timedelta(days=n))
+    status = "closed"
+    closed_at = factory.LazyFunction(timezone.now)

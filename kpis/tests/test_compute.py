@@ -47,12 +47,13 @@ def test_computing_twice_keeps_one_record_per_kpi_store_day(store, revenue_kpi):
     assert record.achievement_rate == D("1.0000")
 
 
-def test_every_active_kpi_gets_a_record(store):
+def test_every_active_daily_kpi_gets_a_record(store):
     services.kpi_ensure_defaults()
     KPI.objects.filter(pk="KPI_WASTE_COST").update(is_active=False)
     records = services.kpi_compute_day(store=store, day=DAY, notify=False)
-    assert len(records) == 10
-    assert "KPI_WASTE_COST" not in {r.kpi_id for r in records}
+    assert len(records) == 11
+    # Not computed: inactive, and the actual food cost (not daily: recorded when a count closes).
+    assert {"KPI_WASTE_COST", "KPI_ACTUAL_FOOD_COST"}.isdisjoint({r.kpi_id for r in records})
 
 
 def test_previous_value_and_change_rate(store, revenue_kpi):
@@ -133,16 +134,16 @@ def test_bulk_equals_day_by_day(store, other_store):
         for s in (store, other_store):
             services.kpi_compute_day(store=s, day=start + dt.timedelta(days=n), notify=False)
     assert sorted(KPIRecord.objects.values_list(*fields)) == bulk
-    assert len(bulk) == 11 * 6 * 2
+    assert len(bulk) == 12 * 6 * 2
 
 
 def test_bulk_query_count_does_not_grow_with_days_or_stores(store, other_store):
     services.kpi_ensure_defaults()
     few, _ = count_queries(lambda: services.kpi_compute(stores=[store], start=DAY, end=DAY, notify=False))
-    # 66 records still fit one INSERT on SQLite (999 parameters); larger runs add one per batch only.
+    # 48 records still fit one INSERT on SQLite (999 parameters); larger runs add one per batch only.
     many, _ = count_queries(
         lambda: services.kpi_compute(
-            stores=[store, other_store], start=DAY - dt.timedelta(days=2), end=DAY, notify=False
+            stores=[store, other_store], start=DAY - dt.timedelta(days=1), end=DAY, notify=False
         )
     )
     assert few == many
@@ -241,7 +242,7 @@ def test_one_event_per_store_day(store, other_store, revenue_kpi, monkeypatch, d
 
 
 def test_ensure_defaults_is_idempotent_and_keeps_edits(db):
-    assert services.kpi_ensure_defaults() == 11
+    assert services.kpi_ensure_defaults() == 13
     KPI.objects.filter(pk="KPI_REVENUE").update(target_value=D("9999"))
     assert services.kpi_ensure_defaults() == 0
     assert KPI.objects.get(pk="KPI_REVENUE").target_value == D("9999")
@@ -251,7 +252,7 @@ def test_ensure_defaults_is_idempotent_and_keeps_edits(db):
     assert ids == {
         "KPI_REVENUE", "KPI_ORDER_COUNT", "KPI_AVERAGE_CHECK", "KPI_TABLE_TURNOVER", "KPI_REVPASH",
         "KPI_FOOD_COST_RATIO", "KPI_LABOR_COST_RATIO", "KPI_WASTE_COST", "KPI_TICKET_TIME", "KPI_NO_SHOW_RATE",
-        "KPI_STOCK_OUTS",
+        "KPI_STOCK_OUTS", "KPI_THEORETICAL_FOOD_COST", "KPI_ACTUAL_FOOD_COST",
     }  # fmt: skip
     assert set(KPI.objects.values_list("metric", flat=True)) == set(KPI.Metric.values)
 
@@ -283,4 +284,4 @@ def test_concurrent_computes_of_one_store_day_keep_one_record_each():
     for t in threads:
         t.join()
     assert errors == []
-    assert KPIRecord.objects.filter(store=store, record_date=DAY).count() == 11
+    assert KPIRecord.objects.filter(store=store, record_date=DAY).count() == 12

@@ -83,6 +83,7 @@ EXPECTED = {
     "average_ticket_time": D("15.0000"),  # (10 + 20) / 2 minutes
     "no_show_rate": D("50.0000"),  # 2 / 4
     "stock_outs": D("1.0000"),  # item A hit zero
+    "theoretical_food_cost": D("0"),  # open items only: no recipe cost
 }
 
 

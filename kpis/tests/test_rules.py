@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 
+from kpis.metrics import KPI_STOCK_OUTS, kpi_defaults
 from kpis.models import KPI, KPIRecord
 from kpis.rules import kpi_achievement, kpi_change_rate, kpi_status, kpi_trend
 
@@ -98,3 +99,32 @@ def test_change_rate():
 )
 def test_trend(series, expected):
     assert kpi_trend([D(v) for v in series]) == expected
+
+
+@pytest.mark.parametrize(("value", "expected"), [("0", ON), ("1", RISK), ("2", RISK), ("3", OFF), ("7", OFF)])
+def test_stock_outs_built_in_thresholds_judge_any_stock_out_against_a_zero_target(value, expected):
+    definition = next(d for d in kpi_defaults() if d["id"] == KPI_STOCK_OUTS)
+    assert definition["target_value"] == 0
+    status = kpi_status(
+        D(value),
+        direction=definition["direction"],
+        warning=definition["warning_threshold"],
+        critical=definition["critical_threshold"],
+    )
+    assert status == expected
+
+
+@pytest.mark.parametrize("definition", kpi_defaults(), ids=lambda d: d["id"])
+def test_every_built_in_kpi_is_on_track_at_its_target_and_not_beyond_its_critical_threshold(definition):
+    """At and around zero targets too: the target itself is on track; a step past the critical
+    threshold is off track."""
+    direction, warning, critical = (
+        definition["direction"],
+        definition["warning_threshold"],
+        definition["critical_threshold"],
+    )
+    target = definition["target_value"]
+    assert kpi_status(target, direction=direction, warning=warning, critical=critical) == ON
+    step = D("0.0001")
+    beyond = critical - step if direction == HIB else critical + step
+    assert kpi_status(beyond, direction=direction, warning=warning, critical=critical) == OFF

@@ -8,6 +8,7 @@ from django.db.models import Sum
 
 from orders.models import Order, OrderItem
 from orders.workflow import is_editable
+from stores.models import Employee
 from zhilian.errors import InvalidInput, Locked
 
 S = Order.Status
@@ -127,6 +128,11 @@ def _check_relations(store_id: str, fields: dict[str, Any]) -> None:
             errors["waiter"] = "The waiter works in another store."
         elif not waiter.is_active:
             errors["waiter"] = "The waiter is no longer active."
+        elif waiter.position not in Employee.SERVICE_POSITIONS:
+            errors["waiter"] = (
+                f"{waiter.name} works as {waiter.get_position_display()}; a waiter, host, cashier or manager "
+                "serves orders."
+            )
     if "discount_cents" in fields:
         _check_int(errors, "discount_cents", fields["discount_cents"], low=0, high=MAX_DISCOUNT_CENTS)
     for field, choices in (("order_type", Order.Type), ("sales_channel", Order.Channel)):

@@ -146,7 +146,8 @@ def order_transition(*, order: Order, status: str, reason: str = "", user=None, 
         allowed = allowed_moves(previous)
         if status not in allowed:
             raise InvalidTransition(
-                f"Order {locked.pk} cannot move from {previous} to {status}.",
+                f"Order {locked.pk} cannot move from {previous} to {status}; "
+                + (f"it can move to: {', '.join(allowed)}." if allowed else "it is closed."),
                 allowed=allowed,
                 status=previous,
             )

@@ -108,3 +108,19 @@ class TestEditing:
         response = client_for(actors.manager).delete(f"{ITEMS_URL}{item.pk}/")
         assert response.status_code == 409
         assert response.json()["code"] == "last_item"
+
+
+@pytest.mark.django_db
+def test_an_order_may_name_its_table_by_number(actors, client_for):
+    table = TableFactory(store=actors.store, number="A07", capacity=4)
+    TableFactory(store=actors.other_store, number="A08", capacity=4)
+    client = client_for(actors.manager)
+    items = [{"item_code": "X1", "item_name": "Tea", "unit_price_cents": 500, "is_open_item": True}]
+    body = {"store": "STORE001", "order_type": "dine_in", "table_number": "A07", "items": items}
+    created = client.post(ORDERS, body, format="json")
+    assert created.status_code == 201, created.content
+    assert created.json()["table"] == str(table.pk) and created.json()["table_number"] == "A07"
+    # Another store's table number is not this store's table.
+    missing = client.post(ORDERS, {**body, "table_number": "A08"}, format="json")
+    assert missing.status_code == 400
+    assert missing.json() == {"table_number": ["The store has no table 'A08'."]}

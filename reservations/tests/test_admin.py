@@ -143,8 +143,9 @@ def test_finished_reservation_is_read_only(floor, web, store):
 def test_actions_move_through_the_service(floor, web, store, book):
     pending = book(floor.store, [floor.A3])
     seated = ReservationFactory(store=store, status="seated")
+    # The action form posts to the page's own URL, filters included (the list shows every date here).
     response = web.post(
-        CHANGELIST, {"action": "mark_confirmed", "_selected_action": [pending.pk, seated.pk]}, follow=True
+        f"{CHANGELIST}?when=all", {"action": "mark_confirmed", "_selected_action": [pending.pk, seated.pk]}, follow=True
     )
     texts = [str(m) for m in get_messages(response.wsgi_request)]
     assert any("1 reservation moved to Confirmed" in t for t in texts)
@@ -152,7 +153,7 @@ def test_actions_move_through_the_service(floor, web, store, book):
     assert Reservation.objects.get(pk=pending.pk).status == "confirmed"
     assert Reservation.objects.get(pk=pending.pk).confirmed_at is not None
     assert Reservation.objects.get(pk=seated.pk).status == "seated"
-    web.post(CHANGELIST, {"action": "mark_cancelled", "_selected_action": [pending.pk]})
+    web.post(f"{CHANGELIST}?when=all", {"action": "mark_cancelled", "_selected_action": [pending.pk]})
     cancelled = Reservation.objects.get(pk=pending.pk)
     assert (cancelled.status, cancelled.cancel_reason) == ("cancelled", "Cancelled in the admin")
 
@@ -167,7 +168,7 @@ def test_changelist_is_scoped_and_query_count_constant(floor, web, store, other_
             ReservationFactory(store=store, tables=[table])
 
     make_rows.count = 0
-    few, many = assert_constant_queries(make_rows, lambda: web.get(CHANGELIST))
+    few, many = assert_constant_queries(make_rows, lambda: web.get(CHANGELIST, {"when": "all"}))
     assert many.status_code == 200
     assert theirs.pk not in many.content.decode()
 
@@ -197,3 +198,30 @@ def test_a_booking_lost_between_validation_and_save_rolls_back_with_a_message(fl
     texts = [str(m) for m in get_messages(response.wsgi_request)]
     assert any("already reserved" in t for t in texts)
     assert Reservation.objects.count() == 1
+
+
+def test_the_changelist_opens_on_today_in_arrival_order_with_quick_day_filters(floor, web, store):
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    late = ReservationFactory(store=store, reservation_date=today, reservation_time=dt.time(19, 30))
+    early = ReservationFactory(store=store, reservation_date=today, reservation_time=dt.time(11, 0))
+    tomorrow = ReservationFactory(store=store, reservation_date=today + dt.timedelta(days=1))
+    next_week = ReservationFactory(store=store, reservation_date=today + dt.timedelta(days=5))
+    far = ReservationFactory(store=store, reservation_date=today + dt.timedelta(days=40))
+    past = ReservationFactory(store=store, reservation_date=today - dt.timedelta(days=3))
+
+    def shown(**params):
+        response = web.get(CHANGELIST, params)
+        assert response.status_code == 200
+        return [obj.pk for obj in response.context["cl"].result_list]
+
+    assert shown() == [early.pk, late.pk]  # today, in the order the guests arrive
+    assert shown(when="tomorrow") == [tomorrow.pk]
+    assert shown(when="next7") == [early.pk, late.pk, tomorrow.pk, next_week.pk]
+    assert shown(when="past") == [past.pk]
+    assert set(shown(when="all")) == {early.pk, late.pk, tomorrow.pk, next_week.pk, far.pk, past.pk}
+    # A search looks at every date unless a day range is chosen.
+    assert far.pk in shown(q=far.customer_phone)
+    body = web.get(CHANGELIST).content.decode()
+    assert "?when=tomorrow" in body and "?when=all" in body

@@ -33,7 +33,6 @@ from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.contrib.admin.utils import (
     FieldIsAForeignKeyColumnName,
     _get_non_gfk_field,
-    display_for_field,
     display_for_value,
     lookup_field,
 )
@@ -45,6 +44,8 @@ from django.utils.dateformat import DateFormat, re_escaped, re_formatchars
 from django.utils.formats import get_format
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
+
+from zhilian.admin.display import display_for_field
 
 # A column's value (the row itself for per-row lookups) -> the cell's escaped HTML and its class
 # attribute, apart because Django adds "nowrap" to some cells by the type of their value.

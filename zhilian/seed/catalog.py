@@ -588,6 +588,11 @@ ORDER_NOTES = (
 )
 
 
+# What preparation loses of an ingredient (trimming, bones, thawing), as the menu's recipes say
+# (zhilian.seed.menu); 1 elsewhere. A recipe's stock usage is quantity / yield per portion.
+YIELDS = {"duck": "1", "mandarin_fish": "0.85", "shrimp": "0.9", "chicken": "0.95"}
+
+
 @dataclass(frozen=True)
 class Stock:
     key: str

@@ -29,7 +29,7 @@ CATEGORIES = {
     "drink": ("饮品", "Drinks"),
 }
 # What preparation loses of an ingredient (trimming, bones, thawing); 1 elsewhere.
-YIELDS = {"duck": Decimal("1"), "mandarin_fish": Decimal("0.85"), "shrimp": Decimal("0.9"), "chicken": Decimal("0.95")}
+YIELDS = {key: Decimal(value) for key, value in cat.YIELDS.items()}
 
 
 def ensure_menu() -> dict[str, uuid.UUID]:

@@ -81,6 +81,11 @@ class StorePlan:
     hourly: dict[dt.date, dict[int, tuple[int, int]]] = field(default_factory=dict)
     inventory_items: list[dict] = field(default_factory=list)
     ledger: list[dict] = field(default_factory=list)
+    # Closed stock counts (inventory.StockCount rows, keyed by "key" until written), their lines
+    # (with "count_key") and the ledger adjustments they wrote (reference_id set once written).
+    stock_counts: list[dict] = field(default_factory=list)
+    stock_count_lines: list[dict] = field(default_factory=list)
+    count_adjustments: list[tuple[dict, int]] = field(default_factory=list)
     reservations: list[dict] = field(default_factory=list)
     reservation_tables: list[tuple[str, Any]] = field(default_factory=list)
     reservation_counts: dict[dt.date, int] = field(default_factory=dict)

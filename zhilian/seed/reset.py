@@ -6,7 +6,7 @@ from django.db import transaction
 from django.db.models import ProtectedError, Q
 
 from accounts.models import User
-from inventory.models import InventoryItem, InventoryTransaction
+from inventory.models import InventoryItem, InventoryTransaction, StockCount, StockCountLine
 from kpis.models import KPIRecord
 from menu.models import StoreDishOverride
 from notifications.models import Notification
@@ -56,6 +56,8 @@ def reset_demo_data() -> int:
             Q(store_id__in=ids) | Q(counterpart__store_id__in=ids), counterpart__isnull=False
         ).update(counterpart=None)
         deleted += raw(ledger)
+        deleted += raw(StockCountLine.objects.filter(count__store_id__in=ids))
+        deleted += raw(StockCount.objects.filter(store_id__in=ids))
         deleted += raw(InventoryItem.objects.filter(store_id__in=ids))
         # The chain menu stays (the seed finds it again); the seeded stores' overrides go.
         deleted += raw(StoreDishOverride.objects.filter(store_id__in=ids))

@@ -23,7 +23,7 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts.models import User
-from inventory.models import InventoryItem, InventoryTransaction
+from inventory.models import InventoryItem, InventoryTransaction, StockCount, StockCountLine
 from kpis.models import KPI, KPIRecord
 from kpis.services import kpi_ensure_defaults
 from menu.models import Dish, MenuCategory, RecipeLine
@@ -47,7 +47,8 @@ FUTURE_SCHEDULE_DAYS = 7
 
 # Every model the seed writes, for the summary (in a readable order).
 MODELS = (
-    Store, Table, Employee, User, Order, OrderItem, InventoryItem, InventoryTransaction, MenuCategory, Dish, RecipeLine,
+    Store, Table, Employee, User, Order, OrderItem, InventoryItem, InventoryTransaction, StockCount, StockCountLine,
+    MenuCategory, Dish, RecipeLine,
     Schedule, Shift, Reservation, ReservationTable, KPI, KPIRecord, Notification, DailySequence,
 )  # fmt: skip
 

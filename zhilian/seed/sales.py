@@ -206,7 +206,10 @@ def build_orders(plan: StorePlan) -> None:
         plan.order_counts[day] = len(stamps)
         dish_counts[day] = dishes_today
         packaging[day] = pack_today
-    recipes = {d.code: d.recipe for d in cat.MENU}
+    # The theoretical usage: what the menu's recipes take out of stock (quantity / yield per
+    # portion), the same as menu.selectors.RecipeBook computes from the seeded recipes.
+    yields = {key: float(value) for key, value in cat.YIELDS.items()}
+    recipes = {d.code: [(key, round(amount, 3) / yields.get(key, 1.0)) for key, amount in d.recipe] for d in cat.MENU}
     for day, counter in dish_counts.items():
         usage: dict[str, float] = defaultdict(float)
         for code, qty in counter.items():

@@ -14,7 +14,7 @@ from django.db import connection, transaction
 from django.db.models import F
 
 from accounts.models import User
-from inventory.models import InventoryItem, InventoryTransaction
+from inventory.models import InventoryItem, InventoryTransaction, StockCount, StockCountLine
 from kpis.services import kpi_compute
 from notifications.models import Notification
 from notifications.services import notification_create
@@ -26,6 +26,7 @@ from stores.models import Employee, Store, Table
 from zhilian.models import DailySequence
 from zhilian.seed.logins import user_uuid
 from zhilian.seed.plan import StorePlan
+from zhilian.seed.writers import historical_timestamps
 
 if TYPE_CHECKING:
     from zhilian.seed.runner import Seeder
@@ -59,6 +60,7 @@ def write_store(seeder: Seeder, plan: StorePlan) -> None:
 
         t = time.perf_counter()
         w.bulk(InventoryItem, plan.inventory_items)
+        _stock_counts(w, plan)
         w.big(InventoryTransaction, plan.ledger)
         seeder.phase("write inventory", t)
 
@@ -84,6 +86,24 @@ def write_store(seeder: Seeder, plan: StorePlan) -> None:
     seeder.phase("commit", t)
 
 
+def _stock_counts(w, plan: StorePlan) -> None:
+    """The closed counts (their database ids are needed first: the adjustments they wrote
+    reference them as `COUNT-<id>`), then their lines."""
+    rows = [{k: v for k, v in row.items() if k not in ("key", "taken_on")} for row in plan.stock_counts]
+    objs = [StockCount(**row) for row in rows]
+    with historical_timestamps(StockCount, rows):
+        StockCount.objects.bulk_create(objs)
+    w._count(StockCount, len(objs))
+    ids = {row["key"]: obj.pk for row, obj in zip(plan.stock_counts, objs, strict=True)}
+    for entry, key in plan.count_adjustments:
+        entry["reference_id"] = f"COUNT-{ids[key]}"
+    lines = plan.stock_count_lines
+    for line in lines:
+        line["count_id"] = ids[line.pop("count_key")]
+    w.big(StockCountLine, lines)
+    plan.stock_count_lines, plan.count_adjustments = [], []
+
+
 def remap_users(plan: StorePlan, ids: dict) -> None:
     """Demo logins that existed before (another seed, another ID): point the rows at them."""
     ids = {k: v for k, v in ids.items() if k != v}
@@ -91,6 +111,9 @@ def remap_users(plan: StorePlan, ids: dict) -> None:
         return
     for row in plan.ledger:
         row["performed_by_id"] = ids.get(row["performed_by_id"], row["performed_by_id"])
+    for row in plan.stock_counts:
+        row["opened_by_id"] = ids.get(row["opened_by_id"], row["opened_by_id"])
+        row["closed_by_id"] = ids.get(row["closed_by_id"], row["closed_by_id"])
     for row in plan.schedules:
         row["published_by_id"] = ids.get(row["published_by_id"], row["published_by_id"])
     for row in plan.reservations:

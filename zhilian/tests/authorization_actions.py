@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from inventory.tests.factories import InventoryItemFactory
+from inventory import services as inventory_services
+from inventory.tests.factories import InventoryItemFactory, StockCountFactory
 from menu.tests.factories import DishFactory
 from notifications.tests.factories import NotificationFactory
 from orders.tests.factories import OrderFactory
@@ -54,6 +55,20 @@ def _notification(actors):
 
 def _low_stock_item(actors):
     return InventoryItemFactory(store=actors.store)  # no stock: out of stock
+
+
+def _counted_sheet(actors):
+    item = InventoryItemFactory(store=actors.store)
+    count = inventory_services.stock_count_open(store=actors.store, user=actors.manager)
+    inventory_services.stock_count_record(
+        count=count, quantities=[{"item": item.pk, "counted_quantity": "0"}], user=None
+    )
+    return count
+
+
+def _two_closed_counts(actors):
+    StockCountFactory(store=actors.store, count_date=TOMORROW - dt.timedelta(days=30))
+    return StockCountFactory(store=actors.store, count_date=TOMORROW - dt.timedelta(days=1))
 
 
 def _table_for_availability(actors):
@@ -173,6 +188,39 @@ ACTION_CASES = [
         lambda a, o: "/api/v1/inventory-items/waste-analysis/?store=STORE001",
         OWN_STORE_ONLY,
         template=("/api/v1/inventory-items/waste-analysis/", "GET"),
+    ),
+    ActionCase(
+        "stock count lines",
+        "patch",
+        lambda a, o: f"/api/v1/stock-counts/{o.pk}/lines/",
+        OWN_STORE_ONLY,
+        make=_counted_sheet,
+        body=lambda a, o: [{"item": o.lines.get().item_id, "counted_quantity": "1.5"}],
+        template=("/api/v1/stock-counts/{id}/lines/", "PATCH"),
+    ),
+    ActionCase(
+        "stock count close",
+        "post",
+        lambda a, o: f"/api/v1/stock-counts/{o.pk}/close/",
+        {"admin": {200}, "manager": {200}, "staff": {403}, "other_manager": {404}, "other_staff": {403}},
+        make=_counted_sheet,
+        template=("/api/v1/stock-counts/{id}/close/", "POST"),
+    ),
+    ActionCase(
+        "stock count variance",
+        "get",
+        lambda a, o: f"/api/v1/stock-counts/{o.pk}/variance/",
+        OWN_STORE_ONLY,
+        make=_two_closed_counts,
+        template=("/api/v1/stock-counts/{id}/variance/", "GET"),
+    ),
+    ActionCase(
+        "menu engineering report",
+        "get",
+        lambda a, o: "/api/v1/reports/menu-engineering/?store=STORE001",
+        # Margins are the managers': staff 403; another store's manager 404.
+        {"admin": {200}, "manager": {200}, "staff": {403}, "other_manager": {404}, "other_staff": {403}},
+        template=("/api/v1/reports/menu-engineering/", "GET"),
     ),
     ActionCase(
         "kpi compute",

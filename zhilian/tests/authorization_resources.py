@@ -13,6 +13,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 # The resource suites come in as modules: a Test* class imported by name would be collected (and
 # run) here a second time.
 from accounts.tests import test_users_api as users_api
+from inventory.tests import test_api_counts as stock_counts_api
 from inventory.tests import test_api_items as inventory_items_api
 from inventory.tests import test_api_ledger as inventory_ledger_api
 from kpis.tests import test_api as kpis_api
@@ -44,6 +45,7 @@ ROLE_TABLE = {
     "order-items": {"admin": "LRCUD", "manager": "LRCUD", "staff": "LRC"},
     "inventory-items": {"admin": "LRCUD", "manager": "LRCUD", "staff": "LR"},
     "inventory-transactions": {"admin": "LRC", "manager": "LRC", "staff": "LRC"},
+    "stock-counts": {"admin": "LRCU", "manager": "LRCU", "staff": "LR"},
     "schedules": {"admin": "LRCUD", "manager": "LRCUD", "staff": "LR"},
     "shifts": {"admin": "LRCUD", "manager": "LRCUD", "staff": "LR"},
     "reservations": {"admin": "LRCUD", "manager": "LRCUD", "staff": "LRC"},
@@ -90,6 +92,15 @@ def _staff_user_of_store(actors):
     return users_api.TestUserResource().make(actors.store)
 
 
+def _open_count(actors):
+    from inventory.models import StockCount
+    from inventory.services import stock_count_open
+
+    # The store's open count (one per store): the same for every page that needs one.
+    existing = StockCount.objects.filter(store=actors.store, status=StockCount.Status.OPEN).first()
+    return existing or stock_count_open(store=actors.store, user=actors.manager)
+
+
 def _notification_for_manager(actors):
     return NotificationFactory(recipient=actors.manager)
 
@@ -110,6 +121,8 @@ RESOURCES = [
     Resource(
         "inventory-transactions", inventory_ledger_api.TestInventoryTransactionAPI, absent="UD", store_in_payload=False
     ),
+    # Counts are history: never deleted. The one made for the case is open (an update changes it).
+    Resource("stock-counts", stock_counts_api.TestStockCountAPI, absent="D", make_object=_open_count),
     # The schedule made for the case is unpublished: staff do not see drafts.
     Resource("schedules", scheduling_api.TestScheduleResource, visible_to=frozenset({"admin", "manager"})),
     Resource(

@@ -179,15 +179,17 @@ def test_shift_list_of_a_week_runs_three_queries_and_leaves_unshown_columns(stor
 
 
 @pytest.mark.django_db
-def test_dashboard_summary_needs_nine_queries(store, manager, client_for):
+def test_dashboard_summary_needs_twelve_queries(store, manager, client_for):
     # The user (the test's JWT), the store, then one query per part (dashboard.selectors): the 14
-    # days' figures and the day's totals are one grouped query, a reservation's tables are joined.
+    # days' figures and the day's totals are one grouped query, a reservation's tables are joined;
+    # the food cost panel's dish sales and latest actual food cost, the dish ranking. (A day with
+    # dish sales adds the recipes and the unit costs: dashboard/tests/test_food_cost_panel.py.)
     make_orders(store, 5)
     client = client_for(manager)
     with CaptureQueriesContext(connection) as ctx:
         response = client.get("/api/v1/kpis/dashboard/", {"store": store.pk, "date": DAY.isoformat()})
     assert response.status_code == 200
-    assert len(ctx.captured_queries) == 9
+    assert len(ctx.captured_queries) == 12
 
 
 @pytest.mark.django_db

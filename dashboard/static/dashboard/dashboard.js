@@ -133,6 +133,9 @@
     renderReservations(data.reservations || []);
     renderShifts(data.shifts || []);
     renderLowStock(data.low_stock || []);
+    renderFoodCost(data.food_cost || {});
+    ranking = data.dish_ranking || null;
+    renderRanking();
     if (typeof data.unread_notifications === "number") setBell(data.unread_notifications);
     $("last-updated").textContent = new Date().toLocaleTimeString(cfg.language, { timeZone: cfg.timeZone });
   }
@@ -333,6 +336,66 @@
       return tr;
     });
   }
+
+  // ------------------------------------------------------------------ food cost and best sellers
+  function percent(value) { return value === null || value === undefined ? "—" : decimal(value) + " %"; }
+
+  function renderFoodCost(food) {
+    var box = $("food-cost");
+    if (!box) return;
+    clear(box);
+    var gap = food.gap_points === null || food.gap_points === undefined ? null : Number(food.gap_points);
+    var tiles = [
+      ["theoretical", T.food_cost.theoretical, percent(food.theoretical_percent),
+       food.theoretical_percent === null || food.theoretical_percent === undefined ? T.food_cost.no_sales
+         : T.food_cost.recipe_cost + " " + yuan(food.recipe_cost_cents)],
+      ["actual", T.food_cost.actual, percent(food.actual_percent),
+       food.actual_date ? T.food_cost.as_of + " " + food.actual_date : T.food_cost.no_count],
+      ["gap", T.food_cost.gap, gap === null ? "—" : (gap > 0 ? "+" : "") + decimal(food.gap_points),
+       T.food_cost.gap_hint],
+    ];
+    tiles.forEach(function (t) {
+      var cls = "tile food-cost";
+      if (t[0] === "gap" && gap !== null) cls += gap > 0 ? " gap-worse" : " gap-better";
+      box.appendChild(el("div", { className: cls, "data-food-cost": t[0] }, [
+        el("div", { className: "tile-label", text: t[1] }),
+        el("div", { className: "tile-value", text: t[2] }),
+        el("div", { className: "tile-foot muted", text: t[3] }),
+      ]));
+    });
+  }
+
+  var ranking = null;
+  var rankingPeriod = "today";
+
+  function dishName(d) {
+    var zh = String(cfg.language || "").indexOf("zh") === 0;
+    return (zh ? d.name_zh : d.name_en) || d.name_zh || d.code;
+  }
+
+  function renderRanking() {
+    if (!$("ranking-quantity")) return;
+    var period = (ranking && ranking[rankingPeriod]) || { by_quantity: [], by_revenue: [] };
+    [["ranking-quantity", period.by_quantity || []], ["ranking-revenue", period.by_revenue || []]].forEach(function (pair) {
+      fillTable(pair[0], pair[1], T.no_dish_sales, 4, function (d) {
+        var index = pair[1].indexOf(d) + 1;
+        var tr = el("tr", { "data-dish": d.code }, cells([String(index), dishName(d)]));
+        tr.appendChild(el("td", { className: "num", text: String(d.quantity) }));
+        tr.appendChild(el("td", { className: "num", text: yuan(d.revenue_cents) }));
+        return tr;
+      });
+    });
+    Array.prototype.forEach.call(document.querySelectorAll("[data-ranking-period]"), function (button) {
+      button.setAttribute("aria-pressed", String(button.getAttribute("data-ranking-period") === rankingPeriod));
+    });
+  }
+
+  Array.prototype.forEach.call(document.querySelectorAll("[data-ranking-period]"), function (button) {
+    button.addEventListener("click", function () {
+      rankingPeriod = button.getAttribute("data-ranking-period");
+      renderRanking();
+    });
+  });
 
   // ------------------------------------------------------------------ notifications
   var unread = 0;

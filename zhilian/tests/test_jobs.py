@@ -116,7 +116,8 @@ def test_setup_schedule_is_idempotent_keeps_edits_and_resets(db):
     assert "1 job(s) created, 0 reset" in _setup_schedule()
     assert f"0 job(s) created, 0 reset, {n} enabled" in _setup_schedule()
     assert PeriodicTask.objects.count() == n
-    assert CrontabSchedule.objects.count() == n
+    # Entries with the same timing share one crontab row.
+    assert CrontabSchedule.objects.count() == len({tuple(sorted(e.crontab.items())) for e in jobs.DEFAULT_SCHEDULE})
 
     # An admin moves the nightly KPIs to 05:30 and pauses the no-show sweep: re-running keeps that.
     nightly = PeriodicTask.objects.get(name="kpis: yesterday")
@@ -180,3 +181,19 @@ def test_a_failing_notification_does_not_hide_the_jobs_error(store, admin_user, 
     result = jobs_tasks.broken.apply(args=(uuid.uuid4().hex,))
     assert result.failed() and isinstance(result.result, ValueError)
     assert "the failure notification could not be written" in caplog.text
+
+
+def test_only_admins_see_the_schedule_in_the_admin(actors, client):
+    url = "/admin/django_celery_beat/periodictask/"
+    client.force_login(actors.admin)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "kpis: today" in response.content.decode()
+    assert "/admin/django_celery_beat/" in client.get("/admin/").content.decode()
+
+    client.force_login(actors.manager)
+    assert client.get(url).status_code == 403
+    assert client.get("/admin/django_celery_beat/crontabschedule/").status_code == 403
+    index = client.get("/admin/")
+    assert index.status_code == 200
+    assert "django_celery_beat" not in index.content.decode()

@@ -16,7 +16,7 @@ SERVE_ENV := DEBUG=false HTTPS_ONLY=false HOST=$(HOST) PORT=$(PORT) WS_PORT=$(WS
 
 help:
 	@echo "make run    - install, migrate, seed demo data, serve http://$(HOST):$(PORT)"
-	@echo "make serve  - the production layout: HTTP (WSGI) on PORT, WebSockets on WS_PORT; needs SECRET_KEY, REDIS_URL"
+	@echo "make serve  - the production layout: HTTP (WSGI) on PORT, WebSockets on WS_PORT, the jobs' worker and beat; needs SECRET_KEY, REDIS_URL"
 	@echo "make worker - a Celery worker running the background jobs (needs a broker: REDIS_URL or CELERY_BROKER_URL)"
 	@echo "make beat   - Celery beat: sends the jobs on the schedule admins edit in the admin (django-celery-beat)"
 	@echo "make test   - run the whole test suite (PostgreSQL if DATABASE_URL is set, else SQLite)"
@@ -60,16 +60,18 @@ worker: venv
 beat: venv
 	$(BEAT) $(BEAT_ARGS)
 
-# The two production servers as docs/architecture.md describes them, reading PORT, WS_PORT,
-# DATABASE_URL, REDIS_URL and SECRET_KEY from the environment (or .env). Redis carries the events
-# from the HTTP processes to the WebSocket process, so it is required here.
+# The two production servers as docs/architecture.md describes them, and the background jobs'
+# worker and beat, reading PORT, WS_PORT, DATABASE_URL, REDIS_URL and SECRET_KEY from the
+# environment (or .env). Redis carries the events from the HTTP processes to the WebSocket process
+# and the jobs from beat to the worker, so it is required here.
 serve: venv
 	@test -n "$$REDIS_URL" || grep -q '^REDIS_URL=.' .env 2>/dev/null || \
 		{ echo "make serve runs the production layout: set REDIS_URL (e.g. redis://127.0.0.1:6379/0)"; exit 1; }
 	$(SERVE_ENV) $(PY) manage.py migrate --noinput
 	$(SERVE_ENV) $(PY) manage.py collectstatic --noinput -v0
 	@echo "HTTP on http://$(HOST):$(PORT), WebSockets on ws://$(HOST):$(WS_PORT)"
-	$(SERVE_ENV) bash -c 'trap "kill 0" EXIT; $(VENV)/bin/gunicorn -c gunicorn-ws.conf.py & $(VENV)/bin/gunicorn -c gunicorn.conf.py'
+	$(SERVE_ENV) bash -c 'trap "kill 0" EXIT; $(WORKER) & $(BEAT) & \
+		$(VENV)/bin/gunicorn -c gunicorn-ws.conf.py & $(VENV)/bin/gunicorn -c gunicorn.conf.py'
 
 # PYTEST_ARGS adds options, e.g. PYTEST_ARGS='-q -m "not fuzz"' (what CI runs per database).
 test: venv

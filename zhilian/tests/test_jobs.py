@@ -197,3 +197,23 @@ def test_only_admins_see_the_schedule_in_the_admin(actors, client):
     index = client.get("/admin/")
     assert index.status_code == 200
     assert "django_celery_beat" not in index.content.decode()
+
+
+def test_compose_runs_a_worker_and_one_beat():
+    import yaml
+
+    compose = yaml.safe_load((settings.BASE_DIR / "docker-compose.yml").read_text())["services"]
+    worker, beat = compose["worker"], compose["beat"]
+    assert worker["command"][:4] == ["celery", "-A", "zhilian", "worker"]
+    assert beat["command"] == [
+        "celery", "-A", "zhilian", "beat", "-l", "info",
+        "--scheduler", "django_celery_beat.schedulers:DatabaseScheduler",
+    ]  # fmt: skip
+    for service in (worker, beat):
+        # The same image, settings and broker as the web processes; started once `web` has migrated.
+        assert service["environment"]["REDIS_URL"] == compose["web"]["environment"]["REDIS_URL"]
+        assert service["environment"]["DATABASE_URL"] == compose["web"]["environment"]["DATABASE_URL"]
+        assert service["depends_on"] == {"web": {"condition": "service_healthy"}}
+    assert beat["deploy"]["replicas"] == 1, "two beats would send every job twice"
+    assert beat["healthcheck"] == {"disable": True}, "the image's check probes HTTP, which beat does not serve"
+    assert "inspect ping" in worker["healthcheck"]["test"][1]

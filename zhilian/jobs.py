@@ -9,6 +9,7 @@ again after an admin edits its schedule.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -55,12 +56,29 @@ class JobTask(Task):
             logger.exception("job %s [%s]: the failure notification could not be written", self.name, task_id)
 
 
+# A job that keeps failing (the sweep runs every 10 minutes) tells the admins once per this period,
+# until one of them reads it; every failure is still logged.
+FAILURE_NOTICE_QUIET = dt.timedelta(hours=1)
+
+
 def job_failure_notify(*, task: str, task_id: str | None, error: BaseException, retries: int = 0) -> int:
-    """One critical notification per active admin saying which job failed and why; returns how many."""
+    """One critical notification per active admin saying which job failed and why; returns how many
+    (0 while an unread notice of the same job, younger than FAILURE_NOTICE_QUIET, stands)."""
+    from django.utils import timezone
+
     from notifications.models import Notification
     from notifications.services import chain_admins, notification_create
 
     message = f"{type(error).__name__}: {error}"[:1000]
+    # Not airtight (two failures at the same instant may both notify): a duplicate is harmless.
+    if Notification.objects.filter(
+        kind=Notification.Kind.SYSTEM,
+        data__task=task,
+        read_at__isnull=True,
+        created_at__gte=timezone.now() - FAILURE_NOTICE_QUIET,
+    ).exists():
+        logger.warning("job %s [%s]: the admins were already told of a failure within the hour", task, task_id)
+        return 0
     rows = notification_create(
         recipients=chain_admins(),
         kind=Notification.Kind.SYSTEM,

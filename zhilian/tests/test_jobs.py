@@ -14,6 +14,7 @@ from io import StringIO
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.utils import timezone
 from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
 from accounts.tests.factories import AdminFactory
@@ -217,3 +218,23 @@ def test_compose_runs_a_worker_and_one_beat():
     assert beat["deploy"]["replicas"] == 1, "two beats would send every job twice"
     assert beat["healthcheck"] == {"disable": True}, "the image's check probes HTTP, which beat does not serve"
     assert "inspect ping" in worker["healthcheck"]["test"][1]
+
+
+def test_a_job_failing_again_notifies_once_until_read(store, admin_user):
+    first = jobs_tasks.broken.apply(args=(uuid.uuid4().hex,))
+    jobs_tasks.broken.apply(args=(uuid.uuid4().hex,))
+    assert first.failed()
+    notes = list(Notification.objects.filter(recipient=admin_user))
+    assert len(notes) == 1, "the second failure within the hour is logged, not notified again"
+    assert notes[0].data["task_id"] == first.id
+    # Another job's failure is news.
+    jobs_tasks.flaky_sweep.apply(args=(uuid.uuid4().hex, 10))
+    assert Notification.objects.filter(recipient=admin_user).count() == 2
+
+    # Read: the next failure is news again; so is one after the quiet period.
+    Notification.objects.update(read_at=timezone.now())
+    jobs_tasks.broken.apply(args=(uuid.uuid4().hex,))
+    assert Notification.objects.filter(recipient=admin_user, read_at__isnull=True).count() == 1
+    Notification.objects.update(created_at=timezone.now() - jobs.FAILURE_NOTICE_QUIET, read_at=None)
+    jobs_tasks.broken.apply(args=(uuid.uuid4().hex,))
+    assert Notification.objects.filter(recipient=admin_user, data__task="zhilian.tests.broken").count() == 3

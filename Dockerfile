@@ -21,6 +21,10 @@ COPY --chown=zhilian:zhilian . .
 # Static files are collected at build time and served by whitenoise.
 RUN DEBUG=false SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput
 
+# MEDIA_ROOT (uploaded dish photos): a volume in docker-compose.yml, which takes this directory's
+# owner when it is first created, so the app may write there.
+RUN mkdir -p /app/media && chown zhilian:zhilian /app/media
+
 USER zhilian
 EXPOSE 8000 8001
 

@@ -21,6 +21,7 @@ from bench.rows import (
     GOAL_MENU_WRITE_SHARE,
     GOAL_ORDER_LIST_RATIO,
     GOAL_READ_P50_MS,
+    GOAL_VARIANCE_MS,
     Row,
     fmt_row,
 )
@@ -325,6 +326,7 @@ def measure_kpis(s: Sample, args: argparse.Namespace) -> list[Row]:
         )
     ]
     print(fmt_row(rows[0]), flush=True)
+    rows += measure_food_cost_reports(s, args)
     if not args.skip_kpi_year:
         stores = list(Store.objects.order_by("pk"))
         start = s.day - dt.timedelta(days=364)
@@ -342,6 +344,52 @@ def measure_kpis(s: Sample, args: argparse.Namespace) -> list[Row]:
         rows.append(row)
         print(fmt_row(row), flush=True)
     connection.close()
+    return rows
+
+
+def measure_food_cost_reports(s: Sample, args: argparse.Namespace) -> list[Row]:
+    """The variance report of a store-month (between the sample store's last two month-start
+    counts) and the menu engineering report of the same month, in process (issue 12)."""
+    from inventory.models import StockCount
+    from inventory.reports import stock_variance
+    from menu.reports import menu_engineering
+    from stores.models import Store
+
+    month_counts = list(
+        StockCount.objects.filter(store_id=s.store, status=StockCount.Status.CLOSED, count_date__day=1).order_by(
+            "-count_date"
+        )[:2]
+    ) or list(StockCount.objects.filter(store_id=s.store, status=StockCount.Status.CLOSED).order_by("-count_date")[:2])
+    if len(month_counts) < 2:
+        print("food cost reports: skipped (the sample store has fewer than two closed stock counts)", flush=True)
+        return []
+    closing, opening = month_counts
+    n = max(5, args.requests // 6)
+    variance = time_sync(lambda _i: stock_variance(opening=opening, closing=closing), n=n)
+    days = (closing.count_date - opening.count_date).days
+    rows = [
+        Row(
+            f"variance report: one store, {days} days between counts (inventory.reports.stock_variance)",
+            variance.p50_ms,
+            variance.p95_ms,
+            goal=f"p50 < {GOAL_VARIANCE_MS:.0f} ms",
+            met=variance.p50_ms < GOAL_VARIANCE_MS,
+            note="in process, no HTTP",
+        )
+    ]
+    store = Store.objects.get(pk=s.store)
+    start = opening.count_date + dt.timedelta(days=1)
+    engineering = time_sync(lambda _i: menu_engineering(store=store, start=start, end=closing.count_date), n=n)
+    rows.append(
+        Row(
+            f"menu engineering: one store, {days} days (menu.reports.menu_engineering)",
+            engineering.p50_ms,
+            engineering.p95_ms,
+            note="in process, no HTTP",
+        )
+    )
+    for row in rows:
+        print(fmt_row(row), flush=True)
     return rows
 
 

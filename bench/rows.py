@@ -12,6 +12,8 @@ GOAL_ADMIN_MANAGER_DAY_MS = 50.0  # a manager's changelist of one day, the page 
 GOAL_KPI_DAY_MS = 200.0
 # Orders that deduct their recipes from stock keep at least this share of the plain write's rate.
 GOAL_MENU_WRITE_SHARE = 0.8
+# The variance report of a store-month at chain scale (issue 12).
+GOAL_VARIANCE_MS = 1000.0
 
 
 @dataclass

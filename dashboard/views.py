@@ -26,7 +26,7 @@ from accounts.forms import LoginForm
 from accounts.lockout import mark_locked_out
 from dashboard.selectors import dashboard_summary
 from dashboard.serializers import DashboardQuerySerializer, DashboardSerializer
-from stores.models import Store
+from stores.models import Employee, Store
 from zhilian import roles
 from zhilian.api.stores import requested_store
 
@@ -34,6 +34,7 @@ SUMMARY_URL = "/api/v1/kpis/dashboard/"
 NOTIFICATIONS_URL = "/api/v1/notifications/"
 BOARD_STATUSES = ("pending", "confirmed", "preparing", "ready", "served")
 POLL_SECONDS = 30
+CLOCK_URL = "/api/v1/attendance/me/"
 
 
 class DashboardView(APIView):
@@ -118,6 +119,16 @@ def js_strings() -> dict[str, object]:
             "gap_hint": _("Actual − theoretical"),
         },
         "no_dish_sales": _("No dishes sold"),
+        "clock": {
+            "clocked_out": _("Not clocked in"),
+            "clocked_in": _("Clocked in since %(time)s"),
+            "on_break": _("On a break since %(time)s"),
+            "clock-in": _("Clock in"),
+            "break-start": _("Start break"),
+            "break-end": _("End break"),
+            "clock-out": _("Clock out"),
+            "failed": _("Could not record the punch."),
+        },
     }
 
 
@@ -150,6 +161,8 @@ def dashboard(request):
         "csrfToken": get_token(request),
         "loginUrl": settings.LOGIN_URL,
         "adminOrderUrl": "/admin/orders/order/{id}/change/" if user.is_staff else None,
+        # The signed-in person's own time clock (attendance), when their login is an employee's.
+        "clockUrl": CLOCK_URL if Employee.objects.filter(user=user, is_active=True).exists() else None,
         "language": request.LANGUAGE_CODE,
         # Times show in the stores' zone (business days are local days), whatever the browser's.
         "timeZone": settings.TIME_ZONE,

@@ -1,14 +1,15 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
-from django.http import HttpResponseRedirect
+from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from inventory import reports, services
+from inventory import reports, selectors, services
 from inventory.models import InventoryItem, InventoryTransaction, StockCount, StockCountLine
 from stores.models import Store
 from zhilian import roles
@@ -17,6 +18,14 @@ from zhilian.errors import DomainError
 from zhilian.models import YuanFormField, format_yuan
 
 RECENT_ROWS = 10
+# Sort key of the stock status: the worst first.
+STATUS_SEVERITY = Case(
+    When(status=InventoryItem.Status.OUT_OF_STOCK, then=Value(0)),
+    When(status=InventoryItem.Status.CRITICAL, then=Value(1)),
+    When(status=InventoryItem.Status.LOW, then=Value(2)),
+    default=Value(3),
+    output_field=IntegerField(),
+)
 
 
 @admin.register(InventoryItem)
@@ -30,7 +39,7 @@ class InventoryItemAdmin(ScopedModelAdmin):
         "unit",
         "min_quantity",
         "max_quantity",
-        "status",
+        "status_badge",
         yuan("unit_cost_cents", _("unit cost")),
         "supplier_name",
         "is_active",
@@ -40,7 +49,51 @@ class InventoryItemAdmin(ScopedModelAdmin):
     search_fields = ["id", "name", "supplier_name"]
     list_select_related = ["store"]
     autocomplete_fields = ["store"]
-    ordering = ["store", "name"]
+    # The worst first: out of stock, critical, low, then normal (not the labels' alphabet).
+    ordering = ["store", STATUS_SEVERITY.asc(), "name"]
+
+    class Media:
+        css = {"all": ["inventory/stock_status.css"]}
+
+    def get_urls(self):
+        reorder = self.admin_site.admin_view(self.reorder_view)
+        return [
+            path("reorder-suggestions/", reorder, name="inventory_inventoryitem_reorder"),
+            *super().get_urls(),
+        ]
+
+    def reorder_view(self, request):
+        """What to order per supplier for one store (the API's reorder suggestions)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        stores = list(Store.objects.for_user(request.user).order_by("pk"))
+        wanted = request.GET.get("store") or (stores[0].pk if stores else None)
+        store = next((s for s in stores if s.pk == wanted), None)
+        if store is None:
+            raise Http404
+        groups = selectors.stock_reorder_suggestions(store=store)
+        for group in groups:
+            group["total"] = format_yuan(group["total_cost_cents"])
+            for item in group["items"]:
+                item["status_label"] = InventoryItem.Status(item["status"]).label
+                item["unit_cost"] = format_yuan(item["unit_cost_cents"])
+                item["cost"] = format_yuan(item["cost_cents"])
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Reorder suggestions"),
+            "store": store,
+            "stores": stores,
+            "groups": groups,
+            "item_count": sum(g["item_count"] for g in groups),
+            "total": format_yuan(sum(g["total_cost_cents"] for g in groups)),
+        }
+        return TemplateResponse(request, "admin/inventory/inventoryitem/reorder_suggestions.html", context)
+
+    @admin.display(description=_("status"), ordering=STATUS_SEVERITY)
+    def status_badge(self, obj: InventoryItem) -> str:
+        return format_html('<span class="stock-status stock-status-{}">{}</span>', obj.status, obj.get_status_display())
+
     actions = ["recompute_status"]
     fieldsets = [
         (None, {"fields": ["id", "store", "name", "sku", "category", "unit", "is_active"]}),
@@ -72,7 +125,8 @@ class InventoryItemAdmin(ScopedModelAdmin):
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             (
                 (
-                    r.transaction_time.strftime("%Y-%m-%d %H:%M"),
+                    # The store's local time, as the ledger's changelist shows it.
+                    timezone.localtime(r.transaction_time).strftime("%Y-%m-%d %H:%M"),
                     r.get_transaction_type_display(),
                     r.quantity,
                     r.quantity_after,

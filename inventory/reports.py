@@ -29,13 +29,14 @@ from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Case, CharField, Sum, Value, When
+from django.db.models import BigIntegerField, Case, CharField, DecimalField, F, Sum, Value, When
 from django.utils.translation import gettext as _
 
 from inventory.models import InventoryItem, InventoryTransaction, StockCount, StockCountLine
 from inventory.quantities import QUANTIZE, rounded
-from zhilian.dates import local_day_bounds
+from zhilian.dates import days_between, local_day_bounds
 from zhilian.errors import DomainError, InvalidInput
+from zhilian.sql import local_date
 
 Type = InventoryTransaction.Type
 ZERO = Decimal("0")
@@ -91,7 +92,7 @@ def stock_variance(*, opening: StockCount, closing: StockCount) -> dict[str, Any
     # Imported here: menu and orders build on inventory, not the other way round.
     from menu.selectors import RecipeBook
     from orders.models import Order
-    from orders.selectors import daily_dish_sales
+    from orders.selectors import daily_dish_sales, daily_modifier_sales
 
     if opening.store_id != closing.store_id:
         raise InvalidInput({"from_count": _("Both counts must be of the same store.")})
@@ -172,6 +173,10 @@ def stock_variance(*, opening: StockCount, closing: StockCount) -> dict[str, Any
     for row in sales:
         for sku, quantity in book.usage_on(row["dish_id"], row["day"], row["portions"]).items():
             theoretical_by_sku[sku] += quantity
+    # What the chosen modifiers added or removed (加辣, 去葱).
+    for row in daily_modifier_sales([store_id], start, end):
+        for sku, quantity in book.modifier_usage_on(row["modifier_id"], row["day"], row["portions"]).items():
+            theoretical_by_sku[sku] += quantity
 
     revenue_cents = (
         Order.objects.filter(store_id=store_id, order_time__gte=lo, order_time__lt=hi)
@@ -240,3 +245,75 @@ def stock_variance(*, opening: StockCount, closing: StockCount) -> dict[str, Any
             "food_cost_gap_pct": None if actual_pct is None else actual_pct - theoretical_pct,
         },
     }
+
+
+# --- the actual food cost of many count periods at once (the KPI) ---------------------------------
+
+
+def count_period_costs(store_ids, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
+    """The actual food cost of every count period of these stores that closes in [start, end]:
+    one dict per closed count that has an earlier closed count, with ``store_id``, ``count``,
+    ``start`` (the day after the opening count), ``end`` (the closing count's date) and
+    ``actual_cost_cents``.
+
+    The same definition as `stock_variance`'s actual usage (opening counted + purchases +
+    transfers in − transfers out − closing counted, food only), aggregated for many periods in
+    three queries instead of a report per count, so the daily KPI computation of a year stays
+    cheap: each sheet's value (Σ counted × its unit cost), the counts' order, and the purchases
+    and transfers per store-day at their ledger cost. The valuation therefore differs from the
+    report's (which values every movement at the closing sheet's cost) by price changes within
+    the period only.
+    """
+    store_ids = list(store_ids)
+    closed = list(
+        StockCount.objects.filter(store_id__in=store_ids, status=StockCount.Status.CLOSED, count_date__lte=end)
+        .order_by("store_id", "count_date", "pk")
+        .values_list("store_id", "pk", "count_date")
+    )
+    periods = []
+    previous: dict[str, tuple[Any, dt.date]] = {}
+    for store_id, count_id, count_date in closed:
+        before = previous.get(store_id)
+        if before is not None and count_date >= start and before[1] < count_date:
+            periods.append({"store_id": store_id, "count": count_id, "opening": before[0],
+                            "start": before[1] + dt.timedelta(days=1), "end": count_date})  # fmt: skip
+        previous[store_id] = (count_id, count_date)
+    if not periods:
+        return []
+    sheet_ids = {p["count"] for p in periods} | {p["opening"] for p in periods}
+    sheet_value = dict(
+        StockCountLine.objects.filter(count_id__in=sheet_ids)
+        .exclude(item__category__in=NON_FOOD)
+        .order_by()
+        .values("count_id")
+        .annotate(value=Sum(F("counted_quantity") * F("unit_cost_cents"), output_field=DecimalField()))
+        .values_list("count_id", "value")
+    )
+    first = min(p["start"] for p in periods)
+    lo, hi = local_day_bounds(first, end)
+    signed_cost = Case(
+        When(quantity__lt=0, then=-F("total_cost_cents")),
+        default=F("total_cost_cents"),
+        output_field=BigIntegerField(),
+    )
+    bought: dict[tuple[str, dt.date], int] = {
+        (row["store_id"], row["day"]): int(row["cents"])
+        for row in InventoryTransaction.objects.filter(
+            store_id__in=store_ids,
+            transaction_type__in=[Type.PURCHASE, Type.TRANSFER],
+            transaction_time__gte=lo,
+            transaction_time__lt=hi,
+        )
+        .exclude(item__category__in=NON_FOOD)
+        .annotate(day=local_date("transaction_time", first, end))
+        .order_by()
+        .values("store_id", "day")
+        .annotate(cents=Sum(signed_cost, default=0))
+    }
+    for period in periods:
+        days = days_between(period["start"], period["end"])
+        moved = sum(bought.get((period["store_id"], day), 0) for day in days)
+        opening_value = Decimal(sheet_value.get(period["opening"]) or 0)
+        closing_value = Decimal(sheet_value.get(period["count"]) or 0)
+        period["actual_cost_cents"] = _cents(opening_value - closing_value + moved, 1)
+    return periods

@@ -22,6 +22,7 @@ from django.db.models.expressions import Window
 from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
+from inventory.reports import count_period_costs
 from inventory.selectors import daily_stock_figures, out_of_stock_items
 from kpis.events import announce
 from kpis.metrics import DayFigures, metric_values
@@ -79,8 +80,9 @@ def collect_figures(store_ids: Sequence[str], start: dt.date, end: dt.date) -> d
         f.stock_outs = row["stock_outs"]
         f.stock_outs_restocked = row["restocked"]
 
-    # Labor the way scheduling reports it (one schedule per store-day, summed in SQL).
-    for row in daily_labor(store_ids, start, end):
+    # Labor the way scheduling reports it (one schedule per store-day, summed in SQL), or what was
+    # worked and paid once the store-day has closed time entries (attendance).
+    for row in daily_labor(store_ids, start, end, actual=True):
         f = figures[(row["store_id"], row["schedule_date"])]
         f.labor_hours = Decimal(row["total_seconds"]) / 3600
         f.labor_cost_cents = Decimal(row["labor_cost_cents"])
@@ -96,7 +98,38 @@ def collect_figures(store_ids: Sequence[str], start: dt.date, end: dt.date) -> d
         f = figures[(store_id, day)]
         f.recipe_cost_cents = cost_cents
         f.dish_revenue_cents = dish_revenue_cents
+
+    _add_count_periods(figures, store_ids, start, end)
     return figures
+
+
+def _add_count_periods(figures, store_ids: Sequence[str], start: dt.date, end: dt.date) -> None:
+    """The actual food cost of each count period closing in [start, end], on its closing day:
+    its consumption (inventory.reports.count_period_costs) against the revenue and the recipe cost
+    of the same days. A period that began before `start` reads those earlier days with one more
+    grouped query each for orders and recipe costs."""
+    periods = count_period_costs(store_ids, start, end)
+    if not periods:
+        return
+    revenue = {key: f.revenue_cents for key, f in figures.items()}
+    recipe = {key: f.recipe_cost_cents for key, f in figures.items()}
+    first = min(p["start"] for p in periods)
+    if first < start:
+        before = start - dt.timedelta(days=1)
+        for row in daily_order_figures(store_ids, first, before):
+            revenue[(row["store_id"], row["day"])] = int(row["revenue_cents"])
+        for key, (cost_cents, _dish_revenue) in daily_recipe_cost(store_ids, first, before).items():
+            recipe[key] = cost_cents
+    for period in periods:
+        keys = [(period["store_id"], day) for day in days_between(period["start"], period["end"])]
+        figures[(period["store_id"], period["end"])].count_period = {
+            "count": str(period["count"]),
+            "start": period["start"].isoformat(),
+            "end": period["end"].isoformat(),
+            "actual_cost_cents": period["actual_cost_cents"],
+            "revenue_cents": sum(revenue.get(key, 0) for key in keys),
+            "recipe_cost_cents": int(sum(Decimal(recipe.get(key, 0)) for key in keys).quantize(Decimal(1))),
+        }
 
 
 def stores_with_counts(store_ids: Sequence[str]) -> list[Store]:

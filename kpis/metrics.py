@@ -15,6 +15,8 @@ Definitions (values are stored with 4 decimal places, rounded half up):
   0 without revenue (``metadata.undefined`` is then true).
 - labor_cost_ratio (%): cost of the shifts of that day's schedule (published or not; hours ×
   the employee's hourly wage) / revenue × 100; 0 without revenue (``metadata.undefined``).
+  Once the store-day has closed time entries, the cost is what was worked instead, paid with
+  overtime as the timesheets pay it (attendance.selectors.daily_actual_labor).
 - waste_cost (CNY): cost of the day's waste ledger rows.
 - average_ticket_time (minutes): mean of ``ready_at - confirmed_at`` over the day's orders
   that have both stamps; 0 when none has.
@@ -32,10 +34,11 @@ Definitions (values are stored with 4 decimal places, rounded half up):
   rounded once to the cent per store-day (`menu.reports.daily_recipe_cost`). Revenue is the
   same as the revenue KPI's (order totals after discounts, open items included), so it compares
   with food_cost_ratio and actual_food_cost; 0 without revenue (``metadata.undefined``).
-- actual_food_cost (%): consumption between two stock counts (opening count + purchases +
-  transfers in − transfers out − closing count, at cost) / revenue of the period × 100. Not a
-  daily figure: it is not computed here (the daily computation skips it) but recorded when a
-  count closes.
+- actual_food_cost (%): consumption between two closed stock counts (opening count + purchases +
+  transfers in − transfers out − closing count, food items at cost:
+  `inventory.reports.count_period_costs`) / revenue of the period's days × 100, recorded on the
+  closing count's date only (other days have no value); ``metadata`` names the period and gives
+  its theoretical % (recipe cost of the same days / the same revenue) for the gap.
 
 Targets, status, achievement, change and trend: `kpis.rules`.
 """
@@ -157,6 +160,8 @@ class DayFigures:
     no_shows: int = 0
     recipe_cost_cents: Decimal = ZERO
     dish_revenue_cents: int = 0
+    # The stock count period that closes on this day, if one does (kpis.compute._add_count_periods).
+    count_period: dict[str, Any] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -171,8 +176,8 @@ def metric_values(store: Store, day: dt.date, f: DayFigures, *, today: dt.date) 
     """metric -> (value, metadata) for one store-day from its aggregates.
 
     `store` carries ``active_tables`` and ``out_of_stock_items`` (counted now), as
-    `kpis.compute.stores_with_counts` loads it. Metrics that are not daily (actual_food_cost,
-    recorded when a stock count closes) have no value here.
+    `kpis.compute.stores_with_counts` loads it. actual_food_cost has a value only on the day a
+    stock count period closes.
     """
     revenue = Decimal(f.revenue_cents) / 100
     tables = store.active_tables
@@ -212,4 +217,20 @@ def metric_values(store: Store, day: dt.date, f: DayFigures, *, today: dt.date) 
             theoretical,
             {"recipe_cost_cents": recipe_cost_cents, "dish_revenue_cents": f.dish_revenue_cents, **no_revenue},
         ),
+        **_actual_food_cost(f.count_period),
     }
+
+
+def _actual_food_cost(period: dict[str, Any] | None) -> dict[str, tuple[Decimal, dict]]:
+    """The actual food cost on the day a count period closes (no value on other days): the
+    period's consumption / its revenue × 100, with the period's theoretical % beside it so the
+    gap compares the same days."""
+    if period is None:
+        return {}
+    revenue = Decimal(period["revenue_cents"])
+    metadata = {
+        **period,
+        "theoretical_percent": str(ratio(Decimal(period["recipe_cost_cents"]), revenue, HUNDRED)),
+        **({"undefined": True} if not revenue else {}),
+    }
+    return {M.ACTUAL_FOOD_COST: (ratio(Decimal(period["actual_cost_cents"]), revenue, HUNDRED), metadata)}

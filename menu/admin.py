@@ -15,12 +15,13 @@ from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from menu import services
 from menu.charts import scatter
-from menu.models import Dish, DishModifier, MenuCategory, RecipeLine, StoreDishOverride
+from menu.models import Dish, DishModifier, MenuCategory, RecipeLine, SetMealComponent, StoreDishOverride
 from menu.reports import MAX_REPORT_DAYS, DishClass, dish_costs_per_portion, margin_percent, menu_engineering
 from stores.models import Store
 from zhilian import roles
@@ -45,15 +46,44 @@ class MenuCategoryAdmin(ScopedModelAdmin):
 
 
 class RecipeLineInline(ScopedTabularInline):
+    """The dish's recipe, and its modifiers' (a line naming a modifier: what choosing it changes;
+    negative removes)."""
+
     model = RecipeLine
-    fields = ["ingredient_sku", "quantity", "yield_factor", "valid_from"]
+    fields = ["modifier", "ingredient_sku", "quantity", "yield_factor", "valid_from"]
     show_change_link = False
+
+    def get_formset(self, request, obj=None, **kwargs):
+        request._recipe_dish = obj  # the modifier choices are this dish's
+        return super().get_formset(request, obj, **kwargs)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "modifier":
+            dish = getattr(request, "_recipe_dish", None)
+            kwargs["queryset"] = (
+                DishModifier.objects.filter(dish=dish).select_related("dish")
+                if dish is not None
+                else DishModifier.objects.none()
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class DishModifierInline(ScopedTabularInline):
     model = DishModifier
     fields = ["code", "name_zh", "name_en", "price_delta_cents", "is_active"]
     show_change_link = False
+
+
+class SetMealComponentInline(ScopedTabularInline):
+    """The dishes of a set meal (套餐) and their portions; saved through the set meal's service."""
+
+    model = SetMealComponent
+    fk_name = "set_meal"
+    fields = ["dish", "quantity"]
+    autocomplete_fields = ["dish"]
+    show_change_link = False
+    verbose_name = _("dish in the set meal")
+    verbose_name_plural = _("dishes in the set meal (套餐)")
 
 
 class CommaSeparatedListField(forms.CharField):
@@ -122,15 +152,15 @@ class DishAdmin(ScopedModelAdmin):
         "margin",
         "is_active",
     ]
-    list_filter = ["category", "is_active", "spice_level"]
+    list_filter = ["category", "is_set_meal", "is_active", "spice_level"]
     search_fields = ["code", "name_zh", "name_en"]
     list_select_related = ["category"]
     ordering = ["category__position", "position", "code"]
-    inlines = [RecipeLineInline, DishModifierInline]
-    readonly_fields = ["cost_per_portion", "margin"]
+    inlines = [SetMealComponentInline, RecipeLineInline, DishModifierInline]
+    readonly_fields = ["photo_preview", "cost_per_portion", "margin"]
     fieldsets = [
-        (None, {"fields": ["code", "name_zh", "name_en", "category", "position", "is_active"]}),
-        (_("Description"), {"fields": ["description", "spice_level", "allergens"]}),
+        (None, {"fields": ["code", "name_zh", "name_en", "category", "position", "is_set_meal", "is_active"]}),
+        (_("Description"), {"fields": ["description", "spice_level", "allergens", "photo", "photo_preview"]}),
         (_("Price and cost"), {"fields": ["base_price_cents", "cost_per_portion", "margin"]}),
     ]
     services = services
@@ -142,6 +172,8 @@ class DishAdmin(ScopedModelAdmin):
     INLINE_ENTITIES = {RecipeLine: "recipe_line", DishModifier: "dish_modifier"}
 
     def save_formset(self, request, form, formset, change):
+        if formset.model is SetMealComponent:
+            return self._save_components(request, form, formset)
         entity = self.INLINE_ENTITIES.get(formset.model)
         if entity is None:
             return super().save_formset(request, form, formset, change)
@@ -160,6 +192,20 @@ class DishAdmin(ScopedModelAdmin):
     def get_changelist(self, request, **kwargs):
         return DishChangeList
 
+    def _save_components(self, request, form, formset) -> None:
+        # The whole list at once, as the API writes it: the service checks the set (no nesting,
+        # each dish once) with the dishes locked, and audits the change as one entry.
+        formset.save(commit=False)  # sorts the rows into new, changed and deleted; writes nothing
+        deleted = {obj.pk for obj in formset.deleted_objects}
+        components = [
+            {"dish": f.cleaned_data["dish"], "quantity": f.cleaned_data["quantity"]}
+            for f in formset.forms
+            if f.cleaned_data.get("dish") is not None
+            and f.instance.pk not in deleted
+            and not (f.instance._state.adding and not f.has_changed())
+        ]
+        services.set_meal_components_set(set_meal=form.instance, components=components, user=request.user)
+
     @staticmethod
     def _cost(obj) -> int | None:
         # The chain's average unit costs of the ingredients (stores buy at different prices); the
@@ -169,6 +215,13 @@ class DishAdmin(ScopedModelAdmin):
         if not hasattr(obj, "_cost_per_portion"):
             obj._cost_per_portion = dish_costs_per_portion([obj.pk], day=timezone.localdate())[obj.pk]
         return obj._cost_per_portion
+
+    @admin.display(description=_("photo preview"))
+    def photo_preview(self, obj):
+        if obj is None or not obj.photo:
+            return "-"
+        # Sized by attributes: the Content-Security-Policy allows no inline style.
+        return format_html('<img src="{}" alt="{}" height="120">', obj.photo.url, obj)
 
     @admin.display(description=_("cost per portion (chain average)"))
     def cost_per_portion(self, obj):

@@ -34,10 +34,14 @@ class DishModifierFilter(FilterSet):
 class RecipeLineFilter(FilterSet):
     dish = filters.UUIDFilter(field_name="dish_id")
     dish_code = filters.CharFilter(field_name="dish__code")
+    modifier = filters.UUIDFilter(field_name="modifier_id")
+    for_modifier = filters.BooleanFilter(
+        field_name="modifier", lookup_expr="isnull", exclude=True, label="A modifier's line (false: the dish's own)"
+    )
 
     class Meta:
         model = RecipeLine
-        fields = ["dish", "dish_code", "ingredient_sku", "valid_from"]
+        fields = ["dish", "dish_code", "modifier", "for_modifier", "ingredient_sku", "valid_from"]
 
 
 class StoreDishOverrideFilter(FilterSet):

@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from inventory.models import InventoryItem
 from menu.models import Dish
 from menu.selectors import RecipeBook
-from orders.selectors import daily_dish_sales
+from orders.selectors import daily_dish_sales, daily_modifier_sales
 from stores.models import Store
 from zhilian.dates import check_range
 
@@ -81,8 +81,9 @@ class SoldDish:
 def sold_dishes_with_cost(store_ids: Sequence[str], start: dt.date, end: dt.date) -> list[SoldDish]:
     """The dish sales per (store, local day, dish) over [start, end] with their recipe cost:
     portions × the recipe valid that day (`RecipeBook.usage_on`) × the store's own unit cost of
-    each ingredient (0 where the store has no item of that key: listed in `unpriced`).
-    Three queries whatever the number of orders, dishes or days."""
+    each ingredient (0 where the store has no item of that key: listed in `unpriced`), plus what
+    the modifiers chosen on those portions change (`RecipeBook.modifier_usage_on`).
+    Five queries whatever the number of orders, dishes or days."""
     rows = list(daily_dish_sales(store_ids, start, end))
     if not rows:
         return []
@@ -94,7 +95,20 @@ def sold_dishes_with_cost(store_ids: Sequence[str], start: dt.date, end: dt.date
         key = (row["dish_id"], row["day"])
         if key not in per_portion:
             per_portion[key] = book.usage_on(row["dish_id"], row["day"], 1)
-    costs = unit_costs(store_ids, {sku for usage in per_portion.values() for sku in usage})
+    # The chosen modifiers change what a portion uses (加辣 adds, 去葱 removes), per (dish, day).
+    modifier_rows = list(daily_modifier_sales(store_ids, start, end))
+    per_modifier: dict[tuple[Any, dt.date], dict[str, Decimal]] = {}
+    for row in modifier_rows:
+        key = (row["modifier_id"], row["day"])
+        if key not in per_modifier:
+            per_modifier[key] = book.modifier_usage_on(row["modifier_id"], row["day"], 1)
+    skus = {sku for usage in [*per_portion.values(), *per_modifier.values()] for sku in usage}
+    costs = unit_costs(store_ids, skus)
+    modifier_usage: dict[tuple[str, dt.date, Any], dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    for row in modifier_rows:
+        target = modifier_usage[(row["store_id"], row["day"], row["dish_id"])]
+        for sku, quantity in per_modifier[(row["modifier_id"], row["day"])].items():
+            target[sku] += int(row["portions"]) * quantity
     sold = []
     for row in rows:
         usage = per_portion[(row["dish_id"], row["day"])]
@@ -108,12 +122,15 @@ def sold_dishes_with_cost(store_ids: Sequence[str], start: dt.date, end: dt.date
             cost_cents=ZERO,
             has_recipe=bool(usage),
         )
-        for sku, quantity in usage.items():
+        total = {sku: portions * quantity for sku, quantity in usage.items()}
+        for sku, quantity in modifier_usage.get((row["store_id"], row["day"], row["dish_id"]), {}).items():
+            total[sku] = total.get(sku, ZERO) + quantity
+        for sku, quantity in total.items():
             unit_cost = costs.get((row["store_id"], sku))
             if unit_cost is None:
                 entry.unpriced.add(sku)
                 continue
-            entry.cost_cents += portions * quantity * unit_cost
+            entry.cost_cents += quantity * unit_cost
         sold.append(entry)
     return sold
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from rest_framework import serializers
 
 from menu import services
@@ -45,21 +47,60 @@ class DishModifierSerializer(ServiceWritesMixin, BaseModelSerializer):
         extra_kwargs = {"price_delta_cents": {"min_value": -10_000_000, "max_value": 10_000_000}}
 
 
+def _is_uuid(value) -> bool:
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
+
+
 class RecipeLineSerializer(ServiceWritesMixin, BaseModelSerializer):
+    """A line of a dish's recipe, or with `modifier` of that modifier's (the dish is then the
+    modifier's and may be left out; a negative quantity removes an ingredient)."""
+
     entity = "recipe_line"
 
     class Meta:
         model = RecipeLine
-        fields = ["id", "dish", "ingredient_sku", "quantity", "yield_factor", "valid_from", *TIMESTAMPS]
+        fields = ["id", "dish", "modifier", "ingredient_sku", "quantity", "yield_factor", "valid_from", *TIMESTAMPS]
         read_only_fields = TIMESTAMPS
+
+    def to_internal_value(self, data):
+        # A new modifier line without its dish: the modifier's (before the unique-together
+        # validators, which need the dish).
+        if self.instance is None and isinstance(data, dict) and data.get("modifier") and not data.get("dish"):
+            dish_id = (
+                DishModifier.objects.filter(pk=data["modifier"]).values_list("dish_id", flat=True).first()
+                if _is_uuid(data["modifier"])
+                else None
+            )
+            if dish_id is not None:
+                data = {**data, "dish": str(dish_id)}
+        return super().to_internal_value(data)
+
+
+class SetMealComponentSerializer(serializers.Serializer):
+    """A dish in a set meal and its portions per set."""
+
+    dish = serializers.PrimaryKeyRelatedField(queryset=Dish.objects.all(), help_text="The component dish.")
+    dish_code = serializers.CharField(source="dish.code", read_only=True)
+    quantity = serializers.IntegerField(min_value=1, max_value=100, default=1, help_text="Portions per set.")
 
 
 class DishSerializer(ServiceWritesMixin, BaseModelSerializer):
-    """A chain dish; its modifiers are listed (edited at /dish-modifiers/), its recipe at /recipe-lines/."""
+    """A chain dish; its modifiers are listed (edited at /dish-modifiers/), its recipe at
+    /recipe-lines/. A set meal (`is_set_meal`) lists its component dishes; writing `components`
+    replaces them (a set meal's only: no nesting, each dish once)."""
 
     entity = "dish"
     category_code = serializers.CharField(source="category.code", read_only=True)
     modifiers = DishModifierSerializer(many=True, read_only=True)
+    components = SetMealComponentSerializer(many=True, required=False, max_length=50)
+    photo = serializers.ImageField(
+        read_only=True,
+        help_text="The URL of the dish's photo, or null (PUT /dishes/{id}/photo/ uploads one, DELETE removes it).",
+    )
 
     class Meta:
         model = Dish
@@ -76,6 +117,9 @@ class DishSerializer(ServiceWritesMixin, BaseModelSerializer):
             "base_price_cents",
             "position",
             "is_active",
+            "is_set_meal",
+            "components",
+            "photo",
             "modifiers",
             *TIMESTAMPS,
         ]
@@ -84,6 +128,21 @@ class DishSerializer(ServiceWritesMixin, BaseModelSerializer):
             "base_price_cents": {"min_value": 0, "max_value": 10_000_000_000},
             "spice_level": {"min_value": 0, "max_value": 3},
         }
+
+
+class DishPhotoSerializer(serializers.Serializer):
+    photo = serializers.ImageField(help_text="JPEG, PNG or WebP, at most 2 MB.")
+
+    def validate_photo(self, value):
+        # The model's own checks (size, format by content, extension), as full_clean runs them.
+        from django.core.exceptions import ValidationError
+
+        field = Dish._meta.get_field("photo")
+        try:
+            field.run_validators(value)
+        except ValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from exc
+        return value
 
 
 class StoreDishOverrideSerializer(ServiceWritesMixin, BaseModelSerializer):

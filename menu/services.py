@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from inventory.services import stock_record_sales_usage, stock_reverse_sales_usage
-from menu.models import Dish, DishModifier, MenuCategory, RecipeLine, StoreDishOverride
+from menu.models import Dish, DishModifier, MenuCategory, RecipeLine, SetMealComponent, StoreDishOverride
 from menu.selectors import order_ingredient_usage, store_menu_entries
 from stores.models import Store
 from zhilian import events, roles
@@ -112,21 +112,111 @@ def menu_category_delete(*, menu_category: MenuCategory, user=None) -> None:
     _announce_menu_update(kind="category", object_id=object_id, user=user)
 
 
-def dish_create(*, user=None, **fields: Any) -> Dish:
-    created = _create(Dish, event="dish.create", user=user, fields=fields)
+def dish_create(*, user=None, components: list[dict[str, Any]] | None = None, **fields: Any) -> Dish:
+    """A chain dish; a set meal (`is_set_meal`) may name its `components` ([{dish, quantity}])."""
+    with transaction.atomic():
+        created = _create(Dish, event="dish.create", user=user, fields=fields)
+        if components is not None:
+            _set_components(created, components, user=user)
     _announce_menu_update(kind="dish", object_id=created.pk, user=user)
     return created
 
 
-def dish_update(*, dish: Dish, user=None, **changes: Any) -> Dish:
-    if _update(dish, event="dish.update", user=user, changes=changes):
+def dish_update(*, dish: Dish, user=None, components: list[dict[str, Any]] | None = None, **changes: Any) -> Dish:
+    """Change a chain dish; `components` (a set meal's) replaces its components when given."""
+    # Components go first when the dish stops being a set meal (it may not keep any), last when
+    # it becomes one (only a set meal has components).
+    first = components is not None and changes.get("is_set_meal") is False
+    if "photo" in changes and changes["photo"] is None:
+        changes["photo"] = ""  # no photo (the column is not null)
+    with transaction.atomic():
+        changed = first and _set_components(dish, components, user=user)
+        edited = _update(dish, event="dish.update", user=user, changes=changes)
+        if components is not None and not first:
+            changed = _set_components(dish, components, user=user)
+        if "photo" in edited and edited["photo"][0]:
+            _delete_file_on_commit(edited["photo"][0])
+    if edited or changed:
         _announce_menu_update(kind="dish", object_id=dish.pk, user=user)
     return dish
 
 
+def set_meal_components_set(*, set_meal: Dish, components: list[dict[str, Any]], user=None) -> bool:
+    """Replace a set meal's components with `components` ([{"dish": Dish, "quantity": int}]);
+    returns whether anything changed (then `menu.updated` goes out)."""
+    with transaction.atomic():
+        changed = _set_components(set_meal, components, user=user)
+    if changed:
+        _announce_menu_update(kind="dish", object_id=set_meal.pk, user=user)
+    return changed
+
+
+def _set_components(set_meal: Dish, components: list[dict[str, Any]], *, user) -> bool:
+    """In the caller's transaction: the set meal and its component dishes are locked in one
+    statement in pk order (two editors never deadlock, and no one turns a component into a set
+    meal between the check and the write); errors name `components[i].<field>`."""
+    if not isinstance(components, list | tuple):
+        raise InvalidInput({"components": _("Give a list of dishes with their portions.")})
+    errors: dict[str, str] = {}
+    wanted: dict[Any, int] = {}
+    for index, entry in enumerate(components):
+        dish, quantity = entry.get("dish"), entry.get("quantity", 1)
+        field = f"components[{index}]"
+        if not isinstance(dish, Dish):
+            errors[f"{field}.dish"] = _("Name a dish.")
+        elif dish.pk in wanted:
+            errors[f"{field}.dish"] = _("Each dish at most once: raise its portions instead.")
+        if isinstance(quantity, bool) or not isinstance(quantity, int) or not 1 <= quantity <= 100:
+            errors[f"{field}.quantity"] = _("Between 1 and 100 portions.")
+        if isinstance(dish, Dish) and f"{field}.dish" not in errors:
+            wanted[dish.pk] = quantity
+    if errors:
+        raise InvalidInput(errors)
+    locked = {d.pk: d for d in Dish.objects.select_for_update().filter(pk__in=[set_meal.pk, *wanted]).order_by("pk")}
+    if not locked[set_meal.pk].is_set_meal and wanted:
+        raise InvalidInput({"components": _("Only a dish marked as a set meal has components.")})
+    for index, dish_id in enumerate(wanted):
+        field = f"components[{index}].dish"
+        if dish_id == set_meal.pk:
+            errors[field] = _("A set meal cannot contain itself.")
+        elif dish_id not in locked:
+            errors[field] = _("No such dish.")
+        elif locked[dish_id].is_set_meal:
+            errors[field] = _("A set meal cannot contain another set meal.")
+    if errors:
+        raise InvalidInput(errors)
+    current = {c.dish_id: c for c in SetMealComponent.objects.filter(set_meal_id=set_meal.pk).select_related("dish")}
+    before = [f"{c.quantity} × {c.dish.code}" for c in sorted(current.values(), key=lambda c: c.dish.code)]
+    removed = [c.pk for dish_id, c in current.items() if dish_id not in wanted]
+    if removed:
+        SetMealComponent.objects.filter(pk__in=removed).delete()
+    for dish_id, quantity in wanted.items():
+        existing = current.get(dish_id)
+        if existing is None:
+            SetMealComponent.objects.create(set_meal_id=set_meal.pk, dish_id=dish_id, quantity=quantity)
+        elif existing.quantity != quantity:
+            SetMealComponent.objects.filter(pk=existing.pk).update(quantity=quantity, updated_at=timezone.now())
+    after = [f"{quantity} × {locked[dish_id].code}" for dish_id, quantity in sorted(
+        wanted.items(), key=lambda kv: locked[kv[0]].code)]  # fmt: skip
+    if before == after:
+        return False
+    audit_record(actor=user, instance=set_meal, event="set_meal.components", changes={"components": (before, after)})
+    return True
+
+
+def _delete_file_on_commit(field_file) -> None:
+    """A replaced or removed photo leaves storage once the change is committed (not before: a
+    rolled-back change keeps pointing at it)."""
+    storage, name = field_file.storage, field_file.name
+    transaction.on_commit(lambda: storage.delete(name))
+
+
 def dish_delete(*, dish: Dish, user=None) -> None:
     object_id = dish.pk  # delete() clears it
-    _delete(dish, event="dish.delete", user=user)
+    with transaction.atomic():
+        _delete(dish, event="dish.delete", user=user)
+        if dish.photo:
+            _delete_file_on_commit(dish.photo)
     _announce_menu_update(kind="dish", object_id=object_id, user=user)
 
 
@@ -150,7 +240,12 @@ def dish_modifier_delete(*, dish_modifier: DishModifier, user=None) -> None:
 
 def recipe_line_create(*, user=None, **fields: Any) -> RecipeLine:
     """A line of a dish's recipe from `valid_from`. Changing a recipe from a day on means a new
-    set of lines with that `valid_from` (the old version stays for the days before it)."""
+    set of lines with that `valid_from` (the old version stays for the days before it). With a
+    `modifier`, a line of that modifier's recipe (its dish is the modifier's; the quantity may be
+    negative: choosing it removes some of the ingredient)."""
+    modifier = fields.get("modifier")
+    if modifier is not None and fields.get("dish") is None:
+        fields["dish"] = modifier.dish
     return _create(RecipeLine, event="recipe_line.create", user=user, fields=fields)
 
 
@@ -198,10 +293,16 @@ def store_dish_override_delete(*, store_dish_override: StoreDishOverride, user=N
 
 
 def _announce_sold_out(override: StoreDishOverride, *, previous: dt.date | None, user) -> None:
-    """`menu.sold_out` to the store's live channel (dashboard, POS) when 估清 changed."""
+    """`menu.sold_out` to the store's live channel (dashboard, POS) when 估清 changed; `set_meals`
+    names the codes of the set meals holding the dish (they cannot be sold while it is out)."""
     if override.sold_out_on == previous:
         return
     dish = override.dish
+    set_meals = list(
+        SetMealComponent.objects.filter(dish_id=dish.pk)
+        .order_by("set_meal__code")
+        .values_list("set_meal__code", flat=True)
+    )
     events.publish(
         "menu.sold_out",
         store_id=override.store_id,
@@ -211,6 +312,7 @@ def _announce_sold_out(override: StoreDishOverride, *, previous: dt.date | None,
             "name": dish.line_name,
             "date": override.sold_out_on or previous,
             "sold_out": override.sold_out_on is not None,
+            "set_meals": set_meals,
             "by": str(user.pk) if getattr(user, "pk", None) else None,
         },
     )
@@ -262,7 +364,8 @@ def order_lines_from_menu(*, store, items: list[dict[str, Any]], day: dt.date, u
     override prices. A dish sold out (估清) on `day` is refused (409 `sold_out`); one hidden in
     the store, or a code that is no dish, is unknown (400) unless the line is flagged
     `is_open_item` (then its name and price are the client's). Returns the lines with
-    `dish_id` and `is_open_item` set and the menu keys removed.
+    `dish_id`, `is_open_item` and `chosen_modifiers` (the DishModifier rows; the caller records
+    them with `order_item_modifier_rows`) set and the menu keys removed.
     """
     codes = [i.get("item_code") for i in items if not i.get("is_open_item") and isinstance(i.get("item_code"), str)]
     # Open items only (a till's free lines): no menu read at all.
@@ -280,7 +383,7 @@ def order_lines_from_menu(*, store, items: list[dict[str, Any]], day: dt.date, u
         if is_open:
             if modifiers:
                 raise InvalidInput({f"{field}.modifiers": _("An open item has no menu modifiers.")})
-            lines.append({**line, "dish_id": None, "is_open_item": True})
+            lines.append({**line, "dish_id": None, "is_open_item": True, "chosen_modifiers": []})
             continue
         if entry is None:
             raise InvalidInput(
@@ -300,6 +403,8 @@ def order_lines_from_menu(*, store, items: list[dict[str, Any]], day: dt.date, u
                 item_code=dish.code,
                 index=index,
             )
+        if dish.is_set_meal:
+            _check_set_meal_available(dish, day=day, index=index)
         price = (
             override.price_cents if override is not None and override.price_cents is not None else dish.base_price_cents
         )
@@ -339,9 +444,51 @@ def order_lines_from_menu(*, store, items: list[dict[str, Any]], day: dt.date, u
                 **({"customizations": customizations} if customizations is not None else {}),
                 "dish_id": dish.pk,
                 "is_open_item": False,
+                "chosen_modifiers": chosen,
             }
         )
     return lines
+
+
+def _check_set_meal_available(set_meal: Dish, *, day: dt.date, index: int) -> None:
+    """A set meal sells only while every dish in it does: a component sold out (估清) on `day`,
+    hidden in the store or inactive refuses the set like a sold-out dish (409 `sold_out`)."""
+    components = getattr(set_meal, "store_components", [])
+    if not components:
+        raise DomainError(
+            _("The set meal %(dish)s has no dishes yet.") % {"dish": set_meal.line_name},
+            code="sold_out",
+            item_code=set_meal.code,
+            index=index,
+        )
+    for component, override in components:
+        dish = component.dish
+        if not dish.is_active or (override is not None and (override.is_hidden or override.sold_out_on == day)):
+            raise DomainError(
+                _("%(dish)s in the set meal %(set)s is not available today.")
+                % {"dish": dish.line_name, "set": set_meal.line_name},
+                code="sold_out",
+                item_code=set_meal.code,
+                component_code=dish.code,
+                index=index,
+            )
+
+
+def order_item_modifier_rows(item, modifiers: list[DishModifier]) -> list:
+    """The OrderItemModifier rows (unsaved) recording `modifiers` chosen on `item`, each with a
+    snapshot of its code, name and price change; the caller bulk-creates them with the line."""
+    from orders.models import OrderItemModifier
+
+    return [
+        OrderItemModifier(
+            order_item=item,
+            modifier=m,
+            code=m.code,
+            name=f"{m.name_zh} {m.name_en}",
+            price_delta_cents=m.price_delta_cents,
+        )
+        for m in modifiers
+    ]
 
 
 def _modifiers(dish: Dish, codes: Any, field: str) -> list[DishModifier]:

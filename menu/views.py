@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from django.db.models import Prefetch
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -17,10 +19,11 @@ from menu.filters import (
     RecipeLineFilter,
     StoreDishOverrideFilter,
 )
-from menu.models import Dish, DishModifier, MenuCategory, RecipeLine, StoreDishOverride
+from menu.models import Dish, DishModifier, MenuCategory, RecipeLine, SetMealComponent, StoreDishOverride
 from menu.reports import menu_engineering
 from menu.serializers import (
     DishModifierSerializer,
+    DishPhotoSerializer,
     DishSerializer,
     MenuCategorySerializer,
     MenuEngineeringQuerySerializer,
@@ -54,10 +57,13 @@ class MenuCategoryViewSet(ServiceDeleteMixin, ScopedModelViewSet):
 
 
 class DishViewSet(ServiceDeleteMixin, ScopedModelViewSet):
-    """The chain's dishes with their modifiers (admins edit; everyone reads)."""
+    """The chain's dishes with their modifiers and, for set meals, their components (admins edit;
+    everyone reads)."""
 
     entity = "dish"
-    queryset = Dish.objects.select_related("category").prefetch_related("modifiers")
+    queryset = Dish.objects.select_related("category").prefetch_related(
+        "modifiers", Prefetch("components", queryset=SetMealComponent.objects.select_related("dish"))
+    )
     serializer_class = DishSerializer
     filterset_class = DishFilter
     search_fields = ["code", "name_zh", "name_en"]
@@ -89,6 +95,26 @@ class DishViewSet(ServiceDeleteMixin, ScopedModelViewSet):
             user=request.user,
         )
         return Response(StoreDishOverrideSerializer(override, context=self.get_serializer_context()).data)
+
+    @extend_schema(
+        methods=["PUT"],
+        request={"multipart/form-data": DishPhotoSerializer},
+        responses={200: DishSerializer, 400: OpenApiResponse(description="Not a JPEG, PNG or WebP, or over 2 MB")},
+        summary="Upload the dish's photo (multipart/form-data, field `photo`), replacing any before",
+    )
+    @extend_schema(methods=["DELETE"], request=None, responses={200: DishSerializer}, summary="Remove the photo")
+    @action(detail=True, methods=["put", "delete"], url_path="photo", parser_classes=[MultiPartParser],
+            role_action=roles.CHANGE)  # fmt: skip
+    def photo(self, request, pk=None):
+        # The one request body that is not JSON (docs/api.md, Content types): a file.
+        dish = self.get_object()
+        if request.method == "DELETE":
+            services.dish_update(dish=dish, photo=None, user=request.user)
+        else:
+            serializer = DishPhotoSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            services.dish_update(dish=dish, photo=serializer.validated_data["photo"], user=request.user)
+        return Response(self.get_serializer(self.get_queryset().get(pk=dish.pk)).data)
 
 
 class DishModifierViewSet(ServiceDeleteMixin, ScopedModelViewSet):

@@ -69,14 +69,25 @@ class OrderItemInline(ScopedTabularInline):
     model = OrderItem
     form = OrderItemForm
     formset = OrderItemFormSet
-    fields = ["item_code", "item_name", "quantity", "unit_price_cents", "subtotal", "notes", "is_open_item"]
-    readonly_fields = ["subtotal"]
+    fields = [
+        "item_code", "item_name", "quantity", "unit_price_cents", "subtotal", "chosen", "notes", "is_open_item",
+    ]  # fmt: skip
+    readonly_fields = ["subtotal", "chosen"]
     show_change_link = False
     min_num = 1
+
+    def get_queryset(self, request):
+        # The modifiers chosen on every line in one query (orders.OrderItemModifier).
+        return super().get_queryset(request).prefetch_related("chosen_modifiers")
 
     @admin.display(description=_("subtotal"))
     def subtotal(self, obj: OrderItem) -> str:
         return format_yuan(obj.subtotal_cents) if obj.pk else "-"
+
+    @admin.display(description=_("modifiers"))
+    def chosen(self, obj: OrderItem) -> str:
+        names = [m.name for m in obj.chosen_modifiers.all()] if obj is not None and not obj._state.adding else []
+        return "、".join(names) or "-"
 
     def _editable(self, obj) -> bool:
         return obj is None or services.is_editable(obj.status)

@@ -180,3 +180,35 @@ class OrderItem(TimestampedModel):
     def save(self, *args, **kwargs):
         self.subtotal_cents = self.quantity * self.unit_price_cents
         super().save(*args, **kwargs)
+
+
+class OrderItemModifier(models.Model):
+    """A modifier chosen on an order line (加辣, 大份), as sold: its code, name and price change are
+    a snapshot, the link to the menu's modifier is what its recipe and the sales reports read
+    (orders.selectors.daily_modifier_sales). The line's `customizations["modifiers"]` keeps the
+    same snapshot for the API's existing clients."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    order_item = models.ForeignKey(
+        OrderItem, verbose_name=_("order item"), on_delete=models.CASCADE, related_name="chosen_modifiers"
+    )
+    modifier = models.ForeignKey(
+        "menu.DishModifier", verbose_name=_("modifier"), on_delete=models.PROTECT, related_name="order_item_modifiers"
+    )
+    code = models.CharField(_("code"), max_length=40)
+    name = models.CharField(_("name"), max_length=121)
+    price_delta_cents = models.BigIntegerField(_("price change (cents)"), default=0)
+
+    objects = StoreScopedManager()
+    store_lookup = "order_item__order__store"
+
+    class Meta:
+        verbose_name = _("order item modifier")
+        verbose_name_plural = _("order item modifiers")
+        ordering = ["order_item", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["order_item", "modifier"], name="orderitemmodifier_item_modifier_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"

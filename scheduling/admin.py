@@ -12,6 +12,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from scheduling import selectors, services
@@ -21,6 +22,7 @@ from zhilian.admin import ScopedModelAdmin, ScopedTabularInline, add_domain_erro
 from zhilian.errors import DomainError
 from zhilian.models import format_yuan
 
+WEEKDAY_LABELS = (_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun"))
 SHIFT_FIELDS = ["employee", "position", "shift_type", "start_time", "end_time", "is_completed", "notes"]
 
 
@@ -105,9 +107,22 @@ class ScheduleAdmin(ScopedModelAdmin):
     autocomplete_fields = ["store"]
     inlines = [ShiftInline]
     actions = ["generate_selected", "publish_selected"]
+
+    class Media:
+        css = {"all": ["scheduling/budget.css"]}
+
     # The generation report is shown summarised (report_summary), not as raw JSON.
-    fields = ["store", "schedule_date", "notes", "is_published", "published_by", "published_at", "report_summary"]
-    readonly_fields = [*Schedule.SERVER_OWNED_FIELDS, "report_summary"]
+    fields = [
+        "store",
+        "schedule_date",
+        "notes",
+        "is_published",
+        "published_by",
+        "published_at",
+        "report_summary",
+        "labor_budget",
+    ]
+    readonly_fields = [*Schedule.SERVER_OWNED_FIELDS, "report_summary", "labor_budget"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(**selectors.labor_annotations())
@@ -147,9 +162,57 @@ class ScheduleAdmin(ScopedModelAdmin):
         for gap in report.get("gaps", []):
             lines.append(
                 f"gap: {gap['period']} {gap['position']} {gap['filled']}/{gap['needed']} "
-                f"{gap['start']}-{gap['end']} ({gap.get('reason', '')})"
+                f"{gap['start']}-{gap['end']} ({gap.get('reason', '')}"
+                + (f", {gap['short_hours']:g} h short)" if gap.get("short_hours") else ")")
             )
         return "\n".join(lines)
+
+    @admin.display(description=_("labor budget"))
+    def labor_budget(self, obj: Schedule) -> str:
+        """The week's forecast sales, hours, labor cost and labor % against the target, per day."""
+        if obj is None or obj.pk is None:
+            return "-"
+        budget = selectors.schedule_budget(schedule=obj)
+
+        def percent(value) -> str:
+            return "-" if value is None else f"{value}%"
+
+        def cells(label, row) -> tuple:
+            return (
+                label,
+                format_yuan(row["forecast_sales_cents"]),
+                f"{row['scheduled_hours']:g}",
+                format_yuan(row["labor_cost_cents"]),
+                percent(row["labor_percent"]),
+                percent(row["target_labor_percent"]),
+            )
+
+        rows = [cells(f"{r['date']:%m-%d} {WEEKDAY_LABELS[r['date'].weekday()]}", r) for r in budget["days"]]
+        rows.append(cells(_("Week"), budget["week"]))
+        head = format_html_join(
+            "",
+            "<th>{}</th>",
+            (
+                (label,)
+                for label in (
+                    _("Day"),
+                    _("Forecast sales"),
+                    _("Scheduled hours"),
+                    _("Labor cost"),
+                    _("Labor %"),
+                    _("Target"),
+                )
+            ),
+        )
+        body = format_html_join(
+            "", "<tr>{}</tr>", ((format_html_join("", "<td>{}</td>", ((c,) for c in r)),) for r in rows)
+        )
+        return format_html(
+            '<div class="labor-budget-wrap"><table class="labor-budget"><thead><tr>{}</tr></thead>'
+            "<tbody>{}</tbody></table></div>",
+            head,
+            body,
+        )
 
     # Writes through the services (the same checks as the API); a refusal is a form error.
     services = services

@@ -7,16 +7,26 @@ Rules (docs/architecture.md, "Scheduling"): active staff of the store only; the 
 match (an employee whose ``skills`` list the position is a fallback, used after everyone in the
 position). Never on a day off, never overlapping another shift of the employee (adjacent days'
 overnight shifts included), never past the weekly cap (``preferences.max_hours_per_week``, default
-``DEFAULT_MAX_HOURS_PER_WEEK``, counting every shift of the ISO week) nor ``MAX_HOURS_PER_DAY``.
-Among the eligible: own position first, then those not yet working that day, then preferred shift
-type, then fewest hours this week, then best performance, then the lowest id. Busier periods are
-staffed before quieter ones, breadth first, so a shortage leaves gaps where they hurt least. What
-could not be filled is reported as gaps, with a reason.
+``DEFAULT_MAX_HOURS_PER_WEEK``, counting every shift of the ISO week) nor ``MAX_HOURS_PER_DAY``, and
+at least ``MIN_REST_HOURS`` between a shift and the employee's shifts of other days (a split lunch
+and dinner on one day is allowed). Among the eligible: own position first, then those not yet
+working that day, then preferred shift type, then fewest hours this week, then best performance,
+then the lowest id. Busier periods are staffed before quieter ones, breadth first, so a shortage
+leaves gaps where they hurt least.
+
+A head nobody can take for the whole period is then offered as a **peak shift**: the longest part
+of the period, at least ``MIN_PARTIAL_HOURS`` and around its peak hour, that someone can still
+work within the caps (typically a lunch worker whose dinner would pass the daily cap, or someone
+with a few weekly hours left). Its hours count as filled; the rest of the head stays a gap.
+Optional heads (``Slot.extra``: what the labor budget allows above demand) are staffed last, from
+whoever is left, and do not count in the coverage. What could not be filled is reported as gaps,
+with a reason. `violations` re-checks any set of shifts against all of these rules.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +35,8 @@ from stores.models import WEEKDAYS
 
 DEFAULT_MAX_HOURS_PER_WEEK = 44  # the PRC standard working week when an employee states no cap
 MAX_HOURS_PER_DAY = 11  # allows a split lunch + dinner day, not a double shift beyond it
+MIN_REST_HOURS = 10  # between shifts of different days (no "clopening": closing, then opening)
+MIN_PARTIAL_HOURS = 4  # the shortest peak shift worth calling someone in for
 EPSILON = 1e-9  # float hours: a cap reached exactly is still within it
 
 Span = tuple[dt.datetime, dt.datetime]
@@ -87,6 +99,8 @@ class Slot:
     starts: dt.datetime
     ends: dt.datetime
     needs: Mapping[str, int]
+    peak: dt.datetime | None = None  # start of the busiest hour (peak shifts are centred on it)
+    extra: Mapping[str, int] = field(default_factory=dict)  # optional heads the budget allows
 
     @property
     def hours(self) -> float:
@@ -96,6 +110,8 @@ class Slot:
 @dataclass(frozen=True)
 class Rules:
     max_hours_per_day: float = MAX_HOURS_PER_DAY
+    min_rest_hours: float = MIN_REST_HOURS
+    min_partial_hours: float = MIN_PARTIAL_HOURS
 
 
 @dataclass(frozen=True)
@@ -106,6 +122,11 @@ class Assignment:
     shift_type: str
     starts: dt.datetime
     ends: dt.datetime
+    kind: str = "full"  # "full" (the period), "peak" (part of it), "extra" (a budget head)
+
+    @property
+    def hours(self) -> float:
+        return (self.ends - self.starts).total_seconds() / 3600
 
 
 @dataclass(frozen=True)
@@ -113,8 +134,9 @@ class Gap:
     period: str
     position: str
     needed: int
-    filled: int
+    filled: int  # heads, peak shifts included
     reason: str  # "no_staff_in_position" or "staff_unavailable"
+    short_hours: float = 0.0  # position-hours of the period left uncovered
 
 
 @dataclass
@@ -125,6 +147,7 @@ class DayAssignment:
     demanded_hours: float = 0.0
     filled_hours: float = 0.0
     staff_on_day_off: int = 0
+    extra_hours: float = 0.0  # budget heads staffed above demand (not in the coverage)
 
     @property
     def coverage(self) -> float:
@@ -137,18 +160,25 @@ class _Load:
 
     member: StaffMember
     week_hours: float
-    booked: list[Span]
+    booked: list[Span]  # shifts of other days (rest applies) and of this day (added while filling)
+    other_days: int = 0  # the first `other_days` spans of `booked` are other days'
     day_hours: float = 0.0
 
-    def free(self, starts: dt.datetime, ends: dt.datetime) -> bool:
-        return all(not (s < ends and e > starts) for s, e in self.booked)
+    def free(self, starts: dt.datetime, ends: dt.datetime, rest: dt.timedelta) -> bool:
+        for i, (s, e) in enumerate(self.booked):
+            gap = rest if i < self.other_days else dt.timedelta(0)
+            if s - gap < ends and e + gap > starts:
+                return False
+        return True
 
-    def eligible(self, slot: Slot, hours: float, rules: Rules) -> bool:
-        """Free and within the caps (the position was matched when the pool was drawn)."""
-        return (
-            self.free(slot.starts, slot.ends)
-            and self.week_hours + hours <= self.member.weekly_cap + EPSILON
-            and self.day_hours + hours <= rules.max_hours_per_day + EPSILON
+    def hours_left(self, rules: Rules) -> float:
+        return min(self.member.weekly_cap - self.week_hours, rules.max_hours_per_day - self.day_hours)
+
+    def eligible(self, starts: dt.datetime, ends: dt.datetime, rules: Rules) -> bool:
+        """Free (with rest) and within the caps (the position was matched when the pool was drawn)."""
+        hours = (ends - starts).total_seconds() / 3600
+        return hours <= self.hours_left(rules) + EPSILON and self.free(
+            starts, ends, dt.timedelta(hours=rules.min_rest_hours)
         )
 
     def rank(self, slot: Slot, position: str) -> tuple:
@@ -162,43 +192,103 @@ class _Load:
             m.id,
         )
 
-    def book(self, slot: Slot, hours: float) -> None:
-        self.booked.append((slot.starts, slot.ends))
+    def book(self, starts: dt.datetime, ends: dt.datetime) -> None:
+        hours = (ends - starts).total_seconds() / 3600
+        self.booked.append((starts, ends))
         self.week_hours += hours
         self.day_hours += hours
 
 
 def _pick(pool: Sequence[_Load], slot: Slot, position: str, rules: Rules) -> _Load | None:
-    hours = slot.hours
-    eligible = [load for load in pool if load.eligible(slot, hours, rules)]
+    eligible = [load for load in pool if load.eligible(slot.starts, slot.ends, rules)]
     if not eligible:
         return None
     return min(eligible, key=lambda load: load.rank(slot, position))
 
 
-def _fill(slots: Sequence[Slot], loads: Sequence[_Load], rules: Rules) -> tuple[list[Assignment], dict]:
+HALF_HOUR = dt.timedelta(minutes=30)
+
+
+def _peak_windows(slot: Slot, hours: float) -> list[Span]:
+    """Windows of `hours` (whole half hours) inside the slot: centred on its peak hour, then flush
+    with its start and with its end."""
+    length = HALF_HOUR * int(hours * 2 + EPSILON)
+    if length <= dt.timedelta(0):
+        return []
+    if length >= slot.ends - slot.starts:
+        return [(slot.starts, slot.ends)]
+    windows = []
+    if slot.peak is not None:
+        start = slot.peak + dt.timedelta(minutes=30) - length / 2
+        start = slot.starts + HALF_HOUR * round((start - slot.starts) / HALF_HOUR)
+        start = min(max(start, slot.starts), slot.ends - length)
+        windows.append((start, start + length))
+    windows += [(slot.starts, slot.starts + length), (slot.ends - length, slot.ends)]
+    return list(dict.fromkeys(windows))
+
+
+def _pick_peak(pool: Sequence[_Load], slot: Slot, position: str, rules: Rules) -> tuple[_Load, Span] | None:
+    """Who covers most of the slot around its peak (at least the minimum peak shift), and when."""
+    best: tuple[tuple, _Load, Span] | None = None
+    for load in pool:
+        hours = min(load.hours_left(rules), slot.hours)
+        if hours + EPSILON < rules.min_partial_hours:
+            continue
+        # Longest first: a shorter window of the same member is only tried if the longer ones clash.
+        for length in (hours - 0.5 * k for k in range(int((hours - rules.min_partial_hours) * 2 + EPSILON) + 1)):
+            window = next((w for w in _peak_windows(slot, length) if load.eligible(*w, rules)), None)
+            if window is not None:
+                key = (-(window[1] - window[0]), *load.rank(slot, position))
+                if best is None or key < best[0]:
+                    best = (key, load, window)
+                break
+    return None if best is None else (best[1], best[2])
+
+
+def _fill(
+    slots: Sequence[Slot], loads: Sequence[_Load], rules: Rules, *, extra: bool = False
+) -> tuple[list[Assignment], dict]:
     """Breadth first: every period gets its first waiter, chef... before any gets a second, and within
-    a round the peak period goes first. When hands are short no service is left empty for another's depth."""
+    a round the peak period goes first. When hands are short no service is left empty for another's depth.
+    Then the heads still missing are offered as peak shifts. `extra`: staff the optional heads instead."""
     assignments: list[Assignment] = []
-    filled = {slot.name: dict.fromkeys(slot.needs, 0) for slot in slots}
+    needs_of = {slot.name: (slot.extra if extra else slot.needs) for slot in slots}
+    filled = {slot.name: dict.fromkeys(needs_of[slot.name], 0) for slot in slots}
     blocked: set[tuple[str, str]] = set()
     # Who can work each position at all (own position or skill), drawn once per day.
-    pools = {p: [load for load in loads if load.member.can_work(p)] for slot in slots for p in slot.needs}
+    pools = {p: [load for load in loads if load.member.can_work(p)] for slot in slots for p in needs_of[slot.name]}
     by_peak = sorted(slots, key=lambda s: (-sum(s.needs.values()), s.starts))
-    rounds = max((n for slot in slots for n in slot.needs.values()), default=0)
+    rounds = max((n for needs in needs_of.values() for n in needs.values()), default=0)
+    kind = "extra" if extra else "full"
     for round_ in range(1, rounds + 1):
         for slot in by_peak:
-            for position, needed in slot.needs.items():
+            for position, needed in needs_of[slot.name].items():
                 if needed < round_ or (slot.name, position) in blocked:
                     continue
                 best = _pick(pools[position], slot, position, rules)
                 if best is None:
                     blocked.add((slot.name, position))  # nobody now means nobody in later rounds
                     continue
-                best.book(slot, slot.hours)
+                best.book(slot.starts, slot.ends)
                 filled[slot.name][position] += 1
                 assignments.append(
-                    Assignment(slot.name, position, best.member.id, slot.shift_type, slot.starts, slot.ends)
+                    Assignment(slot.name, position, best.member.id, slot.shift_type, slot.starts, slot.ends, kind)
+                )
+    if extra:
+        return assignments, filled
+    for _round in range(rounds):
+        for slot in by_peak:
+            for position, needed in needs_of[slot.name].items():
+                if filled[slot.name][position] >= needed or (slot.name, position) not in blocked:
+                    continue
+                found = _pick_peak(pools[position], slot, position, rules)
+                if found is None:
+                    continue
+                load, (starts, ends) = found
+                load.book(starts, ends)
+                filled[slot.name][position] += 1
+                assignments.append(
+                    Assignment(slot.name, position, load.member.id, slot.shift_type, starts, ends, "peak")
                 )
     return assignments, filled
 
@@ -211,31 +301,132 @@ def assign_day(
     booked: Mapping[Hashable, Sequence[Span]] | None = None,
     week_hours: Mapping[Hashable, float] | None = None,
     rules: Rules | None = None,
+    same_day: Mapping[Hashable, Sequence[Span]] | None = None,
+    required: bool = True,
 ) -> DayAssignment:
     """Staff the day's slots from `staff` (the store's active employees).
 
-    `booked`: shifts each member already holds that could overlap the day (the neighbouring days');
-    `week_hours`: hours each already works in the ISO week of `day`. Neither is modified.
+    `booked`: shifts each member already holds on other days that could overlap the day or be too
+    close to it (the neighbouring days'); `week_hours`: hours each already works in the ISO week of
+    `day`. Neither is modified. `same_day`: shifts already held on this day (no rest needed between
+    them, counted in the daily cap); `required=False` staffs only the optional heads (a second pass
+    over a day whose demand is staffed already: its shifts come in `same_day`).
     """
     booked = booked or {}
+    same_day = same_day or {}
     week_hours = week_hours or {}
     rules = rules or Rules()
     weekday = WEEKDAYS[day.weekday()]
-    loads = [
-        _Load(member=m, week_hours=week_hours.get(m.id, 0.0), booked=list(booked.get(m.id, ())))
-        for m in staff
-        if weekday not in m.days_off
-    ]
-    assignments, filled = _fill(slots, loads, rules)
-    result = DayAssignment(assignments=assignments, filled=filled, staff_on_day_off=len(staff) - len(loads))
+    loads = []
+    for m in staff:
+        if weekday in m.days_off:
+            continue
+        spans = list(booked.get(m.id, ()))
+        today = list(same_day.get(m.id, ()))
+        load = _Load(member=m, week_hours=week_hours.get(m.id, 0.0), booked=spans + today, other_days=len(spans))
+        load.day_hours = sum((e - s).total_seconds() / 3600 for s, e in today)
+        loads.append(load)
+    if required:
+        assignments, filled = _fill(slots, loads, rules)
+    else:
+        assignments, filled = [], {slot.name: dict.fromkeys(slot.needs, 0) for slot in slots}
+    extras, _extra_filled = _fill(slots, loads, rules, extra=True)
+    result = DayAssignment(assignments=assignments + extras, filled=filled, staff_on_day_off=len(staff) - len(loads))
+    result.extra_hours = sum(a.hours for a in extras)
+    hours_by_need: dict[tuple[str, str], float] = defaultdict(float)
+    for a in assignments:
+        hours_by_need[(a.period, a.position)] += a.hours
     for slot in slots:
-        hours = slot.hours
         for position, needed in slot.needs.items():
-            count = filled[slot.name][position]
-            result.demanded_hours += needed * hours
-            result.filled_hours += count * hours
-            if count < needed:
+            count = filled[slot.name].get(position, 0)
+            result.demanded_hours += needed * slot.hours
+            covered = min(hours_by_need[(slot.name, position)], needed * slot.hours)
+            result.filled_hours += covered
+            if covered + EPSILON < needed * slot.hours:
                 anyone = any(m.can_work(position) for m in staff)
                 reason = "staff_unavailable" if anyone else "no_staff_in_position"
-                result.gaps.append(Gap(slot.name, position, needed, count, reason))
+                result.gaps.append(Gap(slot.name, position, needed, count, reason, needed * slot.hours - covered))
     return result
+
+
+# --- the rules, re-checked over any set of shifts ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ShiftRecord:
+    """A shift as the checker sees it (a generated one, a hand-made one, a row from the database)."""
+
+    id: Hashable
+    employee_id: Hashable
+    day: dt.date  # the schedule's day (a split day's shifts share it; rest applies across days)
+    starts: dt.datetime
+    ends: dt.datetime
+    position: str = ""
+
+    @property
+    def hours(self) -> float:
+        return (self.ends - self.starts).total_seconds() / 3600
+
+
+@dataclass(frozen=True)
+class Violation:
+    kind: str  # one of VIOLATION_KINDS
+    employee_id: Hashable
+    shifts: tuple  # ids of the shifts at fault
+    detail: str
+
+
+VIOLATION_KINDS = ("not_on_staff", "position", "day_off", "overlap", "rest", "daily_cap", "weekly_cap")
+
+
+def violations(
+    shifts: Sequence[ShiftRecord], staff: Mapping[Hashable, StaffMember], rules: Rules | None = None
+) -> list[Violation]:
+    """Every broken rule of assignment in `shifts`: an employee not among `staff` (the store's active
+    employees), a position they neither hold nor list as a skill (a blank position is their own),
+    a day off, two shifts that overlap, less than the rest between shifts of different days, and the
+    daily and weekly caps (pass every shift of the ISO weeks concerned). Empty when all is well."""
+    rules = rules or Rules()
+    found: list[Violation] = []
+    by_employee: dict[Hashable, list[ShiftRecord]] = defaultdict(list)
+    for shift in shifts:
+        by_employee[shift.employee_id].append(shift)
+    rest = dt.timedelta(hours=rules.min_rest_hours)
+    for employee_id, own in by_employee.items():
+        member = staff.get(employee_id)
+        own.sort(key=lambda s: (s.starts, s.ends))
+        if member is None:
+            found += [Violation("not_on_staff", employee_id, (s.id,), "not an active employee") for s in own]
+            continue
+        for s in own:
+            if s.position and not member.can_work(s.position):
+                found.append(Violation("position", employee_id, (s.id,), f"cannot work as {s.position}"))
+            if WEEKDAYS[s.day.weekday()] in member.days_off:
+                found.append(Violation("day_off", employee_id, (s.id,), f"{s.day} is a day off"))
+        for i, first in enumerate(own):
+            for second in own[i + 1 :]:
+                if second.starts >= first.ends + rest:
+                    break  # sorted by start: no later shift comes closer
+                if second.starts < first.ends:
+                    found.append(Violation("overlap", employee_id, (first.id, second.id), "shifts overlap"))
+                elif first.day != second.day:
+                    gap = (second.starts - first.ends).total_seconds() / 3600
+                    found.append(
+                        Violation("rest", employee_id, (first.id, second.id), f"{gap:g} h of rest between days")
+                    )
+        per_day: dict[dt.date, list[ShiftRecord]] = defaultdict(list)
+        per_week: dict[tuple, list[ShiftRecord]] = defaultdict(list)
+        for s in own:
+            per_day[s.day].append(s)
+            per_week[tuple(s.day.isocalendar()[:2])].append(s)
+        for day, day_shifts in per_day.items():
+            hours = sum(s.hours for s in day_shifts)
+            if hours > rules.max_hours_per_day + EPSILON:
+                ids = tuple(s.id for s in day_shifts)
+                found.append(Violation("daily_cap", employee_id, ids, f"{hours:g} h on {day}"))
+        for week, week_shifts in per_week.items():
+            hours = sum(s.hours for s in week_shifts)
+            if hours > member.weekly_cap + EPSILON:
+                ids = tuple(s.id for s in week_shifts)
+                found.append(Violation("weekly_cap", employee_id, ids, f"{hours:g} h in week {week[0]}-W{week[1]:02d}"))
+    return found

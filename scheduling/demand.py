@@ -6,10 +6,13 @@
   (morning / lunch / afternoon / dinner / late_night). Its shift starts ``PREP_MINUTES`` before the
   doors open (set-up) and ends ``CLOSE_MINUTES`` after they close (closing), where it meets a
   closed stretch; a shift ending past midnight is an overnight shift (end before start).
-* Load per local hour is the average over the last ``HISTORY_WEEKS`` weeks of the store's
-  non-cancelled orders on the same ISO weekday: orders and guests per hour, averaged over the days
-  that traded (an SQL aggregate, or `average_hourly` over counts already in memory). A period is
-  staffed for its peak hour.
+* Load per local hour is the sales forecast of the day (scheduling.forecast: the same ISO weekday
+  over the last ``HISTORY_WEEKS`` weeks that traded, with its trend and holiday adjustment): orders
+  and guests per hour. A period is staffed for its peak hour; its busiest hour is where a peak
+  shift is centred (scheduling.assignment). `hourly_history` / `average_hourly` are the plain
+  same-weekday averages, without trend.
+* The labor budget (scheduling.budget) may then trim or add heads against the store's target
+  labor % of forecast sales.
 * Head-count per position = max(minimum, ceil(load / per_head - SLACK)) with the ratios in
   ``STAFFING`` (a store may override them in ``store.config["staffing"]``,
   ``{"waiter": {"per_head": 12, "minimum": 2}}``). With no history the minimums apply: one waiter,
@@ -31,6 +34,7 @@ from django.utils import timezone
 
 from orders.models import Order
 from scheduling.assignment import DayAssignment, Slot
+from scheduling.forecast import DayForecast, forecast_days
 from scheduling.models import Shift
 from stores.models import Store
 from zhilian.dates import parse_hhmm
@@ -75,6 +79,11 @@ class Period:
     peak_orders_per_hour: float = 0.0
     peak_guests_per_hour: float = 0.0
     needs: dict[str, int] = field(default_factory=dict)
+    peak_hour: int | None = None  # the local hour with the most orders
+    # position -> peak load over what one head serves (heads = ceil(ratio - SLACK)), and the minimum
+    ratios: dict[str, float] = field(default_factory=dict)
+    minimums: dict[str, int] = field(default_factory=dict)
+    extra: dict[str, int] = field(default_factory=dict)  # optional heads the labor budget allows
 
     @property
     def start_time(self) -> dt.time:
@@ -88,10 +97,21 @@ class Period:
     def hours(self) -> float:
         return (self.end - self.start) / 60
 
-    def slot(self, day: dt.date) -> Slot:
+    def slot(self, day: dt.date, *, extra: bool = True) -> Slot:
         """The period on `day` as assignment's input (aware shift bounds)."""
         starts, ends = Shift.bounds(day, self.start_time, self.end_time)
-        return Slot(name=self.name, shift_type=self.shift_type, starts=starts, ends=ends, needs=self.needs)
+        peak = None
+        if self.peak_hour is not None:
+            peak = timezone.make_aware(dt.datetime.combine(day, dt.time(self.peak_hour)), starts.tzinfo)
+        return Slot(
+            name=self.name,
+            shift_type=self.shift_type,
+            starts=starts,
+            ends=ends,
+            needs=self.needs,
+            peak=peak,
+            extra=self.extra if extra else {},
+        )
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -105,6 +125,7 @@ class Period:
             "peak_orders_per_hour": round(self.peak_orders_per_hour, 2),
             "peak_guests_per_hour": round(self.peak_guests_per_hour, 2),
             "needs": dict(self.needs),
+            "extra": dict(self.extra),
         }
 
 
@@ -262,21 +283,29 @@ def apply_load(periods: list[Period], history: HourlyLoad, rules: Mapping[str, t
         hours = [h for h in range(24) if h * 60 < period.close and (h + 1) * 60 > period.open]
         period.peak_orders_per_hour = max((history.get(h, {}).get("orders", 0) for h in hours), default=0)
         period.peak_guests_per_hour = max((history.get(h, {}).get("guests", 0) for h in hours), default=0)
+        busiest = max(hours, key=lambda h: history.get(h, {}).get("orders", 0), default=None)
+        period.peak_hour = busiest if busiest is not None and history.get(busiest, {}).get("orders") else None
         load = {"orders": period.peak_orders_per_hour, "guests": period.peak_guests_per_hour}
         period.needs = {
             position: n
             for position, (measure, per_head, minimum) in rules.items()
             if (n := _heads(load[measure], per_head, minimum)) > 0
         }
+        period.ratios = {position: load[measure] / per_head for position, (measure, per_head, _m) in rules.items()}
+        period.minimums = {position: minimum for position, (_m, _p, minimum) in rules.items()}
+        period.extra = {}
 
 
-def schedule_demand(*, store: Store, day: dt.date, weeks: int = HISTORY_WEEKS) -> list[Period]:
-    """Service periods of the day with their expected peak load and head-count per position."""
+def schedule_demand(
+    *, store: Store, day: dt.date, weeks: int = HISTORY_WEEKS, forecast: DayForecast | None = None
+) -> list[Period]:
+    """Service periods of the day with their forecast peak load and head-count per position."""
     periods = service_periods(store, day)
     if not periods:
         return []
-    history, _days = hourly_history(store=store, day=day, weeks=weeks)
-    apply_load(periods, history, staffing_rules(store))
+    if forecast is None:
+        forecast = forecast_days(store_id=store.pk, days=[day], weeks=weeks)[day]
+    apply_load(periods, forecast.load(), staffing_rules(store))
     return periods
 
 
@@ -289,9 +318,12 @@ def generation_report(
     result: DayAssignment,
     generated_at: dt.datetime,
     generated_by: str | None,
+    budget: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The report stored on a generated schedule: demand, what was filled, and the gaps."""
+    """The report stored on a generated schedule: demand, what was filled, and the gaps; `budget`
+    (scheduling.budget.apply_budget's summary) adds the forecast sales and the labor budget."""
     by_name = {p.name: p for p in periods}
+    budget = budget or {}
     return {
         "store": store_id,
         "date": day.isoformat(),
@@ -304,6 +336,14 @@ def generation_report(
         "demanded_hours": round(result.demanded_hours, 2),
         "filled_hours": round(result.filled_hours, 2),
         "coverage": round(result.coverage, 4),
+        "peak_shifts": sum(1 for a in result.assignments if a.kind == "peak"),
+        "extra_hours": round(result.extra_hours, 2),
+        "forecast_sales_cents": budget.get("forecast_sales_cents"),
+        "target_labor_percent": budget.get("target_labor_percent"),
+        "labor_budget_cents": budget.get("labor_budget_cents"),
+        "planned_labor_cost_cents": budget.get("planned_labor_cost_cents"),
+        "budget_trimmed_heads": budget.get("trimmed_heads", 0),
+        "budget_extra_heads": budget.get("extra_heads", 0),
         "shifts": len(result.assignments),
         "staff": len({a.employee_id for a in result.assignments}),
         "staff_on_day_off": result.staff_on_day_off,
@@ -316,6 +356,7 @@ def generation_report(
                 "start": by_name[gap.period].start_time.strftime("%H:%M"),
                 "end": by_name[gap.period].end_time.strftime("%H:%M"),
                 "reason": gap.reason,
+                "short_hours": round(gap.short_hours, 2),
             }
             for gap in result.gaps
         ],

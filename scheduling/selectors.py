@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.conf import settings
@@ -122,14 +123,26 @@ def bookings_around(*, employee_ids: list, day: dt.date) -> tuple[dict[Any, list
     return dict(booked), dict(week_hours)
 
 
-def daily_labor(store_ids: Iterable[str], start: dt.date, end: dt.date) -> QuerySet:
+def daily_labor(store_ids: Iterable[str], start: dt.date, end: dt.date, *, actual: bool = False) -> QuerySet | list:
     """One row per schedule (store_id, schedule_date) over [start, end], published or not, with
-    total_seconds and labor_cost_cents of its shifts, as scheduling reports them (one query)."""
-    return (
+    total_seconds and labor_cost_cents of its shifts, as scheduling reports them (one query).
+
+    With `actual`, a store-day that has closed time entries reports what was worked instead:
+    the entries' worked seconds and their pay with overtime (attendance.selectors.daily_actual_labor);
+    the other store-days keep their scheduled figures."""
+    store_ids = list(store_ids)
+    scheduled = (
         schedules_with_labor(Schedule.objects.filter(store_id__in=store_ids, schedule_date__range=(start, end)))
         .order_by()
         .values("store_id", "schedule_date", "total_seconds", "labor_cost_cents")
     )
+    if not actual:
+        return scheduled
+    from attendance.selectors import daily_actual_labor  # attendance builds on scheduling, not the reverse
+
+    rows = {(row["store_id"], row["schedule_date"]): row for row in scheduled}
+    rows.update({(row["store_id"], row["schedule_date"]): row for row in daily_actual_labor(store_ids, start, end)})
+    return list(rows.values())
 
 
 # --- the shift list from rows --------------------------------------------------------------------
@@ -193,3 +206,94 @@ def shift_payloads(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
         }
         for row in rows
     ]
+
+
+# --- the labor budget of a week -------------------------------------------------------------------
+
+
+def _percent(cost_cents: int, sales_cents: int) -> Decimal | None:
+    if sales_cents <= 0:
+        return None
+    return (Decimal(cost_cents) * 100 / Decimal(sales_cents)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def schedule_budget(*, schedule: Schedule, today: dt.date | None = None) -> dict[str, Any]:
+    """The labor budget of the ISO week of `schedule`: per day and for the week, forecast sales,
+    scheduled hours, labor cost, labor % and the store's target (scheduling.forecast; two queries
+    for the labor and one for the sales history). Past days also carry what they sold."""
+    from scheduling.forecast import forecast_days, sales_by_hour
+
+    today = today or timezone.localdate()
+    store = schedule.store
+    monday, sunday = week_bounds(schedule.schedule_date)
+    days = [monday + dt.timedelta(days=i) for i in range(7)]
+    forecasts = forecast_days(store_id=store.pk, days=days, today=today)
+    actual: dict[dt.date, int] = {}
+    if monday < today:
+        sold = sales_by_hour(store_ids=[store.pk], start=monday, end=min(today, sunday + dt.timedelta(days=1)))
+        actual = {d: round(sum(h[0] for h in hours.values())) for d, hours in sold.get(store.pk, {}).items()}
+    labor = {row["schedule_date"]: row for row in daily_labor([store.pk], monday, sunday)}
+    target = store.target_labor_percent
+    rows = []
+    for day in days:
+        row = labor.get(day, {})
+        seconds, cost = int(row.get("total_seconds") or 0), int(row.get("labor_cost_cents") or 0)
+        sales = forecasts[day].revenue_cents
+        rows.append(
+            {
+                "date": day,
+                "has_schedule": day in labor,
+                "forecast_sales_cents": sales,
+                "actual_sales_cents": actual.get(day, 0) if day < today else None,
+                "scheduled_hours": round(seconds / 3600, 2),
+                "labor_cost_cents": cost,
+                "labor_percent": _percent(cost, sales),
+                "target_labor_percent": target,
+            }
+        )
+    sales = sum(r["forecast_sales_cents"] for r in rows)
+    cost = sum(r["labor_cost_cents"] for r in rows)
+    return {
+        "store": store.pk,
+        "schedule": schedule.pk,
+        "week_start": monday,
+        "week_end": sunday,
+        "target_labor_percent": target,
+        "days": rows,
+        "week": {
+            "forecast_sales_cents": sales,
+            "actual_sales_cents": sum(r["actual_sales_cents"] or 0 for r in rows) if monday < today else None,
+            "scheduled_hours": round(sum(r["scheduled_hours"] for r in rows), 2),
+            "labor_cost_cents": cost,
+            "labor_percent": _percent(cost, sales),
+            "target_labor_percent": target,
+        },
+    }
+
+
+def schedule_violations(*, store_id: str, start: dt.date, end: dt.date) -> list:
+    """Re-check the shifts of a store's days [start, end] against every rule of assignment
+    (scheduling.assignment.violations), with the whole ISO weeks read for the weekly caps and a
+    day on either side for overlaps and rest. Two queries."""
+    from scheduling.assignment import ShiftRecord, staff_member, violations
+
+    first, _ = week_bounds(start - dt.timedelta(days=1))
+    _, last = week_bounds(end + dt.timedelta(days=1))
+    rows = Shift.objects.filter(schedule__store_id=store_id, schedule__schedule_date__range=(first, last)).values_list(
+        "id", "employee_id", "schedule__schedule_date", "starts_at", "ends_at", "position"
+    )
+    shifts = [ShiftRecord(*row) for row in rows]
+    staff = {
+        e["id"]: staff_member(
+            id=e["id"],
+            position=e["position"],
+            skills=e["skills"],
+            preferences=e["preferences"],
+            performance_score=e["performance_score"],
+        )
+        for e in Employee.objects.filter(store_id=store_id, is_active=True).values(
+            "id", "position", "skills", "preferences", "performance_score"
+        )
+    }
+    in_range = {s.id for s in shifts if start <= s.day <= end}
+    return [v for v in violations(shifts, staff) if in_range.intersection(v.shifts)]

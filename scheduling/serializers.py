@@ -165,6 +165,7 @@ class GapSerializer(serializers.Serializer):
     start = serializers.CharField(help_text="HH:MM")
     end = serializers.CharField(help_text="HH:MM (before start: next day)")
     reason = serializers.ChoiceField(choices=["no_staff_in_position", "staff_unavailable"])
+    short_hours = serializers.FloatField(required=False, help_text="position-hours left uncovered")
 
 
 class PeriodSerializer(serializers.Serializer):
@@ -178,7 +179,10 @@ class PeriodSerializer(serializers.Serializer):
     peak_orders_per_hour = serializers.FloatField()
     peak_guests_per_hour = serializers.FloatField()
     needs = serializers.DictField(child=serializers.IntegerField())
-    filled = serializers.DictField(child=serializers.IntegerField())
+    extra = serializers.DictField(
+        child=serializers.IntegerField(), required=False, help_text="optional heads the labor budget allows"
+    )
+    filled = serializers.DictField(child=serializers.IntegerField(), help_text="heads, peak shifts included")
 
 
 class GenerationReportSerializer(serializers.Serializer):
@@ -196,6 +200,14 @@ class GenerationReportSerializer(serializers.Serializer):
     demanded_hours = serializers.FloatField(required=False)
     filled_hours = serializers.FloatField(required=False)
     coverage = serializers.FloatField(required=False, help_text="filled / demanded position-hours, 0..1")
+    peak_shifts = serializers.IntegerField(required=False, help_text="shifts covering part of a period")
+    extra_hours = serializers.FloatField(required=False, help_text="hours of budget heads (not in coverage)")
+    forecast_sales_cents = serializers.IntegerField(required=False, allow_null=True)
+    target_labor_percent = serializers.FloatField(required=False, allow_null=True)
+    labor_budget_cents = serializers.IntegerField(required=False, allow_null=True)
+    planned_labor_cost_cents = serializers.IntegerField(required=False, allow_null=True)
+    budget_trimmed_heads = serializers.IntegerField(required=False)
+    budget_extra_heads = serializers.IntegerField(required=False)
     shifts = serializers.IntegerField(required=False)
     staff = serializers.IntegerField(required=False)
     staff_on_day_off = serializers.IntegerField(required=False)
@@ -209,3 +221,35 @@ class GeneratedScheduleSerializer(serializers.Serializer):
 
 class GenerateResultSerializer(serializers.Serializer):
     results = GeneratedScheduleSerializer(many=True)
+
+
+class BudgetFiguresSerializer(serializers.Serializer):
+    forecast_sales_cents = serializers.IntegerField(help_text="forecast sales (scheduling.forecast), cents")
+    actual_sales_cents = serializers.IntegerField(
+        allow_null=True, help_text="what the day sold (past days only; null for today and later)"
+    )
+    scheduled_hours = serializers.FloatField()
+    labor_cost_cents = serializers.IntegerField(help_text="scheduled hours x hourly wage, cents")
+    labor_percent = serializers.DecimalField(
+        max_digits=9, decimal_places=2, allow_null=True, help_text="labor cost / forecast sales x 100"
+    )
+    target_labor_percent = serializers.DecimalField(
+        max_digits=5, decimal_places=2, allow_null=True, help_text="the store's target (null: none set)"
+    )
+
+
+class BudgetDaySerializer(BudgetFiguresSerializer):
+    date = DayField()
+    has_schedule = serializers.BooleanField()
+
+
+class ScheduleBudgetSerializer(serializers.Serializer):
+    """The labor budget of a schedule's ISO week, per day and for the week."""
+
+    store = serializers.CharField()
+    schedule = serializers.UUIDField()
+    week_start = DayField()
+    week_end = DayField()
+    target_labor_percent = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
+    days = BudgetDaySerializer(many=True)
+    week = BudgetFiguresSerializer()

@@ -14,6 +14,7 @@ from scheduling.models import Schedule, Shift
 from scheduling.serializers import (
     GenerateResultSerializer,
     GenerateSerializer,
+    ScheduleBudgetSerializer,
     ScheduleSerializer,
     ShiftSerializer,
 )
@@ -93,6 +94,17 @@ class ScheduleViewSet(ScopedModelViewSet):
             ]
         }
         return Response(body, status=status.HTTP_200_OK)
+
+    @extend_schema(
+        request=None,
+        responses={200: ScheduleBudgetSerializer},
+        description="The labor budget of the schedule's ISO week, per day and for the week: forecast sales, "
+        "scheduled hours, labor cost and labor % against the store's target (managers and admins).",
+    )
+    @action(detail=True, methods=["get"], role_action="budget")
+    def budget(self, request, pk=None):
+        schedule = self.get_object()
+        return Response(ScheduleBudgetSerializer(selectors.schedule_budget(schedule=schedule)).data)
 
     @extend_schema(request=None, responses={200: ScheduleSerializer, 409: CONFLICT})
     @action(detail=True, methods=["post"], role_action="publish")

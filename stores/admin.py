@@ -42,6 +42,10 @@ class StoreAdmin(ScopedModelAdmin):
             {"fields": ["seats", "area", "opening_date", "business_hours", "config", "allow_negative_stock"]},
         ),
         (
+            _("Time clock"),
+            {"fields": ["early_clock_in_minutes", "auto_clock_out_time", "auto_clock_out_after_hours"]},
+        ),
+        (
             _("Targets"),
             {
                 "fields": [
@@ -49,6 +53,7 @@ class StoreAdmin(ScopedModelAdmin):
                     "daily_customer_target",
                     "cost_ratio_target",
                     "labor_cost_ratio_target",
+                    "target_labor_percent",
                 ]
             },
         ),

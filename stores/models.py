@@ -81,6 +81,30 @@ class Store(TimestampedModel):
         db_default=False,
         help_text=_("Orders still move to the kitchen when their recipes need more than the stock on hand."),
     )
+    # Attendance (attendance.services): how early a staff member may clock in before their shift
+    # without a manager, and when a clock-out nobody made is closed by close_missed_clockouts.
+    early_clock_in_minutes = models.PositiveSmallIntegerField(
+        _("early clock-in allowance (minutes)"),
+        default=15,
+        db_default=15,
+        validators=[MaxValueValidator(720)],
+        help_text=_("A clock-in earlier than this before the shift needs a manager."),
+    )
+    auto_clock_out_time = models.TimeField(
+        _("automatic clock-out time"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Entries still open at this local time are closed and flagged for review; "
+            "empty: the shift's end plus the hours below."
+        ),
+    )
+    auto_clock_out_after_hours = models.PositiveSmallIntegerField(
+        _("automatic clock-out after the shift (hours)"),
+        default=4,
+        db_default=4,
+        validators=[MinValueValidator(1), MaxValueValidator(24)],
+    )
     manager = models.ForeignKey(
         "accounts.User",
         verbose_name=_("manager"),
@@ -105,6 +129,20 @@ class Store(TimestampedModel):
         default=0,
         validators=[MinValueValidator(0), MaxValueValidator(1)],
     )
+    # The labor budget schedule generation aims at: scheduled labor cost as a percentage of
+    # forecast sales (scheduling.budget). Empty: staff for the forecast load only.
+    target_labor_percent = models.DecimalField(
+        _("target labor %"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_(
+            "Scheduled labor cost as a percentage of forecast sales that generation aims at, e.g. 25.00; "
+            "empty: staff for the forecast load only."
+        ),
+    )
 
     objects = StoreQuerySet.as_manager()
 
@@ -124,6 +162,11 @@ class Store(TimestampedModel):
                 condition=Q(cost_ratio_target__gte=0, cost_ratio_target__lte=1)
                 & Q(labor_cost_ratio_target__gte=0, labor_cost_ratio_target__lte=1),
                 name="store_ratio_targets_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(target_labor_percent__isnull=True)
+                | Q(target_labor_percent__gte=1, target_labor_percent__lte=100),
+                name="store_target_labor_percent_range",
             ),
         ]
 

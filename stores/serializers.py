@@ -39,6 +39,9 @@ class StoreSerializer(ReadableIdMixin, BaseModelSerializer):
             "area",
             "opening_date",
             "business_hours",
+            "early_clock_in_minutes",
+            "auto_clock_out_time",
+            "auto_clock_out_after_hours",
             "config",
             "manager",
             "manager_name",
@@ -46,6 +49,7 @@ class StoreSerializer(ReadableIdMixin, BaseModelSerializer):
             "daily_customer_target",
             "cost_ratio_target",
             "labor_cost_ratio_target",
+            "target_labor_percent",
             "created_at",
             "updated_at",
         ]

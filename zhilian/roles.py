@@ -79,9 +79,10 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         MANAGER: LEDGER_ALL | {ADD},
         STAFF: frozenset({VIEW, ADD, "record_usage", "record_waste"}),
     },
+    # budget: the labor budget of a schedule's week (sales forecast, labor cost and %): managers'.
     "scheduling.schedule": {
-        ADMIN: CRUD | {"generate", "publish"},
-        MANAGER: CRUD | {"generate", "publish"},
+        ADMIN: CRUD | {"generate", "publish", "budget"},
+        MANAGER: CRUD | {"generate", "publish", "budget"},
         STAFF: READ,
     },
     "scheduling.shift": {
@@ -100,7 +101,23 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     "menu.dish": {ADMIN: CRUD | {MENU_ENGINEERING}, MANAGER: READ | {MENU_ENGINEERING}, STAFF: READ},
     "menu.dishmodifier": {ADMIN: CRUD, MANAGER: READ, STAFF: READ},
     "menu.recipeline": {ADMIN: CRUD, MANAGER: READ, STAFF: READ},
+    "menu.setmealcomponent": {ADMIN: CRUD, MANAGER: READ, STAFF: READ},
     "menu.storedishoverride": {ADMIN: CRUD | {SOLD_OUT}, MANAGER: CRUD | {SOLD_OUT}, STAFF: READ},
+    # Attendance: staff punch for themselves (punch) and read their own entries and timesheets;
+    # managers punch for anyone of their store (punch_for_others, with a reason), correct entries
+    # (add, change), and approve and export the weekly timesheets.
+    "attendance.timeentry": {
+        ADMIN: frozenset({VIEW, ADD, CHANGE, "punch", "punch_for_others", "actuals"}),
+        MANAGER: frozenset({VIEW, ADD, CHANGE, "punch", "punch_for_others", "actuals"}),
+        STAFF: frozenset({VIEW, "punch"}),
+    },
+    "attendance.breakperiod": {ADMIN: READ, MANAGER: READ, STAFF: READ},
+    "attendance.timesheet": {
+        ADMIN: frozenset({VIEW, ADD, "approve", "export"}),
+        MANAGER: frozenset({VIEW, ADD, "approve", "export"}),
+        STAFF: READ,
+    },
+    "attendance.publicholiday": {ADMIN: CRUD, MANAGER: READ, STAFF: READ},
     "kpis.kpi": {ADMIN: CRUD, MANAGER: READ, STAFF: READ},
     "kpis.kpirecord": {
         ADMIN: CRUD | {"compute", "dashboard"},

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "kpis",
     "notifications",
     "menu",
+    "attendance",
     # Reads every domain above; nothing imports it.
     "dashboard",
 ]
@@ -243,11 +244,18 @@ ZHILIAN_JSON_MAX_DEPTH = env.int("ZHILIAN_JSON_MAX_DEPTH", default=10)
 ZHILIAN_JSON_MAX_BYTES = env.int("ZHILIAN_JSON_MAX_BYTES", default=32 * 1024)
 # Minutes after the booked time before a reservation that did not arrive is marked no-show.
 ZHILIAN_NO_SHOW_GRACE_MINUTES = env.int("ZHILIAN_NO_SHOW_GRACE_MINUTES", default=30)
+# The sales forecast's holiday calendar (scheduling.forecast): dotted path of a callable
+# (start, end) -> {date: factor or None}; empty: no holidays.
+ZHILIAN_HOLIDAY_CALENDAR = env.str("ZHILIAN_HOLIDAY_CALENDAR", default="")
 # The order status at which dish lines take their recipes out of stock (menu.services):
 # "preparing" (the kitchen starts, default) or "completed".
 ZHILIAN_STOCK_DEDUCT_AT = env.str("ZHILIAN_STOCK_DEDUCT_AT", default="preparing")
 if ZHILIAN_STOCK_DEDUCT_AT not in ("preparing", "completed"):
     raise ImproperlyConfigured("ZHILIAN_STOCK_DEDUCT_AT must be 'preparing' or 'completed'.")
+
+# Overtime rules of the timesheets (attendance.overtime.Rules; docs/architecture.md, "Attendance"):
+# China's standard working-hour system by default. Keys given here replace the defaults.
+ZHILIAN_OVERTIME_RULES = env.json("ZHILIAN_OVERTIME_RULES", default={})
 
 # Login lockout (django-axes; the policy is described in accounts/lockout.py). Every door — the
 # API, the admin and the dashboard login — shares it. Attempts are recorded in the database, so
@@ -306,6 +314,14 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
+
+# --- Uploaded files (dish photos) -----------------------------------------------------------------
+# In development `runserver` serves them (zhilian/urls.py, DEBUG only); in production the proxy
+# serves MEDIA_ROOT, a volume shared with the HTTP servers (docker-compose.yml, deploy/nginx.conf).
+MEDIA_URL = "/media/"
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# A dish photo: at most this many bytes, JPEG, PNG or WebP (menu.models).
+ZHILIAN_DISH_PHOTO_MAX_BYTES = env.int("ZHILIAN_DISH_PHOTO_MAX_BYTES", default=2 * 1024 * 1024)
 
 # --- Security ---------------------------------------------------------------------------------
 # With DEBUG off the site is HTTPS-only unless told otherwise: HSTS, secure cookies and the

@@ -1,3 +1,5 @@
+from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
@@ -13,6 +15,7 @@ api_v1 = [
     path("", include("inventory.urls")),
     path("", include("menu.urls")),
     path("", include("scheduling.urls")),
+    path("", include("attendance.urls")),
     path("", include("reservations.urls")),
     # The dashboard summary lives at kpis/dashboard/: before kpis.urls, whose kpis/{id}/ would match it.
     path("", include("dashboard.api_urls")),
@@ -31,6 +34,8 @@ urlpatterns = [
     path("api/docs/", SwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", RedocView.as_view(url_name="schema"), name="redoc"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Uploaded dish photos in development (an empty list without DEBUG: the proxy serves them).
+    *static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT),
     path("", include("dashboard.urls")),
     path("", home.home, name="home"),
     path("favicon.ico", home.favicon, name="favicon"),

@@ -299,3 +299,52 @@ def test_food_cost_panel_and_best_sellers(asgi_server, store, manager):
         page.set_viewport_size({"width": 1440, "height": 1000})
         page.screenshot(path=str(ARTIFACTS / "dashboard-food-cost-zh.png"), full_page=True)
         assert errors == []
+
+
+def test_a_staff_member_clocks_in_takes_a_break_and_clocks_out_on_the_dashboard(asgi_server, store, staff):
+    """The time clock panel (timeclock.js over /api/v1/attendance/me/): the punches it offers follow
+    the state, each is recorded by the attendance service, a refusal shows its message."""
+    from attendance.models import TimeEntry
+    from stores.tests.factories import EmployeeFactory
+
+    employee = EmployeeFactory(store=store, user=staff, name="Li Staff")
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 390, "height": 844})
+        errors = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        log_in(page, asgi_server.url, staff)
+        page.wait_for_selector('#clock-panel[data-state="clocked_out"]', timeout=10_000)
+        assert page.eval_on_selector_all("#clock-actions button", "bs => bs.map(b => b.dataset.punch)") == ["clock-in"]
+        page.click('[data-punch="clock-in"]')
+        page.wait_for_selector('#clock-panel[data-state="clocked_in"]', timeout=5_000)
+        assert page.text_content("#clock-state").startswith("Clocked in since ")
+        assert page.eval_on_selector_all("#clock-actions button", "bs => bs.map(b => b.dataset.punch)") == [
+            "break-start",
+            "clock-out",
+        ]
+        page.click('[data-punch="break-start"]')
+        page.wait_for_selector('#clock-panel[data-state="on_break"]', timeout=5_000)
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "dashboard-time-clock-phone.png"))
+        page.click('[data-punch="break-end"]')
+        page.wait_for_selector('#clock-panel[data-state="clocked_in"]', timeout=5_000)
+        page.click('[data-punch="clock-out"]')
+        page.wait_for_selector('#clock-panel[data-state="clocked_out"]', timeout=5_000)
+        page.select_option("#language-select", "zh-hans")
+        page.wait_for_selector('html[lang="zh-hans"]', timeout=5_000)
+        page.wait_for_selector('#clock-panel[data-state="clocked_out"]', timeout=10_000)
+        assert page.text_content("#clock-heading") == "我的打卡"
+        assert page.text_content('[data-punch="clock-in"]') == "上班打卡"
+        page.screenshot(path=str(ARTIFACTS / "dashboard-time-clock-zh-phone.png"))
+        assert errors == []
+    entry = TimeEntry.objects.get(employee=employee)
+    assert entry.clock_out_at is not None and entry.clock_in_at < entry.clock_out_at
+    assert entry.breaks.count() == 1
+
+
+def test_a_login_without_an_employee_sees_no_time_clock(asgi_server, store, manager):
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1440, "height": 900})
+        log_in(page, asgi_server.url, manager)
+        page.wait_for_selector("#kpi-heading", timeout=10_000)
+        assert page.query_selector("#clock-panel") is None

@@ -181,6 +181,11 @@ def stock_count_close(*, count: StockCount, user: User | None) -> StockCount:
             changes={"status": (StockCount.Status.OPEN.value, StockCount.Status.CLOSED.value)},
             adjustments=len(adjustments),
         )
+        # The count closes a period of the actual food cost KPI, recorded on the count's date
+        # (which the scheduled recomputation of today may already have passed).
+        from kpis.services import kpi_compute
+
+        kpi_compute(stores=[row.store_id], start=row.count_date)
         events.publish(
             "stock.count_closed",
             store_id=row.store_id,

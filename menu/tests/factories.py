@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import factory
 
-from menu.models import Dish, DishModifier, MenuCategory, RecipeLine, StoreDishOverride
+from menu.models import Dish, DishModifier, MenuCategory, RecipeLine, SetMealComponent, StoreDishOverride
 
 
 class MenuCategoryFactory(factory.django.DjangoModelFactory):
@@ -56,3 +56,12 @@ class StoreDishOverrideFactory(factory.django.DjangoModelFactory):
     store = factory.SubFactory("stores.tests.factories.StoreFactory")
     dish = factory.SubFactory(DishFactory)
     price_cents = 52_00
+
+
+class SetMealComponentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SetMealComponent
+
+    set_meal = factory.SubFactory(DishFactory, is_set_meal=True)
+    dish = factory.SubFactory(DishFactory)
+    quantity = 1

@@ -66,3 +66,35 @@ def expected_usage(lines: list[tuple[str, int]]) -> dict[str, Decimal]:
         for sku, quantity, yield_factor in RECIPES[code][1]:
             totals[sku] = totals.get(sku, D(0)) + portions * D(quantity) / D(yield_factor)
     return {sku: total.quantize(D("0.001"), rounding=ROUND_HALF_UP) for sku, total in totals.items()}
+
+
+# 双人套餐: 1 × KP01 + 1 × MP01 + 2 × RC01, sold at less than its dishes (48 + 32 + 2 × 3 = 86 yuan).
+SET_MEAL = ("SET2", 78_00, [("KP01", 1), ("MP01", 1), ("RC01", 2)])
+
+
+def add_set_meal(menu: Menu, *, user=None) -> Dish:
+    """The set meal SET2 over the menu's dishes, through the services."""
+    code, price, components = SET_MEAL
+    set_meal = services.dish_create(
+        code=code,
+        name_zh="双人套餐",
+        name_en="Set for two",
+        category=menu.dishes["KP01"].category,
+        base_price_cents=price,
+        is_set_meal=True,
+        components=[{"dish": menu.dishes[c], "quantity": q} for c, q in components],
+        user=user,
+    )
+    menu.dishes[code] = set_meal
+    return set_meal
+
+
+def expand(lines: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """Dish lines with the set meal replaced by its components' portions (hand expansion)."""
+    out = []
+    for code, portions in lines:
+        if code == SET_MEAL[0]:
+            out.extend((c, portions * q) for c, q in SET_MEAL[2])
+        else:
+            out.append((code, portions))
+    return out

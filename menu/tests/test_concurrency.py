@@ -54,3 +54,34 @@ def test_twenty_parallel_orders_sharing_ingredients_leave_the_expected_stock():
     used = InventoryTransaction.objects.filter(store=store, transaction_type="usage")
     assert used.count() == sum(len(expected_usage(shapes[i % len(shapes)])) for i in range(20))
     assert -sum(r.quantity for r in used) == per_order
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_a_dish_never_becomes_a_set_meal_while_it_joins_one():
+    """One admin puts RC01 into a set meal while another makes RC01 a set meal itself: the dish
+    rows are locked, so exactly one of them wins and no set meal ever holds another."""
+    from menu import services as menu_services
+    from menu.models import Dish, SetMealComponent
+    from menu.tests.helpers import add_set_meal
+    from zhilian.errors import InvalidInput
+
+    menu = build_menu(StoreFactory(id="CONCSET"))
+    set_meal = add_set_meal(menu)
+    rice = menu.dishes["RC01"]
+
+    def work(index):
+        if index == 0:
+            return menu_services.set_meal_components_set(
+                set_meal=Dish.objects.get(pk=set_meal.pk), components=[{"dish": rice, "quantity": 2}]
+            )
+        return menu_services.dish_update(dish=Dish.objects.get(pk=rice.pk), is_set_meal=True)
+
+    for _ in range(5):
+        menu_services.set_meal_components_set(set_meal=set_meal, components=[])
+        menu_services.dish_update(dish=Dish.objects.get(pk=rice.pk), is_set_meal=False)
+        outcomes = run_in_threads(2, work)
+        assert len(outcomes.refused(InvalidInput)) == 1 and len(outcomes.failures) == 1, outcomes.results
+        is_set_meal = Dish.objects.get(pk=rice.pk).is_set_meal
+        in_set = SetMealComponent.objects.filter(set_meal=set_meal, dish=rice).exists()
+        assert is_set_meal != in_set  # one or the other, never both

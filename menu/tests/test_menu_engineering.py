@@ -108,7 +108,7 @@ def test_queries_do_not_grow_with_orders_or_dishes(sales, actors):
         dish = DishFactory(code=f"N{n}")
         RecipeLineFactory(dish=dish, ingredient_sku="ing-A")
         sell(actors.store, [(f"N{n}", 2), ("A", 1)], local(START + dt.timedelta(days=n), 12))
-    assert queries() == before == 4  # sales, recipes, unit costs, dish names
+    assert queries() == before == 6  # sales, modifier sales, recipes (2), unit costs, dish names
 
 
 # --- the API ----------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from orders.models import Order, OrderItem
+from orders.models import Order, OrderItem, OrderItemModifier
 from orders.services.common import (
     MAX_ITEMS,
     UPDATE_FIELDS,
@@ -125,7 +125,7 @@ def order_item_add(
 
     A dish code is priced from the store's menu like at creation (menu.services); anything else
     must be flagged `is_open_item`."""
-    from menu.services import order_lines_from_menu
+    from menu.services import order_item_modifier_rows, order_lines_from_menu
 
     try:
         (priced,) = order_lines_from_menu(
@@ -148,6 +148,7 @@ def order_item_add(
     except InvalidInput as exc:
         raise InvalidInput({k.removeprefix("items[0]."): v for k, v in exc.errors.items()}) from exc
     menu_link = {"dish_id": priced.pop("dish_id"), "is_open_item": priced.pop("is_open_item")}
+    chosen = priced.pop("chosen_modifiers")
     try:
         data = {**_clean_item(priced), **menu_link}
     except InvalidInput as exc:
@@ -158,6 +159,8 @@ def order_item_add(
         if OrderItem.objects.filter(order_id=locked.pk).count() >= MAX_ITEMS:
             raise InvalidInput({"order": f"An order holds at most {MAX_ITEMS} items."})
         item = OrderItem.objects.create(order=locked, **data)
+        if chosen:
+            OrderItemModifier.objects.bulk_create(order_item_modifier_rows(item, chosen))
         totals = _totals(locked)
         fields = _apply_totals(locked)
         locked.save(update_fields=[*fields, "updated_at"])

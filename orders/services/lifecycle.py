@@ -8,10 +8,16 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from menu.services import deduct_at_status, order_lines_from_menu, order_stock_deduct, order_stock_restore
+from menu.services import (
+    deduct_at_status,
+    order_item_modifier_rows,
+    order_lines_from_menu,
+    order_stock_deduct,
+    order_stock_restore,
+)
 from notifications.models import Notification
 from notifications.services import notification_create, store_managers
-from orders.models import Order, OrderItem
+from orders.models import Order, OrderItem, OrderItemModifier
 from orders.services.common import (
     CREATE_FIELDS,
     MAX_ITEMS,
@@ -76,8 +82,10 @@ def order_create(
     # open items (menu.services).
     priced = order_lines_from_menu(store=store, items=items, day=timezone.localdate(fields["order_time"]), user=user)
     rows_data = []
+    chosen: list[list] = []  # per line, the menu modifiers chosen on it
     for index, item in enumerate(priced):
         menu_link = {"dish_id": item.pop("dish_id"), "is_open_item": item.pop("is_open_item")}
+        chosen.append(item.pop("chosen_modifiers"))
         try:
             rows_data.append({**_clean_item(item), **menu_link})
         except InvalidInput as exc:
@@ -103,6 +111,9 @@ def order_create(
         order.save(force_insert=True)
         rows = [OrderItem(order=order, subtotal_cents=r["quantity"] * r["unit_price_cents"], **r) for r in rows_data]
         OrderItem.objects.bulk_create(rows)
+        modifier_rows = [m for row, mods in zip(rows, chosen, strict=True) for m in order_item_modifier_rows(row, mods)]
+        if modifier_rows:
+            OrderItemModifier.objects.bulk_create(modifier_rows)
         audit_record(
             actor=user,
             instance=order,

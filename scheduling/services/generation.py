@@ -5,14 +5,17 @@ bulk; docs/architecture.md ("Scheduling") has the rules."""
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
-from scheduling.assignment import StaffMember, assign_day, staff_member
+from scheduling.assignment import Assignment, StaffMember, assign_day, staff_member
+from scheduling.budget import apply_budget, position_wages
 from scheduling.demand import HISTORY_WEEKS, generation_report, schedule_demand
+from scheduling.forecast import DayForecast, forecast_days
 from scheduling.models import Schedule, Shift
 from scheduling.selectors import bookings_around
 from stores.models import Employee, Store
@@ -33,6 +36,12 @@ def _get_schedule_locked(store: Store, day: dt.date) -> Schedule:
     return Schedule.objects.select_for_update().get(store=store, schedule_date=day)
 
 
+def shift_note(assignment: Assignment) -> str:
+    """The note of a generated shift: its period, and whether it is a peak shift or a budget head."""
+    suffix = {"peak": " (peak)", "extra": " (budget)"}.get(assignment.kind, "")
+    return f"generated: {assignment.period}{suffix}"
+
+
 def _member(employee: Employee) -> StaffMember:
     return staff_member(
         id=employee.pk,
@@ -43,14 +52,26 @@ def _member(employee: Employee) -> StaffMember:
     )
 
 
+def _local_time(when: dt.datetime) -> dt.time:
+    return timezone.localtime(when).time()
+
+
 @transaction.atomic
 def schedule_generate(
-    *, store: Store, day: dt.date, user: User | None = None, weeks: int = HISTORY_WEEKS
+    *,
+    store: Store,
+    day: dt.date,
+    user: User | None = None,
+    weeks: int = HISTORY_WEEKS,
+    forecast: DayForecast | None = None,
+    budget_heads: bool = True,
 ) -> tuple[Schedule, dict[str, Any]]:
-    """Build (or rebuild) the unpublished schedule of `store` on `day` from the expected demand.
+    """Build (or rebuild) the unpublished schedule of `store` on `day` from the forecast demand,
+    trimmed or extended towards the store's labor budget (scheduling.budget).
 
     Returns the schedule and its generation report (also stored in ``schedule.generation_report``).
-    Raises Locked when the day is published.
+    Raises Locked when the day is published. `forecast`: the day's, when the caller has it already;
+    `budget_heads=False` leaves the optional heads of the budget to `schedule_add_budget_heads`.
     """
     check_day(day)
     schedule = _get_schedule_locked(store, day)
@@ -59,35 +80,28 @@ def schedule_generate(
             f"The schedule of {store.pk} on {day} is published and cannot be regenerated.",
             code="schedule_published",
         )
-    periods = schedule_demand(store=store, day=day, weeks=weeks)
+    if forecast is None:
+        forecast = forecast_days(store_id=store.pk, days=[day], weeks=weeks)[day]
+    periods = schedule_demand(store=store, day=day, weeks=weeks, forecast=forecast)
 
     # Lock the store's active staff (stable order) so manual edits and other generations wait.
     employees = list(Employee.objects.select_for_update().filter(store=store, is_active=True).order_by("pk"))
+    budget = apply_budget(
+        periods,
+        sales_cents=forecast.revenue_cents,
+        target_percent=store.target_labor_percent,
+        wages=position_wages((e.position, e.hourly_wage_cents) for e in employees),
+    )
     schedule.shifts.all().delete()
     booked, week_hours = bookings_around(employee_ids=[e.pk for e in employees], day=day)
     result = assign_day(
         day=day,
-        slots=[p.slot(day) for p in periods],
+        slots=[p.slot(day, extra=budget_heads) for p in periods],
         staff=[_member(e) for e in employees],
         booked=booked,
         week_hours=week_hours,
     )
-    by_name = {p.name: p for p in periods}
-    shifts = []
-    for a in result.assignments:
-        period = by_name[a.period]
-        shift = Shift(
-            schedule=schedule,
-            employee_id=a.employee_id,
-            shift_type=a.shift_type,
-            start_time=period.start_time,
-            end_time=period.end_time,
-            position=a.position,
-            notes=f"generated: {a.period}",
-        )
-        shift.starts_at, shift.ends_at = a.starts, a.ends
-        shifts.append(shift)
-    Shift.objects.bulk_create(shifts)
+    _write_shifts(schedule, result.assignments)
 
     report = generation_report(
         store_id=store.pk,
@@ -97,7 +111,70 @@ def schedule_generate(
         result=result,
         generated_at=timezone.now(),
         generated_by=str(user.pk) if user is not None and user.pk else None,
+        budget=budget,
     )
+    schedule.generation_report = report
+    schedule.save(update_fields=["generation_report", "updated_at"])
+    return schedule, report
+
+
+def _write_shifts(schedule: Schedule, assignments: list[Assignment]) -> None:
+    shifts = []
+    for a in assignments:
+        shift = Shift(
+            schedule=schedule,
+            employee_id=a.employee_id,
+            shift_type=a.shift_type,
+            start_time=_local_time(a.starts),
+            end_time=_local_time(a.ends),
+            position=a.position,
+            notes=shift_note(a),
+        )
+        shift.starts_at, shift.ends_at = a.starts, a.ends
+        shifts.append(shift)
+    Shift.objects.bulk_create(shifts)
+
+
+@transaction.atomic
+def schedule_add_budget_heads(
+    *, store: Store, day: dt.date, weeks: int = HISTORY_WEEKS, forecast: DayForecast | None = None
+) -> tuple[Schedule, dict[str, Any]]:
+    """Staff the optional heads of the labor budget on a day generated without them, from whoever
+    the whole range left free (its demand keeps the shifts it has). Updates the report."""
+    schedule = _get_schedule_locked(store, day)
+    report = dict(schedule.generation_report or {})
+    if schedule.is_published or "periods" not in report:
+        return schedule, report
+    if forecast is None:
+        forecast = forecast_days(store_id=store.pk, days=[day], weeks=weeks)[day]
+    periods = schedule_demand(store=store, day=day, weeks=weeks, forecast=forecast)
+    employees = list(Employee.objects.select_for_update().filter(store=store, is_active=True).order_by("pk"))
+    apply_budget(
+        periods,
+        sales_cents=forecast.revenue_cents,
+        target_percent=store.target_labor_percent,
+        wages=position_wages((e.position, e.hourly_wage_cents) for e in employees),
+    )
+    if not any(p.extra for p in periods):
+        return schedule, report
+    booked, week_hours = bookings_around(employee_ids=[e.pk for e in employees], day=day)
+    same_day: dict[Any, list] = defaultdict(list)
+    for employee_id, starts, ends in schedule.shifts.values_list("employee_id", "starts_at", "ends_at"):
+        same_day[employee_id].append((starts, ends))
+        booked[employee_id] = [span for span in booked.get(employee_id, []) if span != (starts, ends)]
+    result = assign_day(
+        day=day,
+        slots=[p.slot(day) for p in periods],
+        staff=[_member(e) for e in employees],
+        booked=booked,
+        week_hours=week_hours,
+        same_day=same_day,
+        required=False,
+    )
+    _write_shifts(schedule, result.assignments)
+    report["extra_hours"] = round(result.extra_hours, 2)
+    report["shifts"] = schedule.shifts.count()
+    report["staff"] = schedule.shifts.values("employee_id").distinct().count()
     schedule.generation_report = report
     schedule.save(update_fields=["generation_report", "updated_at"])
     return schedule, report
@@ -138,10 +215,20 @@ def schedule_generate_range(
         .values_list("pk", flat=True)
     )
     Shift.objects.filter(schedule_id__in=doomed).delete()
+    forecasts = forecast_days(store_id=store.pk, days=todo, weeks=weeks)
     load = {
-        day: sum(p.hours * sum(p.needs.values()) for p in schedule_demand(store=store, day=day, weeks=weeks))
+        day: sum(
+            p.hours * sum(p.needs.values())
+            for p in schedule_demand(store=store, day=day, weeks=weeks, forecast=forecasts[day])
+        )
         for day in todo
     }
-    for day in sorted(todo, key=lambda d: (-load[d], d)):
-        results[day] = schedule_generate(store=store, day=day, user=user, weeks=weeks)
+    busiest_first = sorted(todo, key=lambda d: (-load[d], d))
+    for day in busiest_first:
+        results[day] = schedule_generate(
+            store=store, day=day, user=user, weeks=weeks, forecast=forecasts[day], budget_heads=False
+        )
+    # The budget's optional heads last, so they never take hours another day's demand needed.
+    for day in busiest_first:
+        results[day] = schedule_add_budget_heads(store=store, day=day, weeks=weeks, forecast=forecasts[day])
     return [results[day] for day in days]

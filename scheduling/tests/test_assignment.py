@@ -62,9 +62,14 @@ def test_day_off_overlap_and_caps_exclude():
         booked={"busy": [(at(22, day=DAY - dt.timedelta(days=1)), at(11))]},
         week_hours={"capped": 36.0},  # 36 + 4.5 > 40
     )
-    assert who(result, "lunch", "waiter") == ["free"]
+    # "capped" cannot take the whole 4.5 h lunch, only a 4 h peak shift (the minimum) inside it.
+    assert [(a.employee_id, a.kind, a.hours) for a in result.assignments] == [
+        ("free", "full", 4.5),
+        ("capped", "peak", 4.0),
+    ]
     assert result.staff_on_day_off == 1
-    assert result.gaps[0].reason == "staff_unavailable" and result.gaps[0].filled == 1
+    assert result.gaps[0].reason == "staff_unavailable" and result.gaps[0].filled == 2
+    assert result.filled_hours == pytest.approx(8.5) and result.demanded_hours == pytest.approx(18)
 
 
 def test_a_cap_reached_exactly_is_within_it():

@@ -115,6 +115,7 @@ def test_gaps_are_reported_honestly_when_short(busy_store):
         "start": "16:30",
         "end": "22:30",
         "reason": "staff_unavailable",
+        "short_hours": 12.0,
     }
     assert gaps["dinner", "host"]["filled"] == 0 and gaps["dinner", "host"]["reason"] == "no_staff_in_position"
     assert ("lunch", "chef") not in gaps
@@ -189,11 +190,12 @@ def test_weekly_cap_counts_other_days_of_the_iso_week(busy_store):
 def test_overnight_shift_of_previous_day_blocks_the_morning(busy_store):
     waiter = EmployeeFactory(store=busy_store, position="waiter", skills=[])
     tuesday = ScheduleFactory(store=busy_store, schedule_date=DAY - dt.timedelta(days=1))
-    # 22:00 Tuesday until 11:00 Wednesday: overlaps Wednesday's lunch (10:30-14:30).
+    # 22:00 Tuesday until 6:00 Wednesday: 4.5 h before Wednesday's lunch (10:30-14:30), less than
+    # the 10 h rest; the dinner (16:30) is 10.5 h after it.
     night = ShiftFactory(
-        schedule=tuesday, employee=waiter, shift_type="night", start_time=dt.time(22), end_time=dt.time(11)
+        schedule=tuesday, employee=waiter, shift_type="night", start_time=dt.time(22), end_time=dt.time(6)
     )
-    assert night.ends_at - night.starts_at == dt.timedelta(hours=13)
+    assert night.ends_at - night.starts_at == dt.timedelta(hours=8)
     schedule, report = services.schedule_generate(store=busy_store, day=DAY)
     mine = list(schedule.shifts.filter(employee=waiter))
     assert [s.start_time for s in mine] == [dt.time(16, 30)]
@@ -277,6 +279,14 @@ def test_short_staff_is_spread_over_both_services(store):
     make_history(store, per_hour={12: 20, 19: 30})  # 60 and 90 guests/h: 4 and 6 waiters
     make_staff(store, {"waiter": 2})
     schedule, report = services.schedule_generate(store=store, day=DAY)
-    assert sorted(schedule.shifts.values_list("shift_type", flat=True)) == ["evening", "morning"]
+    full = schedule.shifts.exclude(notes__endswith="(peak)")
+    assert sorted(full.values_list("shift_type", flat=True)) == ["evening", "morning"]
+    # Then each takes a 5 h peak shift in the other service (6 + 5 = 11 h), centred on its peak hour.
+    peaks = schedule.shifts.filter(notes__endswith="(peak)").order_by("start_time")
+    assert [(s.start_time, s.end_time) for s in peaks] == [
+        (dt.time(10, 0), dt.time(15, 0)),  # lunch 9:30-15:30, its 12:00-13:00 peak in the middle
+        (dt.time(17, 0), dt.time(22, 0)),  # dinner 16:30-22:30, its 19:00-20:00 peak in the middle
+    ]
+    assert len({s.employee_id for s in peaks}) == 2 and report["peak_shifts"] == 2
     waiter_gaps = {g["period"]: (g["filled"], g["needed"]) for g in report["gaps"] if g["position"] == "waiter"}
-    assert waiter_gaps == {"lunch": (1, 4), "dinner": (1, 6)}
+    assert waiter_gaps == {"lunch": (2, 4), "dinner": (2, 6)}

@@ -79,6 +79,8 @@ class StorePlan:
     order_counts: dict[dt.date, int] = field(default_factory=dict)
     usage: dict[dt.date, dict[str, float]] = field(default_factory=dict)
     hourly: dict[dt.date, dict[int, tuple[int, int]]] = field(default_factory=dict)
+    # {day: {local hour: (revenue cents, orders, guests)}} of non-cancelled orders (the forecast's input)
+    sales: dict[dt.date, dict[int, tuple[float, float, float]]] = field(default_factory=dict)
     inventory_items: list[dict] = field(default_factory=list)
     ledger: list[dict] = field(default_factory=list)
     # Closed stock counts (inventory.StockCount rows, keyed by "key" until written), their lines

@@ -55,10 +55,12 @@ def build_store(plan: StorePlan) -> None:
         },
         "cost_ratio_target": Decimal(f"{rng.uniform(0.32, 0.36):.4f}"),
         "labor_cost_ratio_target": Decimal(f"{rng.uniform(0.22, 0.26):.4f}"),
+        "target_labor_percent": None,  # set below from the KPI target (no draw: same data as before)
         "manager_id": None,
         "created_at": plan.at(opening - dt.timedelta(days=60), 10 * 60),
         "updated_at": plan.at(opening - dt.timedelta(days=1), 18 * 60),
     }
+    plan.store["target_labor_percent"] = (plan.store["labor_cost_ratio_target"] * 100).quantize(Decimal("0.01"))
     build_tables(plan)
     seats = sum(t["capacity"] for t in plan.tables if t["kind"] != "banquet_hall")
     plan.store["seats"] = seats

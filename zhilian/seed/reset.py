@@ -48,6 +48,11 @@ def reset_demo_data() -> int:
         deleted += raw(KPIRecord.objects.filter(store_id__in=ids))
         deleted += raw(ReservationTable.objects.filter(reservation__store_id__in=ids))
         deleted += raw(Reservation.objects.filter(store_id__in=ids))
+        from attendance.models import BreakPeriod, TimeEntry, Timesheet
+
+        deleted += raw(BreakPeriod.objects.filter(entry__store_id__in=ids))
+        deleted += raw(TimeEntry.objects.filter(store_id__in=ids))
+        deleted += raw(Timesheet.objects.filter(store_id__in=ids))
         deleted += raw(Shift.objects.filter(schedule__store_id__in=ids))
         deleted += raw(Schedule.objects.filter(store_id__in=ids))
         ledger = InventoryTransaction.objects.filter(store_id__in=ids)

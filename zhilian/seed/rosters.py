@@ -14,8 +14,11 @@ import datetime as dt
 from collections import defaultdict
 
 from scheduling.assignment import Span, StaffMember, assign_day, staff_member
-from scheduling.demand import HISTORY_WEEKS, apply_load, average_hourly, generation_report, periods_for_hours
+from scheduling.budget import apply_budget, position_wages
+from scheduling.demand import HISTORY_WEEKS, apply_load, generation_report, periods_for_hours
 from scheduling.demand import staffing_rules_from as staffing_rules
+from scheduling.forecast import forecast_from_history
+from scheduling.services.generation import shift_note
 from stores.models import WEEKDAYS
 from zhilian.seed.plan import ONE_DAY, StorePlan, ms_of, rng_uuid, time_uuid
 
@@ -43,29 +46,47 @@ def build_schedules(plan: StorePlan, days: list[dt.date], *, manager_user_id=Non
     rng = plan.rng
     rules = staffing_rules(plan.store["config"])
     staff = _staff(plan)
+    wages = position_wages((e["position"], e["hourly_wage_cents"]) for e in plan.employees if e["is_active"])
     # Shifts per (employee, day): a shift is shorter than a day, so only the neighbouring days'
     # can overlap one of day d (checking an employee's whole year would make this quadratic).
     booked: dict[tuple, list[Span]] = defaultdict(list)
     week_hours: dict[tuple, float] = defaultdict(float)
+    planned: dict[dt.date, tuple] = {}
+    # Like schedule_generate_range: within each ISO week the busiest days are staffed first, so
+    # the weekly caps leave their gaps on the quiet days; the rows are then written in date order.
+    weeks: dict[tuple, list[dt.date]] = defaultdict(list)
     for d in days:
-        periods = periods_for_hours(plan.store["business_hours"].get(WEEKDAYS[d.weekday()], []))
-        history, _days = average_hourly(plan.hourly, d, HISTORY_WEEKS)
-        apply_load(periods, history, rules)
-        week = d.isocalendar()[:2]
-        result = assign_day(
-            day=d,
-            slots=[p.slot(d) for p in periods],
-            staff=staff,
-            booked={m.id: [s for n in (d - ONE_DAY, d, d + ONE_DAY) for s in booked.get((m.id, n), ())] for m in staff},
-            week_hours={m.id: week_hours.get((m.id, week), 0.0) for m in staff},
-        )
+        weeks[d.isocalendar()[:2]].append(d)
+    for week, week_days in weeks.items():
+        demand = {}
+        for d in week_days:
+            periods = periods_for_hours(plan.store["business_hours"].get(WEEKDAYS[d.weekday()], []))
+            forecast = forecast_from_history(plan.sales, d, weeks=HISTORY_WEEKS)
+            apply_load(periods, forecast.load(), rules)
+            # The older history predates labor budgets: its demand is the load's alone.
+            budget = apply_budget(periods, sales_cents=forecast.revenue_cents, target_percent=None, wages=wages)
+            demand[d] = (periods, budget)
+        load = {d: sum(p.hours * sum(p.needs.values()) for p in demand[d][0]) for d in week_days}
+        for d in sorted(week_days, key=lambda d: (-load[d], d)):
+            periods, budget = demand[d]
+            result = assign_day(
+                day=d,
+                slots=[p.slot(d) for p in periods],
+                staff=staff,
+                booked={
+                    m.id: [s for n in (d - ONE_DAY, d + ONE_DAY) for s in booked.get((m.id, n), ())] for m in staff
+                },
+                week_hours={m.id: week_hours.get((m.id, week), 0.0) for m in staff},
+            )
+            for a in result.assignments:
+                booked[(a.employee_id, d)].append((a.starts, a.ends))
+                week_hours[(a.employee_id, week)] += a.hours
+            planned[d] = (periods, budget, result)
+    for d in days:
+        periods, budget, result = planned[d]
         schedule_id = rng_uuid(rng)
         created = plan.at(d - dt.timedelta(days=5), 16 * 60)
-        by_name = {p.name: p for p in periods}
         for a in result.assignments:
-            booked[(a.employee_id, d)].append((a.starts, a.ends))
-            week_hours[(a.employee_id, week)] += (a.ends - a.starts).total_seconds() / 3600
-            period = by_name[a.period]
             done = a.ends <= plan.now
             plan.shifts.append(
                 {
@@ -73,15 +94,15 @@ def build_schedules(plan: StorePlan, days: list[dt.date], *, manager_user_id=Non
                     "schedule_id": schedule_id,
                     "employee_id": a.employee_id,
                     "shift_type": str(a.shift_type),
-                    "start_time": period.start_time,
-                    "end_time": period.end_time,
+                    "start_time": a.starts.time(),
+                    "end_time": a.ends.time(),
                     "starts_at": a.starts,
                     "ends_at": a.ends,
                     "position": a.position,
                     "is_confirmed": done,
                     "confirmed_at": a.starts - dt.timedelta(days=2) if done else None,
                     "is_completed": done,
-                    "notes": f"generated: {a.period}",
+                    "notes": shift_note(a),
                     "created_at": created,
                     "updated_at": a.starts - dt.timedelta(days=2) if done else created,
                 }
@@ -107,6 +128,7 @@ def build_schedules(plan: StorePlan, days: list[dt.date], *, manager_user_id=Non
                     result=result,
                     generated_at=min(created, published_at),
                     generated_by=None,
+                    budget=budget,
                 ),
             }
         )

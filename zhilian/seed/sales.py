@@ -96,6 +96,8 @@ def build_orders(plan: StorePlan) -> None:
         busy_tables: set = set()
         hourly_today: dict[int, tuple[int, int]] = {}
         plan.hourly[day] = hourly_today
+        sales_today: dict[int, tuple[float, float, float]] = {}
+        plan.sales[day] = sales_today
         for number, t0 in enumerate(stamps, start=1):
             order_id = f"{store_id}-{day:%Y%m%d}-{number:04d}"
             r = rng.random()
@@ -197,6 +199,8 @@ def build_orders(plan: StorePlan) -> None:
             if order["status"] != "cancelled":
                 slot = hourly_today.get(t0.hour, (0, 0))
                 hourly_today[t0.hour] = (slot[0] + 1, slot[1] + guests)
+                sold = sales_today.get(t0.hour, (0.0, 0.0, 0.0))
+                sales_today[t0.hour] = (sold[0] + order["total_cents"], sold[1] + 1, sold[2] + guests)
                 for dish, qty, _note, _custom in lines:
                     dishes_today[dish.code] += qty
                 if order_type != "dine_in":

@@ -21,7 +21,7 @@ from notifications.services import notification_create
 from orders.models import Order, OrderItem
 from reservations.models import Reservation, ReservationTable
 from scheduling.models import Schedule, Shift
-from scheduling.services import schedule_generate
+from scheduling.services import schedule_generate_range
 from stores.models import Employee, Store, Table
 from zhilian.models import DailySequence
 from zhilian.seed.logins import user_uuid
@@ -124,9 +124,9 @@ def _schedules(seeder: Seeder, plan: StorePlan, store: Store, manager: User) -> 
     """The service generates the recent window; the past and the next few days are then published
     directly (no notification storm for history) and past shifts confirmed and completed."""
     _history, window = seeder.window_days()
-    seeder.result.services["schedule_generate"] = f"called for {len(window)} days per store"
-    for day in window:
-        _schedule, report = schedule_generate(store=store, day=day, user=None)
+    seeder.result.services["schedule_generate"] = f"called for {len(window)} days per store (one range)"
+    # One range, as a manager generates a week: its busiest days are staffed first.
+    for _schedule, report in schedule_generate_range(store=store, start=window[0], end=window[-1], user=None):
         seeder.result.schedule_gaps += len(report.get("gaps", []))
     rng = plan.rng
     now = seeder.now

@@ -122,4 +122,15 @@ def seed_every_resource(*, actor_role: str = "admin") -> SeededObjects:
             "notifications": str(NotificationFactory(recipient=actor, store=store).pk),
         }
     )
+    # Attendance: a closed entry of the staff member, a draft timesheet, a holiday.
+    from attendance.tests.factories import PublicHolidayFactory, TimeEntryFactory, TimesheetFactory
+
+    seeded.known_ids.update(
+        {
+            "time-entries": str(TimeEntryFactory(employee=employee).pk),
+            "timesheets": str(TimesheetFactory(employee=employee).pk),
+            "public-holidays": str(PublicHolidayFactory().pk),
+        }
+    )
+    seeded.spare_ids["public-holidays"] = str(PublicHolidayFactory().pk)
     return seeded

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from attendance.models import BreakPeriod, TimeEntry
+from attendance.tests.factories import TimesheetFactory
 from inventory import services as inventory_services
 from inventory.tests.factories import InventoryItemFactory, StockCountFactory
 from menu.tests.factories import DishFactory
@@ -75,6 +77,34 @@ def _table_for_availability(actors):
     return TableFactory(store=actors.store, capacity=4)
 
 
+def _employees_for_every_actor(actors):
+    """Each store user's employee record (the admin has none: the `me` clock answers 409)."""
+    employees = {
+        name: EmployeeFactory(store=user.store, user=user) for name, user in actors.all().items() if name != "admin"
+    }
+    return employees["staff"]
+
+
+def _clocked_in(actors, on_break=False):
+    worker = _employees_for_every_actor(actors)
+    start = timezone.now() - dt.timedelta(hours=2)
+    for employee in worker.store.employees.model.objects.exclude(user=None):
+        entry = TimeEntry.objects.create(
+            store=employee.store, employee=employee, business_date=timezone.localdate(start), clock_in_at=start
+        )
+        if on_break:
+            BreakPeriod.objects.create(entry=entry, started_at=start + dt.timedelta(hours=1))
+    return worker
+
+
+def _worker_of_store(actors):
+    return EmployeeFactory(store=actors.store)
+
+
+def _draft_timesheet(actors):
+    return TimesheetFactory(employee=EmployeeFactory(store=actors.store), week_start=dt.date(2026, 11, 16))
+
+
 OWN_STORE_ONLY = {"admin": {200}, "manager": {200}, "staff": {200}, "other_manager": {404}, "other_staff": {404}}
 MANAGERS_OF_STORE = {
     "admin": {200, 201},
@@ -103,7 +133,89 @@ def _only_own_store_rows(actor, response):
         assert response.json()["results"] == []
 
 
+MY_CLOCK = {"admin": {409}, "manager": {200}, "staff": {200}, "other_manager": {200}, "other_staff": {200}}
+STORE_MANAGERS_ONLY = {"admin": {200}, "manager": {200}, "staff": {403}, "other_manager": {404}, "other_staff": {403}}
+
 ACTION_CASES = [
+    ActionCase(
+        "my clock status",
+        "get",
+        lambda a, o: "/api/v1/attendance/me/",
+        MY_CLOCK,
+        make=lambda actors: _employees_for_every_actor(actors),
+        template=("/api/v1/attendance/me/", "GET"),
+    ),
+    ActionCase(
+        "my clock-in",
+        "post",
+        lambda a, o: "/api/v1/attendance/me/clock-in/",
+        MY_CLOCK,
+        make=lambda actors: _employees_for_every_actor(actors),
+        template=("/api/v1/attendance/me/clock-in/", "POST"),
+    ),
+    ActionCase(
+        "my break start",
+        "post",
+        lambda a, o: "/api/v1/attendance/me/break-start/",
+        MY_CLOCK,
+        make=_clocked_in,
+        template=("/api/v1/attendance/me/break-start/", "POST"),
+    ),
+    ActionCase(
+        "my break end",
+        "post",
+        lambda a, o: "/api/v1/attendance/me/break-end/",
+        MY_CLOCK,
+        make=lambda actors: _clocked_in(actors, on_break=True),
+        template=("/api/v1/attendance/me/break-end/", "POST"),
+    ),
+    ActionCase(
+        "my clock-out",
+        "post",
+        lambda a, o: "/api/v1/attendance/me/clock-out/",
+        MY_CLOCK,
+        make=_clocked_in,
+        template=("/api/v1/attendance/me/clock-out/", "POST"),
+    ),
+    ActionCase(
+        "punch for an employee",
+        "post",
+        lambda a, o: "/api/v1/time-entries/punch/",
+        # Another store's employee is not a valid choice for another store's manager: 400.
+        {"admin": {200}, "manager": {200}, "staff": {403}, "other_manager": {400}, "other_staff": {403}},
+        make=_worker_of_store,
+        body=lambda a, o: {"employee": o.pk, "kind": "clock_in", "reason": "The tablet is down"},
+        template=("/api/v1/time-entries/punch/", "POST"),
+    ),
+    ActionCase(
+        "shift actuals",
+        "get",
+        lambda a, o: f"/api/v1/time-entries/actuals/?store=STORE001&date_from={TOMORROW}&date_to={TOMORROW}",
+        STORE_MANAGERS_ONLY,
+        template=("/api/v1/time-entries/actuals/", "GET"),
+    ),
+    ActionCase(
+        "scheduled vs actual",
+        "get",
+        lambda a, o: f"/api/v1/time-entries/comparison/?store=STORE001&date_from={TOMORROW}&date_to={TOMORROW}",
+        STORE_MANAGERS_ONLY,
+        template=("/api/v1/time-entries/comparison/", "GET"),
+    ),
+    ActionCase(
+        "timesheet approve",
+        "post",
+        lambda a, o: f"/api/v1/timesheets/{o.pk}/approve/",
+        STORE_MANAGERS_ONLY,
+        make=_draft_timesheet,
+        template=("/api/v1/timesheets/{id}/approve/", "POST"),
+    ),
+    ActionCase(
+        "timesheet export",
+        "get",
+        lambda a, o: "/api/v1/timesheets/export/?store=STORE001&week_start=2026-11-16",
+        STORE_MANAGERS_ONLY,
+        template=("/api/v1/timesheets/export/", "GET"),
+    ),
     ActionCase(
         "dish sold out",
         "post",
@@ -113,6 +225,25 @@ ACTION_CASES = [
         make=lambda actors: DishFactory(),
         body=lambda a, o: {"store": "STORE001"},
         template=("/api/v1/dishes/{id}/sold-out/", "POST"),
+    ),
+    # The photo is the dish's (chain menu: admins). A JSON body is no photo: an admin passes the
+    # permission and gets 415 (the upload is multipart, menu/tests/test_dish_photo.py).
+    ActionCase(
+        "dish photo upload",
+        "put",
+        lambda a, o: f"/api/v1/dishes/{o.pk}/photo/",
+        {"admin": {415}, "manager": {403}, "staff": {403}, "other_manager": {403}, "other_staff": {403}},
+        make=lambda actors: DishFactory(),
+        body=lambda a, o: {"photo": "x"},
+        template=("/api/v1/dishes/{id}/photo/", "PUT"),
+    ),
+    ActionCase(
+        "dish photo removal",
+        "delete",
+        lambda a, o: f"/api/v1/dishes/{o.pk}/photo/",
+        {"admin": {200}, "manager": {403}, "staff": {403}, "other_manager": {403}, "other_staff": {403}},
+        make=lambda actors: DishFactory(),
+        template=("/api/v1/dishes/{id}/photo/", "DELETE"),
     ),
     ActionCase(
         "order transition",
@@ -157,6 +288,14 @@ ACTION_CASES = [
         {"admin": {200}, "manager": {200}, "staff": {403}, "other_manager": {404}, "other_staff": {403}},
         make=_draft_schedule,
         template=("/api/v1/schedules/{id}/publish/", "POST"),
+    ),
+    ActionCase(
+        "schedule budget",
+        "get",
+        lambda a, o: f"/api/v1/schedules/{o.pk}/budget/",
+        {"admin": {200}, "manager": {200}, "staff": {403}, "other_manager": {404}, "other_staff": {403}},
+        make=_draft_schedule,
+        template=("/api/v1/schedules/{id}/budget/", "GET"),
     ),
     ActionCase(
         "shift confirm",

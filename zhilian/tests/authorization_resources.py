@@ -13,6 +13,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 # The resource suites come in as modules: a Test* class imported by name would be collected (and
 # run) here a second time.
 from accounts.tests import test_users_api as users_api
+from attendance.tests import test_api as attendance_api
 from inventory.tests import test_api_counts as stock_counts_api
 from inventory.tests import test_api_items as inventory_items_api
 from inventory.tests import test_api_ledger as inventory_ledger_api
@@ -56,6 +57,9 @@ ROLE_TABLE = {
     "recipe-lines": {"admin": "LRCUD", "manager": "LR", "staff": "LR"},
     "store-dish-overrides": {"admin": "LRCUD", "manager": "LRCUD", "staff": "LR"},
     "kpis/records": {"admin": "LR", "manager": "LR", "staff": ""},
+    "time-entries": {"admin": "LRCU", "manager": "LRCU", "staff": "LR"},
+    "timesheets": {"admin": "LRC", "manager": "LRC", "staff": "LR"},
+    "public-holidays": {"admin": "LRCUD", "manager": "LR", "staff": "LR"},
     "notifications": {"admin": "LRUD", "manager": "LRUD", "staff": "LRUD"},
 }
 
@@ -147,6 +151,27 @@ RESOURCES = [
         )
     ),
     Resource("store-dish-overrides", menu_api.TestStoreDishOverrideResource),
+    # Staff see their own entries and timesheets only; the objects made here are a colleague's.
+    Resource(
+        "time-entries",
+        attendance_api.TestTimeEntryResource,
+        absent="D",
+        store_in_payload=False,
+        visible_to=frozenset({"admin", "manager"}),
+    ),
+    Resource(
+        "timesheets",
+        attendance_api.TestTimesheetResource,
+        absent="UD",
+        store_in_payload=False,
+        visible_to=frozenset({"admin", "manager"}),
+    ),
+    Resource(
+        "public-holidays",
+        attendance_api.TestPublicHolidayResource,
+        store_in_payload=False,
+        visible_to=frozenset(ACTORS[1:]),
+    ),
     Resource(
         "notifications", None, absent="CU", make_object=_notification_for_manager, visible_to=frozenset({"manager"})
     ),

@@ -21,8 +21,8 @@ from zhilian.tests import authorization_resources as matrix
 pytestmark = pytest.mark.django_db
 
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
-# A detail, or a GET action on one (`/stock-counts/{id}/variance/`).
-DETAIL = re.compile(r"^/api/v1/(?P<resource>.+?)/\{id\}/(?:[a-z-]+/)?$")
+# A detail, or a GET action of one (`/schedules/{id}/budget/`, `/stock-counts/{id}/variance/`).
+DETAIL = re.compile(r"^/api/v1/(?P<resource>[^{}]+)/\{id\}/(?:[\w-]+/)?$")
 
 
 def schema_get_paths() -> list[str]:

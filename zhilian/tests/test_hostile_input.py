@@ -48,7 +48,9 @@ OPERATIONS: set[str] = set()
 
 # The project's own tables are checked; Django's sessions and simplejwt's token tables change on
 # every authenticated call by design.
-CHECKED_APPS = ("accounts", "stores", "orders", "inventory", "scheduling", "reservations", "kpis", "notifications")
+CHECKED_APPS = (
+    "accounts", "stores", "orders", "inventory", "scheduling", "reservations", "kpis", "notifications", "attendance",
+)  # fmt: skip
 # Generated examples per operation (each sends one value to every field), besides the edges.
 GENERATED_EXAMPLES = 3
 # Longer query strings are cut here: beyond any server's URL limit (bodies carry the long ones).

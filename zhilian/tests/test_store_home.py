@@ -107,7 +107,7 @@ def test_the_home_costs_the_same_queries_whatever_the_rows(actors):
     today = timezone.localdate()
 
     def more(n):
-        for i in range(n):
+        for _ in range(n):
             OrderFactory(store=actors.store, status=S.PENDING)
             ReservationFactory(store=actors.store, reservation_date=today)
             InventoryItemFactory(store=actors.store, status="low")

@@ -1,6 +1,7 @@
-# Zhilian OS: one image, two process types (docs/architecture.md): the HTTP server (the default
-# command, gunicorn.conf.py: Django over WSGI in threads, port 8000) and the WebSocket server
-# (gunicorn -c gunicorn-ws.conf.py: Channels on the uvicorn worker, port 8001).
+# Zhilian OS: one image, four process types (docs/architecture.md): the HTTP server (the default
+# command, gunicorn.conf.py: Django over WSGI in threads, port 8000), the WebSocket server
+# (gunicorn -c gunicorn-ws.conf.py: Channels on the uvicorn worker, port 8001), and the background
+# jobs' Celery worker and beat (`celery -A zhilian worker` / `beat`, docker-compose.yml).
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \

@@ -9,14 +9,16 @@ WS_PORT ?= 8001
 # `make run` is a development server on SQLite unless DATABASE_URL says otherwise.
 RUN_ENV := DEBUG=true
 
-.PHONY: help venv run serve migrate seed test test-fast test-fuzz lint format bench clean
+.PHONY: help venv run serve worker beat migrate seed test test-fast test-fuzz lint format bench clean
 # `make serve`: the production layout on this machine (DEBUG off, plain HTTP on localhost).
 SERVE_ENV := DEBUG=false HTTPS_ONLY=false HOST=$(HOST) PORT=$(PORT) WS_PORT=$(WS_PORT) \
 	ZHILIAN_WS_URL=ws://$(HOST):$(WS_PORT) STATIC_ROOT=$(CURDIR)/staticfiles
 
 help:
 	@echo "make run    - install, migrate, seed demo data, serve http://$(HOST):$(PORT)"
-	@echo "make serve  - the production layout: HTTP (WSGI) on PORT, WebSockets on WS_PORT; needs SECRET_KEY, REDIS_URL"
+	@echo "make serve  - the production layout: HTTP (WSGI) on PORT, WebSockets on WS_PORT, the jobs' worker and beat; needs SECRET_KEY, REDIS_URL"
+	@echo "make worker - a Celery worker running the background jobs (needs a broker: REDIS_URL or CELERY_BROKER_URL)"
+	@echo "make beat   - Celery beat: sends the jobs on the schedule admins edit in the admin (django-celery-beat)"
 	@echo "make test   - run the whole test suite (PostgreSQL if DATABASE_URL is set, else SQLite)"
 	@echo "make test-fast - the suite without browser, slow and fuzz tests, keeping the test database"
 	@echo "make test-fuzz - only the generated-input API tests (schemathesis, hostile input)"
@@ -37,20 +39,39 @@ migrate: venv
 seed: migrate
 	$(RUN_ENV) $(PY) manage.py seed
 
+# The background jobs run with the server (docs/architecture.md, "Jobs"). Without a broker (no
+# REDIS_URL/CELERY_BROKER_URL) every task is eager and beat's schedule runs inside the server
+# (zhilian/devjobs.py, started by the server's first request, which KICK makes), so the jobs'
+# live events reach the dashboard; with a broker, beat and a worker run beside it.
+BEAT := $(VENV)/bin/celery -A zhilian beat -l info --scheduler django_celery_beat.schedulers:DatabaseScheduler
+WORKER := $(VENV)/bin/celery -A zhilian worker -l info
+KICK := $(PY) -m zhilian.devjobs http://$(HOST):$(PORT)/health/live
+
 run: seed
 	@echo "Serving Zhilian OS on http://$(HOST):$(PORT)  (admin: /admin/, dashboard: /dashboard/, API docs: /api/docs/)"
-	$(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
+	$(RUN_ENV) ZHILIAN_JOBS_IN_SERVER=true bash -c 'trap "kill \$$(jobs -p) 2>/dev/null" EXIT; \
+		if [ -n "$$REDIS_URL$$CELERY_BROKER_URL" ] || grep -qE "^(REDIS_URL|CELERY_BROKER_URL)=." .env 2>/dev/null; then $(BEAT) & $(WORKER) & else ($(KICK) >/dev/null 2>&1 &) fi; \
+		$(PY) manage.py runserver $(HOST):$(PORT)'
 
-# The two production servers as docs/architecture.md describes them, reading PORT, WS_PORT,
-# DATABASE_URL, REDIS_URL and SECRET_KEY from the environment (or .env). Redis carries the events
-# from the HTTP processes to the WebSocket process, so it is required here.
+# The job processes on their own (production runs them as the compose file's `worker` and `beat`).
+worker: venv
+	$(WORKER) $(WORKER_ARGS)
+
+beat: venv
+	$(BEAT) $(BEAT_ARGS)
+
+# The two production servers as docs/architecture.md describes them, and the background jobs'
+# worker and beat, reading PORT, WS_PORT, DATABASE_URL, REDIS_URL and SECRET_KEY from the
+# environment (or .env). Redis carries the events from the HTTP processes to the WebSocket process
+# and the jobs from beat to the worker, so it is required here.
 serve: venv
 	@test -n "$$REDIS_URL" || grep -q '^REDIS_URL=.' .env 2>/dev/null || \
 		{ echo "make serve runs the production layout: set REDIS_URL (e.g. redis://127.0.0.1:6379/0)"; exit 1; }
 	$(SERVE_ENV) $(PY) manage.py migrate --noinput
 	$(SERVE_ENV) $(PY) manage.py collectstatic --noinput -v0
 	@echo "HTTP on http://$(HOST):$(PORT), WebSockets on ws://$(HOST):$(WS_PORT)"
-	$(SERVE_ENV) bash -c 'trap "kill 0" EXIT; $(VENV)/bin/gunicorn -c gunicorn-ws.conf.py & $(VENV)/bin/gunicorn -c gunicorn.conf.py'
+	$(SERVE_ENV) bash -c 'trap "kill 0" EXIT; $(WORKER) & $(BEAT) & \
+		$(VENV)/bin/gunicorn -c gunicorn-ws.conf.py & $(VENV)/bin/gunicorn -c gunicorn.conf.py'
 
 # PYTEST_ARGS adds options, e.g. PYTEST_ARGS='-q -m "not fuzz"' (what CI runs per database).
 test: venv

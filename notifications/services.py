@@ -98,3 +98,8 @@ def notification_unread_count(*, user: User) -> int:
 def notification_delete(*, notification: Notification) -> None:
     with transaction.atomic():
         notification.delete()
+
+
+def chain_admins() -> list[User]:
+    """Who hears about the platform itself (a background job that failed): the active admins."""
+    return list(User.objects.filter(role=Role.ADMIN, is_active=True))

@@ -1,6 +1,7 @@
 """ASGI entry point: HTTP through Django, WebSockets through Channels.
 
 In production it serves the WebSockets only (docs/architecture.md, "How it runs and scales").
+Under `make run` without a broker it also runs the background jobs' schedule (zhilian/devjobs.py).
 """
 
 import os
@@ -23,3 +24,11 @@ application = ProtocolTypeRouter(
         "websocket": AllowedHostsOriginValidator(JWTOrSessionAuthMiddleware(URLRouter(websocket_urlpatterns))),
     }
 )
+
+if os.environ.get("ZHILIAN_JOBS_IN_SERVER") == "true":
+    from django.conf import settings
+
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        from zhilian.devjobs import JobsInServer
+
+        application = JobsInServer(application)

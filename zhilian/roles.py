@@ -138,6 +138,13 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     "axes.accessfailurelog": {ADMIN: READ},
     # The audit trail (zhilian.audit, django-auditlog's table): written by services only.
     "auditlog.logentry": {ADMIN: READ},
+    # Celery beat's schedule (django-celery-beat's admin, zhilian/jobs.py): the chain's background
+    # jobs and when they run are HQ's; managers do not see them.
+    "django_celery_beat.periodictask": {ADMIN: CRUD},
+    "django_celery_beat.crontabschedule": {ADMIN: CRUD},
+    "django_celery_beat.intervalschedule": {ADMIN: CRUD},
+    "django_celery_beat.solarschedule": {ADMIN: CRUD},
+    "django_celery_beat.clockedschedule": {ADMIN: CRUD},
 }
 
 # Roles that may enter the Django admin.

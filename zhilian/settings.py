@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "csp",
     # The audit trail's table and history view; entries are written by our services (zhilian.audit).
     "auditlog",
+    # Celery beat's schedule in the database, edited by admins in the admin (zhilian/jobs.py).
+    "django_celery_beat",
     "zhilian",
     "accounts",
     "stores",
@@ -176,6 +178,43 @@ ZHILIAN_WS_HEARTBEAT_SECONDS = env.float("ZHILIAN_WS_HEARTBEAT_SECONDS", default
 
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
+# --- Background jobs: Celery (zhilian/celery.py; docs/architecture.md, "Jobs") ---------------------
+# The broker: CELERY_BROKER_URL (e.g. amqp://guest:guest@127.0.0.1:5672// for RabbitMQ), else the
+# Redis of REDIS_URL. Without either (development) tasks run eagerly in the process that calls
+# them, and `make run` starts beat beside the server so the schedule still runs (eagerly, in beat).
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or REDIS_URL
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+if not CELERY_BROKER_URL:
+    # Never used for a message (every task is eager); beat still opens a producer at start-up.
+    CELERY_BROKER_URL = "memory://"
+# Results are not needed by anything (jobs log and notify); kept on Redis when the broker is Redis
+# so `celery inspect` and a caller that asks (`ignore_result=False`) can read them.
+CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or (
+    CELERY_BROKER_URL if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else None
+)
+CELERY_TASK_IGNORE_RESULT = True
+# Redis expires results itself; without a backend, no expiry (else beat would schedule a cleanup job).
+CELERY_RESULT_EXPIRES = timedelta(days=1) if CELERY_RESULT_BACKEND else None
+# A job is acknowledged when it has run, not when it was received: a worker that dies mid-job
+# leaves it to another. Jobs are idempotent (safe twice), which is what makes this safe.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Redis re-delivers an unacknowledged message after this long: longer than any job and any retry
+# countdown (zhilian.jobs caps the back-off at 10 minutes).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Every job's limits unless it sets its own: SoftTimeLimitExceeded inside the job, then the kill.
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=300)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=360)
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ENABLE_UTC = True
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Keep Django's logging (stdout, LOG_LEVEL) in the worker instead of Celery's own root handler.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
 # --- Auth -----------------------------------------------------------------------------------
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
@@ -256,6 +295,8 @@ LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en")
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="Asia/Shanghai")
+# Celery beat's crontab entries (04:00, Thursday 06:00) are read in the stores' time zone.
+CELERY_TIMEZONE = TIME_ZONE
 USE_I18N = True
 USE_TZ = True
 

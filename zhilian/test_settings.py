@@ -18,3 +18,6 @@ LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 SECURE_SSL_REDIRECT = False
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
+# Tasks run eagerly in the test that calls them, even when REDIS_URL names a broker; the tests that
+# run a real worker (zhilian/tests/test_jobs_worker.py) turn this off while it runs.
+CELERY_TASK_ALWAYS_EAGER = True

@@ -8,7 +8,8 @@
 
 Rows come from each app's ``tests/factories.py`` (the factory whose model is the admin's model),
 built once in the manager's store and once in another store. Models without a factory of ours
-(simplejwt's token tables, django-axes' login records, the audit trail) get a builder below.
+(simplejwt's token tables, django-axes' login records, the audit trail, celery beat's schedule) get
+a builder below.
 """
 
 from __future__ import annotations
@@ -113,7 +114,50 @@ def _audit_entry(store):
     return LogEntry.objects.get_for_object(order).latest("id")
 
 
+def _crontab(store):
+    from django_celery_beat.models import CrontabSchedule
+
+    return CrontabSchedule.objects.create(minute=str(CrontabSchedule.objects.count() % 60), hour="3")
+
+
+def _interval(store):
+    from django_celery_beat.models import IntervalSchedule
+
+    return IntervalSchedule.objects.create(every=IntervalSchedule.objects.count() + 1, period="minutes")
+
+
+def _solar(store):
+    from django_celery_beat.models import SolarSchedule
+
+    return SolarSchedule.objects.create(
+        event="sunrise", latitude=31.23, longitude=121.47 + SolarSchedule.objects.count()
+    )
+
+
+def _clocked(store):
+    import datetime as dt
+
+    from django.utils import timezone
+    from django_celery_beat.models import ClockedSchedule
+
+    return ClockedSchedule.objects.create(clocked_time=timezone.now() + dt.timedelta(days=1))
+
+
+def _periodic_task(store):
+    # Beside the default schedule the migration wrote (zhilian.jobs.DEFAULT_SCHEDULE).
+    from django_celery_beat.models import PeriodicTask
+
+    return PeriodicTask.objects.create(
+        name=f"test job {PeriodicTask.objects.count()}", task="reservations.mark_no_shows", crontab=_crontab(store)
+    )
+
+
 BUILDERS = {
+    "django_celery_beat.crontabschedule": _crontab,
+    "django_celery_beat.intervalschedule": _interval,
+    "django_celery_beat.solarschedule": _solar,
+    "django_celery_beat.clockedschedule": _clocked,
+    "django_celery_beat.periodictask": _periodic_task,
     "token_blacklist.outstandingtoken": _outstanding_token,
     "token_blacklist.blacklistedtoken": _blacklisted_token,
     "axes.accessattempt": _access_attempt,

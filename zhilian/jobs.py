@@ -130,6 +130,12 @@ DEFAULT_SCHEDULE: tuple[Entry, ...] = (
         {"minute": "5"},
     ),
     Entry(
+        "attendance: missed clock-outs",
+        "attendance.close_missed_clockouts",
+        "Time entries open past their store's automatic clock-out are closed and flagged for review.",
+        {"minute": "*/10"},
+    ),
+    Entry(
         "scheduling: next week's draft",
         "scheduling.draft_next_week",
         "Draft schedules for next week (Monday to Sunday) for stores that have none yet.",

@@ -28,6 +28,7 @@ OUR_TASKS = {
     "reservations.mark_no_shows",
     "inventory.scan_low_stock",
     "scheduling.draft_next_week",
+    "attendance.close_missed_clockouts",
 }
 
 
@@ -101,6 +102,11 @@ def test_migrate_leaves_the_default_schedule(db):
         "reservations: no-show sweep": ("reservations.mark_no_shows", f"*/10 * * * * (m/h/dM/MY/d) {tz}", True),
         "inventory: low-stock scan": ("inventory.scan_low_stock", f"5 * * * * (m/h/dM/MY/d) {tz}", True),
         "scheduling: next week's draft": ("scheduling.draft_next_week", f"0 6 * * 4 (m/h/dM/MY/d) {tz}", True),
+        "attendance: missed clock-outs": (
+            "attendance.close_missed_clockouts",
+            f"*/10 * * * * (m/h/dM/MY/d) {tz}",
+            True,
+        ),
     }
     assert {t for t, _, _ in rows.values()} == OUR_TASKS
 

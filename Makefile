@@ -8,6 +8,10 @@ PORT   ?= 8000
 WS_PORT ?= 8001
 # `make run` is a development server on SQLite unless DATABASE_URL says otherwise.
 RUN_ENV := DEBUG=true
+# `make run` plays a service on the demo stores beside the server (manage.py simulate) unless
+# SIMULATE=0; SIMULATE_SPEED=60 plays an hour a minute.
+SIMULATE ?= 1
+SIMULATE_SPEED ?= 1
 
 .PHONY: help venv run serve migrate seed test test-fast test-fuzz lint format bench clean
 # `make serve`: the production layout on this machine (DEBUG off, plain HTTP on localhost).
@@ -15,7 +19,7 @@ SERVE_ENV := DEBUG=false HTTPS_ONLY=false HOST=$(HOST) PORT=$(PORT) WS_PORT=$(WS
 	ZHILIAN_WS_URL=ws://$(HOST):$(WS_PORT) STATIC_ROOT=$(CURDIR)/staticfiles
 
 help:
-	@echo "make run    - install, migrate, seed demo data, serve http://$(HOST):$(PORT)"
+	@echo "make run    - install, migrate, seed demo data, serve http://$(HOST):$(PORT) with a simulated service (SIMULATE=0: without)"
 	@echo "make serve  - the production layout: HTTP (WSGI) on PORT, WebSockets on WS_PORT; needs SECRET_KEY, REDIS_URL"
 	@echo "make test   - run the whole test suite (PostgreSQL if DATABASE_URL is set, else SQLite)"
 	@echo "make test-fast - the suite without browser, slow and fuzz tests, keeping the test database"
@@ -37,9 +41,16 @@ migrate: venv
 seed: migrate
 	$(RUN_ENV) $(PY) manage.py seed
 
+# The simulation runs in the background and is stopped (SIGTERM: it prints its summary) when
+# runserver ends, as `make serve` does with its two servers.
 run: seed
 	@echo "Serving Zhilian OS on http://$(HOST):$(PORT)  (admin: /admin/, dashboard: /dashboard/, API docs: /api/docs/)"
+ifeq ($(SIMULATE),0)
 	$(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
+else
+	@echo "Simulating a service at speed $(SIMULATE_SPEED) (make run SIMULATE=0 to serve without it)"
+	$(RUN_ENV) bash -c 'trap "kill 0" EXIT; $(PY) manage.py simulate --speed $(SIMULATE_SPEED) & $(PY) manage.py runserver $(HOST):$(PORT)'
+endif
 
 # The two production servers as docs/architecture.md describes them, reading PORT, WS_PORT,
 # DATABASE_URL, REDIS_URL and SECRET_KEY from the environment (or .env). Redis carries the events

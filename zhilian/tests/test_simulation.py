@@ -135,7 +135,7 @@ def test_reservations_due_are_seated_and_completed_and_new_ones_booked(seeded_st
         status__in=["pending", "confirmed"],
     ).filter(reservation_time__lte=dt.time(12, 30))
     expected = set(due.values_list("pk", flat=True))
-    sim = simulate(seeded_store, minutes=4 * 60)
+    sim = simulate(seeded_store, minutes=150)
     moved = sim.tally.reservations_moved
     assert moved["arrived"] and moved["seated"] and moved["completed"]
     assert sum(moved.values()) >= len(expected)
@@ -211,7 +211,7 @@ def test_outside_opening_hours_speed_jumps_and_real_time_idles(seeded_store):
     assert not slow.tally.order_ids
 
 
-def test_the_command_stops_on_sigterm_and_prints_its_summary(seeded_store, monkeypatch):
+def test_the_command_stops_on_sigterm_and_prints_its_summary(store, monkeypatch):
     monkeypatch.setattr(RealClock, "sleep", lambda self, seconds, stop: os.kill(os.getpid(), signal.SIGTERM))
     previous = signal.getsignal(signal.SIGTERM)
     out = io.StringIO()
@@ -222,7 +222,7 @@ def test_the_command_stops_on_sigterm_and_prints_its_summary(seeded_store, monke
     assert signal.getsignal(signal.SIGTERM) == previous  # the handler is put back
 
 
-def test_the_command_refuses_unknown_stores_and_bad_speeds(seeded_store):
+def test_the_command_refuses_unknown_stores_and_bad_speeds(store):
     with pytest.raises(CommandError, match="STORE999"):
         call_command("simulate", "--stores=STORE999", "--duration=0")
     with pytest.raises(CommandError, match="speed"):

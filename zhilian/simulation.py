@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db import DatabaseError, close_old_connections
+from django.db import DatabaseError, close_old_connections, connection
 from django.db.models import Q
 from django.utils import timezone
 
@@ -245,7 +245,9 @@ class Simulation:
     def step(self) -> None:
         """Advance the service clock by the real time since the last step (times the speed) and
         play what became due. Returns after the current event when asked to stop."""
-        close_old_connections()
+        if not connection.in_atomic_block:  # (a test's transaction keeps its connection)
+            # A long-running process: drop a connection the server closed or that is too old.
+            close_old_connections()
         real = self.clock.now()
         before = self.sim
         self.sim += (real - self.last_real) * self.speed

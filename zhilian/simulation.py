@@ -81,6 +81,7 @@ WASTE_CHANCE = 0.05  # per perishable item and day
 # How often (service minutes) each store's reservation book is looked at for guests due.
 SWEEP_MINUTES = 5
 SOLD_OUT_REASON = cat.CANCEL_REASONS["confirmed"][0]
+DB_RETRIES = 3
 
 
 class RealClock:
@@ -141,6 +142,7 @@ class _Event:
     when: dt.datetime
     seq: int
     action: Callable[[], None] = field(compare=False)
+    tries: int = field(default=0, compare=False)
 
 
 class StoreRun:
@@ -266,9 +268,13 @@ class Simulation:
             event = heapq.heappop(self.queue)
             try:
                 event.action()
-            except DatabaseError as exc:  # e.g. SQLite busy while runserver writes: skip, go on
+            except DatabaseError as exc:
+                # E.g. SQLite busy while runserver writes: the service rolled back; try the step
+                # again a service minute later (a few times) so the ticket does not stall.
                 self.tally.refused[f"database: {type(exc).__name__}"] += 1
-                self.log(f"database error, step skipped: {exc}")
+                self.log(f"database error ({exc}); retrying" if event.tries < DB_RETRIES else f"database error: {exc}")
+                if event.tries < DB_RETRIES:
+                    heapq.heappush(self.queue, _Event(self.sim + M, next(self._seq), event.action, event.tries + 1))
         self.tally.service_end = self.sim
 
     def plan_days(self, before: dt.datetime) -> None:
@@ -671,7 +677,7 @@ class Simulation:
             "guest_count": guests,
             "customer_name": reservation.customer_name,
             "customer_phone": reservation.customer_phone,
-            "notes": f"预订 {reservation.pk}",
+            "notes": f"预订 reservation {reservation.pk}",
         }
         self.place_order(run, self.sim, self.dine_in_lines(run, guests, self.sim), fields)
 

@@ -10,6 +10,7 @@ import threading
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import OperationalError
 from django.db.models import F
 from django.utils import timezone
 
@@ -191,6 +192,23 @@ def test_waste_and_the_morning_delivery_go_through_the_ledger(seeded_store, monk
     # Everything at its reorder point at 09:30 was topped up to par.
     assert sim.tally.deliveries == short >= 1
     assert all(p.quantity > 0 and p.performed_by_id for p in purchases)
+
+
+def test_a_database_error_is_counted_and_the_step_retried(store):
+    sim = Simulation(stores=[store], speed=60, seed=1, clock=FakeClock(timezone.now()), start=lunch_today())
+    calls = []
+
+    def busy_once():
+        calls.append(sim.sim)
+        if len(calls) == 1:
+            raise OperationalError("database is locked")
+
+    sim.at(sim.sim, busy_once)
+    sim.step()
+    sim.clock.t += dt.timedelta(seconds=1)  # a service minute later
+    sim.step()
+    assert len(calls) == 2 and calls[1] > calls[0]
+    assert sim.tally.refused["database: OperationalError"] == 1
 
 
 def test_a_stop_request_ends_the_loop(seeded_store):

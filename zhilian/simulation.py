@@ -160,13 +160,20 @@ class StoreRun:
         )
         staff = User.objects.filter(store_id=store.pk, role=Role.STAFF, is_active=True).order_by("username").first()
         self.front_desk = staff or self.manager
-        self.waiters = list(
-            Employee.objects.filter(store=store, position=Employee.Position.WAITER, is_active=True).order_by("pk")
-        )
-        self.tables = list(Table.objects.filter(store=store, is_active=True).order_by("capacity", "number"))
+        self.waiters: list[Employee] = []
+        self.tables: list[Table] = []
+        self.refresh()
         self.planned_day: dt.date | None = None
         self.seen_reservations: set[str] = set()
         self.sold_out_dishes: set = set()  # the dishes this run marked sold out (until the delivery)
+
+    def refresh(self) -> None:
+        """Re-read the store's hours, waiters and tables (someone may have changed them)."""
+        self.store.refresh_from_db(fields=["business_hours", "status"])
+        self.waiters = list(
+            Employee.objects.filter(store=self.store, position=Employee.Position.WAITER, is_active=True).order_by("pk")
+        )
+        self.tables = list(Table.objects.filter(store=self.store, is_active=True).order_by("capacity", "number"))
 
     def hours(self, day: dt.date) -> list[tuple[int, int]]:
         return [(parse_hhmm(a), parse_hhmm(b)) for a, b in self.store.hours_on(day.weekday())]
@@ -301,6 +308,8 @@ class Simulation:
     def plan_day(self, run: StoreRun, day: dt.date, *, since: dt.datetime) -> None:
         """The day's arrivals at the seeded demand, bookings, sweeps and waste, from `since` on."""
         run.planned_day = day
+        if day != timezone.localtime(self.tally.service_start).date():
+            run.refresh()
         rng = run.rng
         intervals = run.hours(day)
         if not intervals:

@@ -82,6 +82,9 @@ WASTE_CHANCE = 0.05  # per perishable item and day
 SWEEP_MINUTES = 5
 SOLD_OUT_REASON = cat.CANCEL_REASONS["confirmed"][0]
 DB_RETRIES = 3
+# A walk-in party with no free table waits, looking again every few minutes, then leaves (the
+# waitlist, once there is one, is where they would take a number).
+WALK_IN_RETRY_MINUTES, WALK_IN_PATIENCE_MINUTES = 5, 20
 
 
 class RealClock:
@@ -102,7 +105,8 @@ class Tally:
     channels: Counter = field(default_factory=Counter)
     orders_moved: Counter = field(default_factory=Counter)  # by the status moved to
     orders_cancelled: int = 0
-    walk_ins_turned_away: int = 0
+    walk_ins_waited: int = 0  # parties that found no free table at first
+    walk_ins_turned_away: int = 0  # ... and left after waiting
     reservations_created: int = 0
     reservations_moved: Counter = field(default_factory=Counter)
     waste_rows: int = 0
@@ -127,7 +131,7 @@ class Tally:
         moved = ", ".join(f"{k} {v}" for k, v in self.orders_moved.items()) or "none"
         out.append(f"orders moved: {sum(self.orders_moved.values())} ({moved})")
         out.append(f"orders cancelled: {self.orders_cancelled}")
-        out.append(f"walk-ins turned away (no free table): {self.walk_ins_turned_away}")
+        out.append(f"walk-ins waiting for a table: {self.walk_ins_waited}, of whom left: {self.walk_ins_turned_away}")
         res_moved = ", ".join(f"{k} {v}" for k, v in self.reservations_moved.items()) or "none"
         out.append(f"reservations created: {self.reservations_created}; moved: {res_moved}")
         out.append(f"waste rows: {self.waste_rows}; delivery rows: {self.deliveries}")
@@ -397,44 +401,58 @@ class Simulation:
             order_type = Order.Type.TAKEAWAY
         else:
             order_type = Order.Type.DELIVERY
+        if order_type == Order.Type.DINE_IN:
+            self.walk_in(run, pick(rng, GUEST_COUNTS, GUEST_CUM), waited=0)
+            return
         fields: dict[str, Any] = {"order_type": order_type}
         lines: list = []
-        if order_type == Order.Type.DINE_IN:
-            guests = pick(rng, GUEST_COUNTS, GUEST_CUM)
-            table = self.free_table(run, guests)
-            if table is None:
-                self.tally.walk_ins_turned_away += 1
-                return
-            guests = min(guests, table.capacity)
-            fields.update(
-                table=table,
-                waiter=rng.choice(run.waiters) if run.waiters else None,
-                sales_channel="mini_program" if rng.random() < MINI_PROGRAM_DINE_IN else "pos",
-                notes=rng.choice(cat.ORDER_NOTES),
-            )
-            lines = self.dine_in_lines(run, guests, when)
-            if rng.random() < 0.35:
-                fields.update(customer_name=guest_name(rng), customer_phone=mobile(rng))
+        guests = 1 if rng.random() < 0.7 else 2
+        if order_type == Order.Type.TAKEAWAY:
+            fields["sales_channel"] = rng.choices(*TAKEAWAY_CHANNELS)[0]
         else:
-            guests = 1 if rng.random() < 0.7 else 2
-            if order_type == Order.Type.TAKEAWAY:
-                fields["sales_channel"] = rng.choices(*TAKEAWAY_CHANNELS)[0]
-            else:
-                fields["sales_channel"] = rng.choices(*DELIVERY_CHANNELS)[0]
-                fields["metadata"] = {
-                    "platform_order_no": f"{rng.randrange(10**15, 10**16)}",
-                    "delivery_fee_cents": rng.choice((0, 300, 500, 600)),
-                    "address": f"{run.city_zh}某小区{rng.randint(1, 30)}栋",
-                }
-            fields.update(customer_name=guest_name(rng), customer_phone=mobile(rng))
-            for dish in run.menu.dishes_for(rng, rng.randint(1, 3)):
-                lines.append(_line(rng, dish, 1))
-            if rng.random() < 0.7:
-                lines.append((cat.RICE, guests, "", {}))
-            if rng.random() < 0.4:
-                lines.append((run.menu.drink(rng), 1, "", {}))
+            fields["sales_channel"] = rng.choices(*DELIVERY_CHANNELS)[0]
+            fields["metadata"] = {
+                "platform_order_no": f"{rng.randrange(10**15, 10**16)}",
+                "delivery_fee_cents": rng.choice((0, 300, 500, 600)),
+                "address": f"{run.city_zh}某小区{rng.randint(1, 30)}栋",
+            }
+        fields.update(customer_name=guest_name(rng), customer_phone=mobile(rng))
+        for dish in run.menu.dishes_for(rng, rng.randint(1, 3)):
+            lines.append(_line(rng, dish, 1))
+        if rng.random() < 0.7:
+            lines.append((cat.RICE, guests, "", {}))
+        if rng.random() < 0.4:
+            lines.append((run.menu.drink(rng), 1, "", {}))
         fields["guest_count"] = guests
         self.place_order(run, when, lines, fields)
+
+    def walk_in(self, run: StoreRun, guests: int, *, waited: int) -> None:
+        """A walk-in party takes a free table and orders; with none free it waits (looked at
+        again every few minutes) and leaves after a while."""
+        rng = run.rng
+        table = self.free_table(run, guests)
+        if table is None:
+            if waited == 0:
+                self.tally.walk_ins_waited += 1
+            if waited + WALK_IN_RETRY_MINUTES > WALK_IN_PATIENCE_MINUTES:
+                self.tally.walk_ins_turned_away += 1
+                return
+            later = self.sim + WALK_IN_RETRY_MINUTES * M
+            self.at(later, lambda: self.walk_in(run, guests, waited=waited + WALK_IN_RETRY_MINUTES))
+            return
+        guests = min(guests, table.capacity)
+        fields: dict[str, Any] = {
+            "order_type": Order.Type.DINE_IN,
+            "table": table,
+            "waiter": rng.choice(run.waiters) if run.waiters else None,
+            "sales_channel": "mini_program" if rng.random() < MINI_PROGRAM_DINE_IN else "pos",
+            "notes": rng.choice(cat.ORDER_NOTES),
+            "guest_count": guests,
+        }
+        lines = self.dine_in_lines(run, guests, self.sim)
+        if rng.random() < 0.35:
+            fields.update(customer_name=guest_name(rng), customer_phone=mobile(rng))
+        self.place_order(run, self.sim, lines, fields)
 
     def dine_in_lines(self, run: StoreRun, guests: int, when: dt.datetime) -> list:
         rng, menu = run.rng, run.menu

@@ -196,6 +196,16 @@ def test_waste_and_the_morning_delivery_go_through_the_ledger(seeded_store, monk
     assert all(p.quantity > 0 and p.performed_by_id for p in purchases)
 
 
+def test_a_walk_in_without_a_free_table_waits_then_leaves(store):
+    # The factory store has no tables: the party looks again every few minutes, then leaves.
+    sim = Simulation(stores=[store], speed=60, seed=1, clock=FakeClock(timezone.now()), start=lunch_today())
+    sim.walk_in(sim.runs[0], 2, waited=0)
+    assert sim.tally.walk_ins_waited == 1 and sim.tally.walk_ins_turned_away == 0
+    sim.run(duration=30)
+    assert sim.tally.walk_ins_turned_away >= 1 and sim.tally.walk_ins_waited >= sim.tally.walk_ins_turned_away
+    assert not Order.objects.filter(store=store, order_type="dine_in").exists()
+
+
 def test_a_database_error_is_counted_and_the_step_retried(store):
     sim = Simulation(stores=[store], speed=60, seed=1, clock=FakeClock(timezone.now()), start=lunch_today())
     calls = []

@@ -8,6 +8,10 @@ PORT   ?= 8000
 WS_PORT ?= 8001
 # `make run` is a development server on SQLite unless DATABASE_URL says otherwise.
 RUN_ENV := DEBUG=true
+# `make run` plays a service on the demo stores beside the server (manage.py simulate) unless
+# SIMULATE=0; SIMULATE_SPEED=60 plays an hour a minute.
+SIMULATE ?= 1
+SIMULATE_SPEED ?= 1
 
 .PHONY: help venv run serve worker beat migrate seed test test-fast test-fuzz lint format bench clean
 # `make serve`: the production layout on this machine (DEBUG off, plain HTTP on localhost).
@@ -15,7 +19,7 @@ SERVE_ENV := DEBUG=false HTTPS_ONLY=false HOST=$(HOST) PORT=$(PORT) WS_PORT=$(WS
 	ZHILIAN_WS_URL=ws://$(HOST):$(WS_PORT) STATIC_ROOT=$(CURDIR)/staticfiles
 
 help:
-	@echo "make run    - install, migrate, seed demo data, serve http://$(HOST):$(PORT)"
+	@echo "make run    - install, migrate, seed demo data, serve http://$(HOST):$(PORT) with a simulated service (SIMULATE=0: without)"
 	@echo "make serve  - the production layout: HTTP (WSGI) on PORT, WebSockets on WS_PORT, the jobs' worker and beat; needs SECRET_KEY, REDIS_URL"
 	@echo "make worker - a Celery worker running the background jobs (needs a broker: REDIS_URL or CELERY_BROKER_URL)"
 	@echo "make beat   - Celery beat: sends the jobs on the schedule admins edit in the admin (django-celery-beat)"
@@ -42,15 +46,24 @@ seed: migrate
 # The background jobs run with the server (docs/architecture.md, "Jobs"). Without a broker (no
 # REDIS_URL/CELERY_BROKER_URL) every task is eager and beat's schedule runs inside the server
 # (zhilian/devjobs.py, started by the server's first request, which KICK makes), so the jobs'
-# live events reach the dashboard; with a broker, beat and a worker run beside it.
+# live events reach the dashboard; with a broker, beat and a worker run beside it. The simulated
+# service (manage.py simulate) runs beside it too unless SIMULATE=0; all of them stop (SIGTERM:
+# the simulation prints its summary) when runserver ends.
 BEAT := $(VENV)/bin/celery -A zhilian beat -l info --scheduler django_celery_beat.schedulers:DatabaseScheduler
 WORKER := $(VENV)/bin/celery -A zhilian worker -l info
 KICK := $(PY) -m zhilian.devjobs http://$(HOST):$(PORT)/health/live
+ifeq ($(SIMULATE),0)
+SIMULATION :=
+else
+SIMULATION := $(PY) manage.py simulate --speed $(SIMULATE_SPEED) &
+endif
 
 run: seed
 	@echo "Serving Zhilian OS on http://$(HOST):$(PORT)  (admin: /admin/, dashboard: /dashboard/, API docs: /api/docs/)"
+	@test "$(SIMULATE)" = 0 || echo "Simulating a service at speed $(SIMULATE_SPEED) (make run SIMULATE=0 to serve without it)"
 	$(RUN_ENV) ZHILIAN_JOBS_IN_SERVER=true bash -c 'trap "kill \$$(jobs -p) 2>/dev/null" EXIT; \
 		if [ -n "$$REDIS_URL$$CELERY_BROKER_URL" ] || grep -qE "^(REDIS_URL|CELERY_BROKER_URL)=." .env 2>/dev/null; then $(BEAT) & $(WORKER) & else ($(KICK) >/dev/null 2>&1 &) fi; \
+		$(SIMULATION) \
 		$(PY) manage.py runserver $(HOST):$(PORT)'
 
 # The job processes on their own (production runs them as the compose file's `worker` and `beat`).

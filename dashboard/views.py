@@ -35,6 +35,11 @@ NOTIFICATIONS_URL = "/api/v1/notifications/"
 BOARD_STATUSES = ("pending", "confirmed", "preparing", "ready", "served")
 POLL_SECONDS = 30
 CLOCK_URL = "/api/v1/attendance/me/"
+DEV_REFRESH_SECONDS = 15
+
+
+def _in_memory_layer() -> bool:
+    return settings.CHANNEL_LAYERS.get("default", {}).get("BACKEND", "").endswith("InMemoryChannelLayer")
 
 
 class DashboardView(APIView):
@@ -155,6 +160,9 @@ def dashboard(request):
         "wsNotifications": "/ws/notifications/",
         "wsOrigin": settings.ZHILIAN_WS_URL or None,
         "pollSeconds": POLL_SECONDS,
+        # Events reach the page only from this process when the channel layer is in memory
+        # (development without Redis): refetch the summary regularly there; never needed with Redis.
+        "refreshSeconds": DEV_REFRESH_SECONDS if _in_memory_layer() else 0,
         # The script reconnects a socket that hears no heartbeat for about two of these.
         "heartbeatSeconds": settings.ZHILIAN_WS_HEARTBEAT_SECONDS,
         "boardStatuses": BOARD_STATUSES,

@@ -124,3 +124,11 @@ def test_summary_has_every_field_the_script_reads(manager, store):
         "open_order_count",
     }
     assert len(body["revenue_14d"]) == 14
+
+
+def test_the_page_refetches_regularly_only_when_events_cannot_cross_processes(client, manager, settings):
+    client.force_login(manager)
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    assert client.get("/dashboard/").context["config"]["refreshSeconds"] == 15
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {}}}
+    assert client.get("/dashboard/").context["config"]["refreshSeconds"] == 0

@@ -652,6 +652,11 @@
   setInterval(function () {
     if (!isLive()) { loadSummary(); loadUnread(); }
   }, cfg.pollSeconds * 1000);
+  // A development server's channel layer lives in its own process: events of other processes (the
+  // simulated service, a shell) never reach the socket, so the summary is refetched now and then.
+  if (cfg.store && cfg.refreshSeconds > 0) {
+    setInterval(function () { if (isLive()) scheduleSummary(0); }, cfg.refreshSeconds * 1000);
+  }
   setInterval(function () { sockets.forEach(function (s) { s.ping(); }); }, 25000);
   window.addEventListener("online", function () { sockets.forEach(function (s) { s.retryNow(); }); });
 

@@ -355,15 +355,13 @@ def measure_food_cost_reports(s: Sample, args: argparse.Namespace) -> list[Row]:
     from menu.reports import menu_engineering
     from stores.models import Store
 
-    month_counts = list(
-        StockCount.objects.filter(store_id=s.store, status=StockCount.Status.CLOSED, count_date__day=1).order_by(
-            "-count_date"
-        )[:2]
-    ) or list(StockCount.objects.filter(store_id=s.store, status=StockCount.Status.CLOSED).order_by("-count_date")[:2])
-    if len(month_counts) < 2:
-        print("food cost reports: skipped (the sample store has fewer than two closed stock counts)", flush=True)
+    # A store-month: the store's latest closed count and the latest one at least four weeks before it.
+    counts = StockCount.objects.filter(store_id=s.store, status=StockCount.Status.CLOSED).order_by("-count_date")
+    closing = counts.first()
+    opening = closing and counts.filter(count_date__lte=closing.count_date - dt.timedelta(days=28)).first()
+    if opening is None:
+        print("food cost reports: skipped (the sample store has no two closed counts a month apart)", flush=True)
         return []
-    closing, opening = month_counts
     n = max(5, args.requests // 6)
     variance = time_sync(lambda _i: stock_variance(opening=opening, closing=closing), n=n)
     days = (closing.count_date - opening.count_date).days

@@ -525,8 +525,14 @@ def order_stock_deduct(*, order, user=None, at: dt.datetime | None = None) -> li
     usage = order_ingredient_usage(order)
     if not usage:
         return []  # open items only (or lines from before the menu): nothing to take or put back
-    with transaction.atomic():
-        allow_negative = Store.objects.filter(pk=order.store_id).values_list("allow_negative_stock", flat=True)[0]
+    # No savepoint: a refusal undoes the caller's whole move anyway.
+    with transaction.atomic(savepoint=False):
+        store = order._state.fields_cache.get("store")  # at hand when the order was just created
+        allow_negative = (
+            store.allow_negative_stock
+            if store is not None
+            else Store.objects.filter(pk=order.store_id).values_list("allow_negative_stock", flat=True)[0]
+        )
         entries = stock_record_sales_usage(
             store_id=order.store_id,
             usage=usage,
@@ -538,6 +544,13 @@ def order_stock_deduct(*, order, user=None, at: dt.datetime | None = None) -> li
         )
         order.stock_deducted_at = at or timezone.now()
         Order.objects.filter(pk=order.pk).update(stock_deducted_at=order.stock_deducted_at)
+        # One entry on the order's trail for what it took (the ledger rows say it per item).
+        audit_record(
+            actor=user,
+            instance=order,
+            event="order.stock_deducted",
+            usage={sku: str(quantity) for sku, quantity in usage.items()},
+        )
     return entries
 
 
@@ -545,10 +558,18 @@ def order_stock_restore(*, order, user=None, at: dt.datetime | None = None) -> l
     """Put back what `order_stock_deduct` took (counter-entries; the ledger stays append-only)."""
     if order.stock_deducted_at is None:
         return []
-    return stock_reverse_sales_usage(
+    entries = stock_reverse_sales_usage(
         store_id=order.store_id,
         reference_id=order.pk,
         user=user,
         notes=f"Order {order.pk} cancelled",
         transaction_time=at,
     )
+    if entries:
+        audit_record(
+            actor=user,
+            instance=order,
+            event="order.stock_restored",
+            usage={entry.item.sku: str(entry.quantity) for entry in entries},
+        )
+    return entries

@@ -21,7 +21,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import Case, F, Sum, Value, When
 from django.utils import timezone
 
 from accounts.models import User
@@ -380,7 +380,9 @@ def stock_record_sales_usage(
     usage = {sku: quantity for sku, quantity in usage.items() if quantity > 0}
     if not usage:
         return []
-    with transaction.atomic():
+    # No savepoint inside an order's move: a refusal undoes the whole move (and is all or nothing
+    # on its own).
+    with transaction.atomic(savepoint=False):
         rows = _lock_by_sku(store_id, usage)
         missing = sorted(set(usage) - set(rows))
         if missing:
@@ -389,8 +391,8 @@ def stock_record_sales_usage(
                 code="ingredient_missing",
                 ingredient=missing[0],
             )
-        entries = []
-        for row in sorted(rows.values(), key=lambda r: r.pk):
+        locked = sorted(rows.values(), key=lambda r: r.pk)
+        for row in locked:
             quantity = usage[row.sku]
             if row.current_quantity < quantity and not allow_negative:
                 raise InsufficientStock(
@@ -402,19 +404,73 @@ def stock_record_sales_usage(
                     requested=str(quantity),
                     unit=row.unit,
                 )
-            entries.append(
-                _stock_write(
-                    item=row,
-                    transaction_type=Type.USAGE,
-                    quantity=-quantity,
-                    user=user,
-                    reference_id=reference_id,
-                    notes=notes,
-                    transaction_time=transaction_time,
-                    locked=row,
-                    allow_negative=allow_negative,
-                )
+        return _sales_write(
+            [(row, -usage[row.sku]) for row in locked],
+            user=user,
+            reference_id=reference_id,
+            notes=notes,
+            transaction_time=transaction_time,
+        )
+
+
+def _sales_write(
+    moves: list[tuple[InventoryItem, Decimal]],
+    *,
+    user: User | None,
+    reference_id: str,
+    notes: str,
+    transaction_time: dt.datetime | None,
+    unit_costs: dict[str, int] | None = None,
+) -> list[InventoryTransaction]:
+    """`_stock_write` for the rows of one order's sales usage (or its reversal), in three
+    statements whatever the number of ingredients: one UPDATE of the locked items (each moved by
+    its own amount, in the database), one INSERT of the ledger rows, and the alerts of the items
+    that got worse. The order's audit entry names the usage (menu.services.order_stock_deduct):
+    each ledger row already says who, when, how much and for which order, so the items' trails
+    are not written a row per order. The caller holds the rows locked (`_lock_by_sku`)."""
+    now = timezone.now()
+    when = transaction_time or now
+    deltas, statuses, entries, worse = [], [], [], []
+    for row, quantity in moves:
+        before = row.current_quantity
+        after = before + quantity
+        if after > MAX_QUANTITY:
+            raise InvalidInput({"quantity": f"The stock of {row.name} would exceed {MAX_QUANTITY}."})
+        cost = row.unit_cost_cents if unit_costs is None else unit_costs.get(row.pk, row.unit_cost_cents)
+        old_status = row.status
+        row.current_quantity = after
+        row.status = InventoryItem.status_for(after, row.min_quantity)
+        row.updated_at = now
+        deltas.append(When(pk=row.pk, then=Value(quantity)))
+        statuses.append(When(pk=row.pk, then=Value(row.status)))
+        entries.append(
+            InventoryTransaction(
+                item=row,
+                store_id=row.store_id,
+                transaction_type=Type.USAGE,
+                quantity=quantity,
+                unit_cost_cents=cost,
+                total_cost_cents=line_cost_cents(quantity, cost),
+                quantity_before=before,
+                quantity_after=after,
+                reference_id=reference_id,
+                notes=notes,
+                performed_by=user if getattr(user, "pk", None) else None,
+                transaction_time=when,
             )
+        )
+        worse.append((row, old_status))
+    if not entries:
+        return []
+    quantity_field = InventoryItem._meta.get_field("current_quantity")
+    InventoryItem.objects.filter(pk__in=[row.pk for row, _ in moves]).update(
+        current_quantity=F("current_quantity") + Case(*deltas, output_field=quantity_field),
+        status=Case(*statuses, output_field=InventoryItem._meta.get_field("status")),
+        updated_at=now,
+    )
+    InventoryTransaction.objects.bulk_create(entries)
+    for row, old_status in worse:
+        _alert_if_worse(row, old_status)
     return entries
 
 
@@ -448,17 +504,11 @@ def stock_reverse_sales_usage(
             ).values_list("item_id", "unit_cost_cents")
         )
         rows = InventoryItem.objects.select_for_update().filter(pk__in=list(owed)).order_by("pk")
-        return [
-            _stock_write(
-                item=row,
-                transaction_type=Type.USAGE,
-                quantity=owed[row.pk].quantize(QUANTIZE),
-                unit_cost_cents=costs.get(row.pk),
-                user=user,
-                reference_id=reference_id,
-                notes=notes,
-                transaction_time=transaction_time,
-                locked=row,
-            )
-            for row in rows
-        ]
+        return _sales_write(
+            [(row, owed[row.pk].quantize(QUANTIZE)) for row in rows],
+            user=user,
+            reference_id=reference_id,
+            notes=notes,
+            transaction_time=transaction_time,
+            unit_costs=costs,
+        )

@@ -128,12 +128,76 @@ def order_create(
             data={**order_event_data(order), "item_count": sum(r.quantity for r in rows)},
         )
         if send_to_kitchen:
+            # The order is this transaction's own (inserted above): no lock to take.
             for status in (S.CONFIRMED, S.PREPARING):
-                order_transition(order=order, status=status, user=user)
+                _move(order, status=status, reason="", user=user, at=None)
     return order
 
 
 # --- the workflow ----------------------------------------------------------------------------
+
+
+def _move(locked: Order, *, status: str, reason: str, user, at: dt.datetime | None) -> list[str]:
+    """The guarded move itself, on an order this transaction holds (locked, or just created):
+    check the move, stamp it, save, take or put back stock, audit, announce. Returns the fields
+    it wrote."""
+    previous = locked.status
+    allowed = allowed_moves(previous)
+    if status not in allowed:
+        raise InvalidTransition(
+            f"Order {locked.pk} cannot move from {previous} to {status}; "
+            + (f"it can move to: {', '.join(allowed)}." if allowed else "it is closed."),
+            allowed=allowed,
+            status=previous,
+        )
+    stamp_field = STATUS_TIMESTAMP[status]
+    stamp = at or timezone.now()
+    locked.status = status
+    setattr(locked, stamp_field, stamp)
+    update_fields = ["status", stamp_field, "updated_at"]
+    if status == S.CANCELLED:
+        locked.cancel_reason = reason
+        update_fields.append("cancel_reason")
+    locked.save(update_fields=update_fields)
+    # Stock follows sales, in this transaction: the dish lines' recipes leave stock when the
+    # order reaches the kitchen, and come back if it is cancelled after that.
+    if status == deduct_at_status():
+        order_stock_deduct(order=locked, user=user, at=stamp)
+    elif status == S.CANCELLED:
+        order_stock_restore(order=locked, user=user, at=stamp)
+    audit_record(
+        actor=user,
+        instance=locked,
+        event="order.transition",
+        changes={"status": (previous, status)},
+        reason=reason,
+    )
+
+    events.publish(
+        "order.status_changed",
+        store_id=locked.store_id,
+        data={
+            **order_event_data(locked),
+            "from": previous,
+            "to": status,
+            "reason": reason,
+            "changed_at": stamp,
+            "by": str(user.pk) if user is not None and user.pk else None,
+        },
+    )
+    if status == S.CANCELLED:
+        # The people who answer for the store hear about cancellations (not the one who did it).
+        recipients = [m for m in store_managers(locked.store_id) if user is None or m.pk != user.pk]
+        notification_create(
+            recipients=recipients,
+            kind=Notification.Kind.ORDER_STATUS,
+            level=Notification.Level.WARNING,
+            title=f"Order {locked.pk} cancelled",
+            body=reason,
+            store_id=locked.store_id,
+            data={"order": locked.pk, "from": previous, "to": status, "total_cents": locked.total_cents},
+        )
+    return update_fields
 
 
 def order_transition(*, order: Order, status: str, reason: str = "", user=None, at: dt.datetime | None = None) -> Order:
@@ -153,62 +217,7 @@ def order_transition(*, order: Order, status: str, reason: str = "", user=None, 
 
     with transaction.atomic():
         locked = _lock_order(order.pk)
-        previous = locked.status
-        allowed = allowed_moves(previous)
-        if status not in allowed:
-            raise InvalidTransition(
-                f"Order {locked.pk} cannot move from {previous} to {status}; "
-                + (f"it can move to: {', '.join(allowed)}." if allowed else "it is closed."),
-                allowed=allowed,
-                status=previous,
-            )
-        stamp_field = STATUS_TIMESTAMP[status]
-        stamp = at or timezone.now()
-        locked.status = status
-        setattr(locked, stamp_field, stamp)
-        update_fields = ["status", stamp_field, "updated_at"]
-        if status == S.CANCELLED:
-            locked.cancel_reason = reason
-            update_fields.append("cancel_reason")
-        locked.save(update_fields=update_fields)
-        # Stock follows sales, in this transaction: the dish lines' recipes leave stock when the
-        # order reaches the kitchen, and come back if it is cancelled after that.
-        if status == deduct_at_status():
-            order_stock_deduct(order=locked, user=user, at=stamp)
-        elif status == S.CANCELLED:
-            order_stock_restore(order=locked, user=user, at=stamp)
-        audit_record(
-            actor=user,
-            instance=locked,
-            event="order.transition",
-            changes={"status": (previous, status)},
-            reason=reason,
-        )
-
-        events.publish(
-            "order.status_changed",
-            store_id=locked.store_id,
-            data={
-                **order_event_data(locked),
-                "from": previous,
-                "to": status,
-                "reason": reason,
-                "changed_at": stamp,
-                "by": str(user.pk) if user is not None and user.pk else None,
-            },
-        )
-        if status == S.CANCELLED:
-            # The people who answer for the store hear about cancellations (not the one who did it).
-            recipients = [m for m in store_managers(locked.store_id) if user is None or m.pk != user.pk]
-            notification_create(
-                recipients=recipients,
-                kind=Notification.Kind.ORDER_STATUS,
-                level=Notification.Level.WARNING,
-                title=f"Order {locked.pk} cancelled",
-                body=reason,
-                store_id=locked.store_id,
-                data={"order": locked.pk, "from": previous, "to": status, "total_cents": locked.total_cents},
-            )
+        update_fields = _move(locked, status=status, reason=reason, user=user, at=at)
 
     for field in update_fields:
         setattr(order, field, getattr(locked, field))

@@ -16,6 +16,7 @@ from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.cache import never_cache
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -124,6 +125,13 @@ def js_strings() -> dict[str, object]:
             "gap_hint": _("Actual − theoretical"),
         },
         "no_dish_sales": _("No dishes sold"),
+        # The built-in KPIs' units shown after a figure (¥ and % are written as symbols).
+        "units": {
+            "orders": pgettext("KPI unit", "orders"),
+            "turns": pgettext("KPI unit", "turns"),
+            "min": pgettext("KPI unit", "min"),
+            "items": pgettext("KPI unit", "items"),
+        },
         "clock": {
             "clocked_out": _("Not clocked in"),
             "clocked_in": _("Clocked in since %(time)s"),

@@ -165,12 +165,20 @@
     });
   }
 
+  // A KPI value in its unit as the admin shows it (zhilian.formatting): ¥ for yuan (not "CNY"
+  // beside a figure), "35.2 %" for percentages, the unit after other figures.
+  function inUnit(value, unit) {
+    if (unit === "CNY") return yuan(Number(value) * 100);
+    if (unit === "%") return Number(value).toLocaleString(cfg.language, { minimumFractionDigits: 1, maximumFractionDigits: 1 }) + " %";
+    return decimal(value) + (unit ? " " + (label("units", unit) || unit) : "");
+  }
+
   function renderKpis(kpis) {
     var box = $("kpi-tiles");
     clear(box);
     if (!kpis.length) { box.appendChild(el("p", { className: "muted", text: T.no_kpis })); return; }
     kpis.forEach(function (k) {
-      var value = k.value === null || k.value === undefined ? "—" : decimal(k.value) + (k.unit ? " " + k.unit : "");
+      var value = k.value === null || k.value === undefined ? "—" : inUnit(k.value, k.unit);
       box.appendChild(el("div", { className: "tile kpi status-" + k.status, "data-kpi": k.kpi, "data-status": k.status,
                                   title: k.trend || "" }, [
         el("div", { className: "tile-label", text: k.name || k.kpi }),
@@ -179,7 +187,7 @@
           el("span", { className: "pill", text: label("kpi_status", k.status) }),
           k.achievement_rate ? el("span", { className: "achievement", "data-achievement": k.achievement_rate,
                                             text: " " + Math.round(Number(k.achievement_rate) * 100) + "%" }) : null,
-          k.target_value ? el("span", { className: "muted", text: " · " + T.target + " " + decimal(k.target_value) }) : null,
+          k.target_value ? el("span", { className: "muted", text: " · " + T.target + " " + inUnit(k.target_value, k.unit) }) : null,
         ]),
       ]));
     });

@@ -42,6 +42,7 @@ migrate: venv
 
 seed: migrate
 	$(RUN_ENV) $(PY) manage.py seed
+	$(RUN_ENV) $(PY) manage.py seed_attendance
 
 # The background jobs run with the server (docs/architecture.md, "Jobs"). Without a broker (no
 # REDIS_URL/CELERY_BROKER_URL) every task is eager and beat's schedule runs inside the server

@@ -7,6 +7,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.formats import number_format
+from django.utils.translation import pgettext
 
 YUAN_UNITS = frozenset({"CNY", "¥", "yuan"})
 PERCENT_UNITS = frozenset({"%", "percent"})
@@ -61,4 +62,4 @@ def format_kpi_value(value: Decimal | float | None, unit: str) -> str:
         return format_percent(value)
     places = 0 if value == value.to_integral_value() else (1 if unit == "min" else 2)
     text = _number(value, places)
-    return f"{text} {unit}".strip()
+    return f"{text} {pgettext('KPI unit', unit) if unit else ''}".strip()

@@ -38,6 +38,8 @@ from zhilian.models import format_yuan
 FOOTER_LABELS = {
     "hours": _("Scheduled hours"),
     "labor_cost": _("Labor cost"),
+    "forecast_sales": _("Forecast sales"),
+    "labor_percent": _("Labor % of forecast sales"),
     "open_heads": _("Unfilled shifts"),
     "open_hours": _("Unfilled position-hours"),
     "coverage": _("Coverage"),
@@ -102,6 +104,7 @@ def footer_display(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         {
             "key": row["key"],
             "label": row.get("label") or FOOTER_LABELS.get(row["key"], row["key"]),
+            "target": _format(row["kind"], row["target"]) if row.get("target") is not None else None,
             "values": [_format(row["kind"], v) for v in row["values"]],
             "total": _format(row["kind"], row["total"]),
         }

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from scheduling.assignment import Span, week_bounds
 from scheduling.models import Schedule, Shift
-from stores.models import WEEKDAYS, Employee
+from stores.models import WEEKDAYS, Employee, Store
 from zhilian.api.rows import datetime_text
 
 
@@ -367,9 +367,28 @@ def week_footer_rows(*, store_id: str, days: list[dt.date], reports: dict[dt.dat
     coverage = [gaps[d]["coverage"] if gaps[d]["generated"] else None for d in days]
     generated = [gaps[d] for d in days if gaps[d]["generated"]]
     demanded = sum(g["demanded"] for g in generated)
+    # The labor budget (issue 13): each day's forecast sales and the scheduled cost's share of them,
+    # against the store's target labor % (scheduling.forecast, one read of the sales history).
+    from scheduling.forecast import forecast_days
+
+    forecasts = forecast_days(store_id=store_id, days=days)
+    sales = [forecasts[d].revenue_cents for d in days]
+    target = Store.objects.filter(pk=store_id).values_list("target_labor_percent", flat=True).first()
+
+    def share(part: int, whole: int) -> float | None:
+        return part / whole if whole else None
+
     return [
         {"key": "hours", "kind": "hours", "values": hours, "total": sum(hours)},
         {"key": "labor_cost", "kind": "yuan", "values": cost, "total": sum(cost)},
+        {"key": "forecast_sales", "kind": "yuan", "values": sales, "total": sum(sales)},
+        {
+            "key": "labor_percent",
+            "kind": "percent",
+            "values": [share(c, f) for c, f in zip(cost, sales, strict=True)],
+            "total": share(sum(cost), sum(sales)),
+            "target": float(target) / 100 if target else None,
+        },
         {"key": "open_heads", "kind": "count", "values": heads, "total": sum(h or 0 for h in heads)},
         {"key": "open_hours", "kind": "hours", "values": missing, "total": sum(m or 0 for m in missing)},
         # The week's coverage: the generated days' filled position-hours over their demanded ones.

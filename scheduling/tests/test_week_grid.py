@@ -471,3 +471,33 @@ def test_my_shifts_without_an_employee_and_when_signed_out(actors):
     assert response.status_code == 200 and 'id="ms-no-employee"' in response.content.decode()
     response = Client().get("/my-shifts/")
     assert response.status_code == 302 and response["Location"].startswith("/dashboard/login/")
+
+
+def test_footer_shows_forecast_sales_and_labor_percent_against_the_target(actors, week):
+    """The labor budget under the grid: each day's forecast sales (scheduling.forecast) and the
+    scheduled cost's share of them, the week's against the store's target."""
+    from decimal import Decimal
+
+    from orders.tests.factories import OrderFactory
+    from scheduling.forecast import forecast_days
+    from zhilian.dates import local_midnight
+
+    store = actors.store
+    store.target_labor_percent = Decimal("25.00")
+    store.save(update_fields=["target_labor_percent"])
+    # Sales on the Mondays before: ¥1,000 each at lunch.
+    for weeks_back in range(1, 5):
+        day = MONDAY - dt.timedelta(weeks=weeks_back)
+        if day < timezone.localdate():
+            OrderFactory(store=store, status="completed", order_time=local_midnight(day) + dt.timedelta(hours=12),
+                         items=[("A", "Banquet", 1, 1000_00)])  # fmt: skip
+    forecast = forecast_days(store_id=store.pk, days=selectors.week_days(DAY))
+    monday_sales = forecast[MONDAY].revenue_cents
+    assert monday_sales > 0
+    rows = footer(client_for(actors.manager).get(WEEK, {"store": store.pk, "week": "2026-12-03"}))
+    assert rows["forecast_sales"]["values"][0] == f"¥{monday_sales // 100:,}.{monday_sales % 100:02d}"
+    assert rows["labor_percent"]["values"][0] == f"{300_00 / monday_sales:.0%}"
+    assert rows["labor_percent"]["target"] == "25%"
+    # A day without sales history has no forecast, so no labor % to show.
+    assert forecast[MONDAY + dt.timedelta(days=2)].revenue_cents == 0
+    assert rows["labor_percent"]["values"][2] == "–"

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import get_fields_from_path, unquote
@@ -50,6 +51,13 @@ class ScopedModelAdmin(StoreScopedFormfieldsMixin, admin.ModelAdmin):
 
     def get_changelist(self, request, **kwargs):
         return FastRowLinksChangeList
+
+    def get_list_display(self, request):
+        """A one-store user's changelists leave out the store column (every row is theirs)."""
+        columns = super().get_list_display(request)
+        if _one_store(request.user):
+            columns = [c for c in columns if c not in ("store", "store__name")]
+        return columns
 
     def get_list_filter(self, request):
         """Foreign-key filters list only visible choices; a one-store user gets no store filter."""
@@ -200,6 +208,12 @@ class ScopedModelAdmin(StoreScopedFormfieldsMixin, admin.ModelAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
+        store = form.base_fields.get("store")
+        if store is not None and _one_store(request.user):
+            # A one-store user's records are all of that store: preset, not a choice to make.
+            store.initial = request.user.store_id
+            store.disabled = True
+            store.widget = forms.HiddenInput()
         refusal = getattr(request, "_admin_refusal", None)
         if refusal is None:
             return form
@@ -309,3 +323,8 @@ def add_domain_error(form, exc: DomainError) -> None:
         return
     field = (exc.extra or {}).get("field")
     form.add_error(field if field in form.fields else None, exc.message)
+
+
+def _one_store(user) -> bool:
+    """A user who works in exactly one store (managers and staff): the store goes without saying."""
+    return bool(user.is_authenticated and not roles.is_admin(user) and getattr(user, "store_id", None))

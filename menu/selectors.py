@@ -9,9 +9,8 @@ from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Avg, Max, OuterRef, Q, Subquery
+from django.db.models import Max, OuterRef, Q, Subquery
 
-from inventory.models import InventoryItem
 from inventory.quantities import QUANTIZE
 from menu.models import Dish, RecipeLine, SetMealComponent, StoreDishOverride
 
@@ -86,21 +85,6 @@ def order_ingredient_usage(order) -> dict[str, Decimal]:
             totals[sku] += quantity
     rounded = {sku: total.quantize(QUANTIZE, rounding=ROUND_HALF_UP) for sku, total in sorted(totals.items())}
     return {sku: quantity for sku, quantity in rounded.items() if quantity}
-
-
-def dish_cost_per_portion(dish: Dish, *, day: dt.date, store_id: str | None = None) -> int | None:
-    """The recipe cost of one portion in cents at the items' unit costs (one store's, or the
-    chain's average over the stores that stock the ingredient); None without a recipe. A set
-    meal costs its components' recipes (RecipeBook.usage_on)."""
-    usage = RecipeBook([dish.pk], day, day).usage_on(dish.pk, day, 1)
-    if not usage:
-        return None
-    items = InventoryItem.objects.filter(sku__in=list(usage))
-    if store_id is not None:
-        items = items.filter(store_id=store_id)
-    costs = dict(items.order_by().values("sku").annotate(cost=Avg("unit_cost_cents")).values_list("sku", "cost"))
-    total = sum(quantity * Decimal(str(costs.get(sku) or 0)) for sku, quantity in usage.items())
-    return int(Decimal(total).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
 
 
 class RecipeBook:

@@ -14,7 +14,8 @@ from django.utils import timezone
 from inventory.models import InventoryItem, InventoryTransaction
 from menu import services as menu_services
 from menu.models import Dish, SetMealComponent
-from menu.selectors import RecipeBook, dish_cost_per_portion
+from menu.reports import dish_costs_per_portion
+from menu.selectors import RecipeBook
 from menu.tests.factories import DishFactory, MenuCategoryFactory
 from menu.tests.helpers import STOCK, add_set_meal, build_menu, expand, expected_usage
 from orders import services
@@ -154,9 +155,9 @@ class TestReportsCountSetMeals:
                 "tofu": 3 * (D("0.3") / D("0.95")), "rice": D("0.72")}  # fmt: skip
         assert usage == hand
         # Cost of a portion at one store's unit costs (build_menu: 10.00 + index yuan per kg).
-        cost = dish_cost_per_portion(set_meal, day=day, store_id=actors.store.pk)
-        parts = sum(dish_cost_per_portion(menu.dishes[c], day=day, store_id=actors.store.pk) * q
-                    for c, q in (("KP01", 1), ("MP01", 1), ("RC01", 2)))  # fmt: skip
+        cost = dish_costs_per_portion([set_meal.pk], day=day, store_id=actors.store.pk)[set_meal.pk]
+        each = dish_costs_per_portion([d.pk for d in menu.dishes.values()], day=day, store_id=actors.store.pk)
+        parts = sum(each[menu.dishes[c].pk] * q for c, q in (("KP01", 1), ("MP01", 1), ("RC01", 2)))
         assert abs(cost - parts) <= 2  # each part rounded to the cent on its own
 
     def test_daily_sales_times_recipe_book_equals_the_ledger(self, actors):
@@ -373,7 +374,7 @@ class TestAdmin:
         assert sorted((c.dish.code, c.quantity) for c in set_meal.components.all()) == [("KP01", 1), ("RC01", 2)]
         assert any(e.additional_data.get("event") == "set_meal.components" for e in audit_entries(set_meal))
         page = client.get(f"/admin/menu/dish/{set_meal.pk}/change/").content.decode()
-        cost = dish_cost_per_portion(set_meal, day=timezone.localdate())
+        cost = dish_costs_per_portion([set_meal.pk], day=timezone.localdate())[set_meal.pk]
         assert cost is not None and f"{cost / 100:,.2f}" in page
 
     def test_a_set_meal_in_a_set_meal_is_refused_on_the_form(self, actors):

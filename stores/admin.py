@@ -1,8 +1,9 @@
 from django.contrib import admin
+from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from stores import services
-from stores.models import Employee, Store, Table
+from stores.models import Employee, Region, Store, Table
 from zhilian.admin import ScopedModelAdmin, ScopedTabularInline, transition_action, yuan
 
 
@@ -26,7 +27,7 @@ class StoreAdmin(ScopedModelAdmin):
         "opening_date",
     ]
     list_filter = ["status", "region", "city"]
-    list_select_related = ["manager"]
+    list_select_related = ["manager", "region"]
     search_fields = ["id", "code", "name", "city", "district", "address"]
     date_hierarchy = "opening_date"
     autocomplete_fields = ["manager"]
@@ -153,3 +154,16 @@ class EmployeeAdmin(ScopedModelAdmin):
     def activate(self, request, queryset):
         count = self.call_service(request, services.employee_set_active, employees=queryset, active=True)
         self.message_user(request, _("%(count)d employee(s) activated.") % {"count": count or 0})
+
+
+@admin.register(Region)
+class RegionAdmin(ScopedModelAdmin):
+    list_display = ["name", "code", "store_count"]
+    search_fields = ["name", "code"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(store_total=Count("stores"))
+
+    @admin.display(description=_("stores"), ordering="store_total")
+    def store_count(self, obj) -> int:
+        return obj.store_total

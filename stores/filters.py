@@ -18,7 +18,7 @@ def visible_users(request):
 class StoreFilter(FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=Store.Status.choices)
     city = django_filters.CharFilter(lookup_expr="iexact")
-    region = django_filters.CharFilter(lookup_expr="iexact")
+    region = django_filters.CharFilter(field_name="region__code", lookup_expr="iexact")
     district = django_filters.CharFilter(lookup_expr="iexact")
     manager = django_filters.ModelChoiceFilter(queryset=visible_users)
     opened_after = RecordDateFilter(field_name="opening_date", lookup_expr="gte")

@@ -29,6 +29,21 @@ class StoreQuerySet(models.QuerySet):
         return self.filter(pk=user.store_id) if user.store_id else self.none()
 
 
+class Region(TimestampedModel):
+    """A group of stores (华东, 华南, …) that an area manager runs and HQ compares."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=60, unique=True)
+
+    class Meta:
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Store(TimestampedModel):
     class Status(models.TextChoices):
         ACTIVE = "active", _("Active")
@@ -43,7 +58,14 @@ class Store(TimestampedModel):
     address = models.CharField(_("address"), max_length=255, blank=True)
     city = models.CharField(_("city"), max_length=60)
     district = models.CharField(_("district"), max_length=60, blank=True)
-    region = models.CharField(_("region"), max_length=60, blank=True)
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("region"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="stores",
+    )
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     email = models.EmailField(_("email"), blank=True)
     latitude = models.DecimalField(

@@ -1,7 +1,7 @@
 from django.db import models
 from rest_framework import serializers
 
-from stores.models import Employee, Store, Table
+from stores.models import Employee, Region, Store, Table
 from zhilian.api.serializers import BaseModelSerializer
 
 
@@ -19,6 +19,11 @@ class StoreSerializer(ReadableIdMixin, BaseModelSerializer):
     # A method field: a dotted source with a default is dropped from PATCH responses (DRF skips
     # defaults on partial updates), and the value is null for a store without a manager.
     manager_name = serializers.SerializerMethodField()
+    # A region is named by its code in the API ("east-china"); its display name is read-only.
+    region = serializers.SlugRelatedField(
+        slug_field="code", queryset=Region.objects.all(), allow_null=True, required=False
+    )
+    region_name = serializers.CharField(source="region.name", read_only=True, default=None)
 
     class Meta:
         model = Store
@@ -30,6 +35,7 @@ class StoreSerializer(ReadableIdMixin, BaseModelSerializer):
             "city",
             "district",
             "region",
+            "region_name",
             "phone",
             "email",
             "latitude",

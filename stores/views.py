@@ -10,7 +10,7 @@ from zhilian.api.viewsets import ScopedModelViewSet
     destroy=extend_schema(summary="Delete a store (409 `protected` when it has history; deactivate it instead)"),
 )
 class StoreViewSet(ScopedModelViewSet):
-    queryset = Store.objects.select_related("manager")
+    queryset = Store.objects.select_related("manager", "region")
     serializer_class = StoreSerializer
     filterset_class = StoreFilter
     search_fields = ["id", "code", "name", "city", "district", "address", "phone"]

@@ -51,6 +51,8 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         MANAGER: frozenset({VIEW, ADD, CHANGE, UNLOCK_LOGIN}),
         STAFF: frozenset({VIEW, CHANGE}),
     },
+    # Regions group stores (华东, 华南, …); HQ draws them.
+    "stores.region": {ADMIN: CRUD, MANAGER: READ, STAFF: READ},
     "stores.store": {ADMIN: CRUD, MANAGER: frozenset({VIEW, CHANGE}), STAFF: READ},
     "stores.table": {ADMIN: CRUD, MANAGER: frozenset({VIEW, ADD, CHANGE}), STAFF: READ},
     "stores.employee": {ADMIN: CRUD, MANAGER: CRUD, STAFF: READ},

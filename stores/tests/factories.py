@@ -3,9 +3,18 @@ from decimal import Decimal
 
 import factory
 
-from stores.models import Employee, Store, Table
+from stores.models import Employee, Region, Store, Table
 
 ALL_DAY = {day: [["10:00", "22:00"]] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+
+
+class RegionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Region
+        django_get_or_create = ("code",)
+
+    code = "east"
+    name = factory.LazyAttribute(lambda r: r.code.title())
 
 
 class StoreFactory(factory.django.DjangoModelFactory):
@@ -17,7 +26,7 @@ class StoreFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Test Store {n}")
     city = "Shanghai"
     district = "Jing'an"
-    region = "East"
+    region = factory.SubFactory(RegionFactory)
     seats = 80
     status = Store.Status.ACTIVE
     business_hours = factory.LazyFunction(lambda: {k: [list(v[0])] for k, v in ALL_DAY.items()})

@@ -6,7 +6,7 @@ import pytest
 
 from orders.tests.factories import OrderFactory
 from stores.models import Employee, Store, Table
-from stores.tests.factories import EmployeeFactory, StoreFactory, TableFactory
+from stores.tests.factories import EmployeeFactory, RegionFactory, StoreFactory, TableFactory
 from zhilian.testing.api import APIResourceTests
 
 
@@ -21,12 +21,13 @@ class TestStoreResource(APIResourceTests):
         return StoreFactory(**kwargs)
 
     def create_payload(self, actors):
+        RegionFactory(code="south", name="South China 华南")
         return {
             "id": "STORE900",
             "code": "GZ01",
             "name": "Tianhe",
             "city": "Guangzhou",
-            "region": "South",
+            "region": "south",
             "business_hours": {"mon": [["10:00", "22:00"]]},
             "monthly_revenue_target_cents": 120_000_00,
         }
@@ -38,6 +39,7 @@ class TestStoreResource(APIResourceTests):
         assert obj.pk == "STORE900"
         assert obj.monthly_revenue_target_cents == 120_000_00
         assert obj.business_hours == {"mon": [["10:00", "22:00"]]}
+        assert obj.region.name == "South China 华南"
 
 
 class TestTableResource(APIResourceTests):
@@ -136,12 +138,15 @@ class TestStoreRoles:
         assert set(change) <= set(response.json())
 
     def test_filters(self, client_for, actors):
-        StoreFactory(id="STORE003", code="SZ01", city="Shenzhen", region="South", status="renovating")
+        StoreFactory(
+            id="STORE003", code="SZ01", city="Shenzhen", region=RegionFactory(code="south"), status="renovating"
+        )
         client = client_for(actors.admin)
         ids = lambda params: [r["id"] for r in client.get("/api/v1/stores/", params).json()["results"]]  # noqa: E731
         assert ids({"status": "renovating"}) == ["STORE003"]
         assert ids({"city": "beijing"}) == ["STORE002"]
-        assert ids({"region": "South"}) == ["STORE003"]
+        assert ids({"region": "SOUTH"}) == ["STORE003"]
+        assert client.get("/api/v1/stores/STORE003/").json()["region_name"] == "South"
         assert ids({"search": "Sanlitun"}) == ["STORE002"]
         assert ids({"ordering": "-id"})[0] == "STORE003"
         assert client.get("/api/v1/stores/", {"status": "nonsense"}).status_code == 400

@@ -38,7 +38,7 @@ def build_store(plan: StorePlan) -> None:
         "address": site.address,
         "city": site.city,
         "district": site.district,
-        "region": site.region,
+        "region_id": None,  # the region of site.region, set when the store is written
         "phone": f"{site.phone_prefix}-{rng.randint(5000_0000, 6999_9999)}",
         "email": f"{code.lower()}@{cat.DEMO_EMAIL_DOMAIN}",
         "latitude": Decimal(f"{site.latitude + lap * 0.011 + rng.uniform(-0.002, 0.002):.6f}"),

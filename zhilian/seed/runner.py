@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth.hashers import make_password
 from django.db import connection
 from django.utils import timezone
+from django.utils.text import slugify
 
 from accounts.models import User
 from inventory.models import InventoryItem, InventoryTransaction, StockCount, StockCountLine
@@ -31,7 +32,7 @@ from notifications.models import Notification
 from orders.models import Order, OrderItem
 from reservations.models import Reservation, ReservationTable
 from scheduling.models import Schedule, Shift
-from stores.models import Employee, Store, Table
+from stores.models import Employee, Region, Store, Table
 from zhilian.models import DailySequence
 from zhilian.seed import bookings, premises, rosters, sales, stock
 from zhilian.seed.logins import Login, ensure_admin, ensure_store_users, user_uuid
@@ -127,6 +128,12 @@ class Seeder:
 
     def store_ids(self) -> list[str]:
         return [f"STORE{n:03d}" for n in range(1, self.o.stores + 1)]
+
+    def region_id(self, name: str) -> int:
+        """The region a demo site belongs to ("East China 华东" -> code east-china), made once."""
+        code = slugify(name)[:40]
+        region, _ = Region.objects.get_or_create(code=code, defaults={"name": name})
+        return region.pk
 
     def store_users(self, store_id: str, plan: StorePlan | None = None) -> dict[str, User]:
         return ensure_store_users(

@@ -39,6 +39,7 @@ def write_store(seeder: Seeder, plan: StorePlan) -> None:
     number = plan.number
     with transaction.atomic():
         t = time.perf_counter()
+        plan.store["region_id"] = seeder.region_id(plan.site.region)
         w.bulk(Store, [plan.store])
         users = seeder.store_users(plan.store_id, plan)
         manager, staff = users[f"manager{number:03d}"], users[f"staff{number:03d}"]

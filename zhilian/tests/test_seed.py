@@ -87,6 +87,9 @@ def test_seed_builds_consistent_demo_data(stores, days):
                   "scheduling.Shift", "reservations.Reservation", "kpis.KPIRecord"):  # fmt: skip
         assert c[label] > 0, label
     assert c["stores.Store"] == stores
+    # Every demo store belongs to its site's region (East China 华东 ...), one row per region.
+    regions = dict(Store.objects.values_list("pk", "region__code"))
+    assert regions["STORE001"] == "east-china" and None not in regions.values()
     assert "orders.Order" in output and "rows written in" in output
 
     # Orders: totals from the items, IDs as orders.services makes them, timestamps in workflow order.

@@ -14,6 +14,7 @@ from inventory.models import InventoryItem, InventoryTransaction, StockCount, St
 from stores.models import Store
 from zhilian import roles
 from zhilian.admin import ReadOnlyAdminMixin, ScopedModelAdmin, ScopedTabularInline, yuan
+from zhilian.db import replica_reads
 from zhilian.errors import DomainError
 from zhilian.models import YuanFormField, format_yuan
 
@@ -484,6 +485,7 @@ class StockCountAdmin(ScopedModelAdmin):
         ]
         return extra + super().get_urls()
 
+    @replica_reads
     def variance_view(self, request, object_id):
         count = self.get_object(request, object_id)
         if count is None:

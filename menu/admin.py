@@ -27,6 +27,7 @@ from stores.models import Store
 from zhilian import roles
 from zhilian.admin import FastRowLinksChangeList, ScopedModelAdmin, ScopedTabularInline, yuan
 from zhilian.dates import check_range
+from zhilian.db import replica_reads
 from zhilian.errors import InvalidInput
 from zhilian.models import format_yuan
 
@@ -243,6 +244,7 @@ class DishAdmin(ScopedModelAdmin):
         extra = {"may_engineer": roles.can(request.user, roles.MENU_ENGINEERING, "menu.dish")}
         return super().changelist_view(request, {**extra, **(extra_context or {})})
 
+    @replica_reads
     def menu_engineering_view(self, request):
         """A store's dishes over a period by Kasavana–Smith class (menu.reports.menu_engineering)."""
         user = request.user

@@ -147,6 +147,21 @@ if IS_POSTGRES:
 else:
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("timeout", 20)
 
+# A read replica (zhilian/db.py, docs/scaling.md): report pages, their API and exports read from
+# it; writes and the services' own reads stay on the primary. Same engine and options as the
+# primary (pool, timeouts), another address.
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+if DATABASE_REPLICA_URL:
+    _replica = env.db_url("DATABASE_REPLICA_URL")
+    DATABASES["replica"] = {
+        **DATABASES["default"],
+        **{key: _replica[key] for key in ("NAME", "USER", "PASSWORD", "HOST", "PORT") if key in _replica},
+        "OPTIONS": {**DATABASES["default"].get("OPTIONS", {}), **_replica.get("OPTIONS", {})},
+    }
+    if "pool" in DATABASES["replica"]["OPTIONS"]:
+        DATABASES["replica"]["OPTIONS"]["pool"] = dict(DATABASES["replica"]["OPTIONS"]["pool"])
+DATABASE_ROUTERS = ["zhilian.db.ReplicaRouter"]
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 

@@ -309,6 +309,8 @@ TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en")
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# English dates with a 24-hour clock (zhilian/formats/en/formats.py); Chinese keeps Django's.
+FORMAT_MODULE_PATH = ["zhilian.formats"]
 TIME_ZONE = env.str("TIME_ZONE", default="Asia/Shanghai")
 # Celery beat's crontab entries (04:00, Thursday 06:00) are read in the stores' time zone.
 CELERY_TIMEZONE = TIME_ZONE

@@ -7,6 +7,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from stores.models import Employee
 from zhilian import roles
 from zhilian.jsonvalues import BoundedJSONField
 from zhilian.models import StoreScopedQuerySet, TimestampedModel
@@ -98,7 +99,8 @@ class Shift(TimestampedModel):
     # Derived from the schedule's date and the times (kept for overlap checks and labor sums in SQL).
     starts_at = models.DateTimeField(_("starts at"), editable=False)
     ends_at = models.DateTimeField(_("ends at"), editable=False)
-    position = models.CharField(_("position"), max_length=20, blank=True)
+    # The position worked (an employee's Position; labels translated in the admin and the API).
+    position = models.CharField(_("position"), max_length=20, blank=True, choices=Employee.Position.choices)
     is_confirmed = models.BooleanField(_("confirmed"), default=False)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True, editable=False)
     is_completed = models.BooleanField(_("completed"), default=False)

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "notifications",
     "menu",
     "attendance",
+    "waitlist",
     # Reads every domain above; nothing imports it.
     "dashboard",
 ]
@@ -460,6 +461,7 @@ SPECTACULAR_SETTINGS = {
         "KPIRecordStatusEnum": "kpis.models.KPIRecord.Status",
         "ReservationStatusEnum": "reservations.models.Reservation.Status",
         "StockCountStatusEnum": "inventory.models.StockCount.Status",
+        "WaitlistTicketStatusEnum": "waitlist.models.WaitlistTicket.Status",
     },
     "SECURITY": [{"jwtAuth": []}],
     "POSTPROCESSING_HOOKS": [

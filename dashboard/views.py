@@ -131,6 +131,7 @@ def js_strings() -> dict[str, object]:
             "turns": pgettext("KPI unit", "turns"),
             "min": pgettext("KPI unit", "min"),
             "items": pgettext("KPI unit", "items"),
+            "parties": pgettext("KPI unit", "parties"),
         },
         "clock": {
             "clocked_out": _("Not clocked in"),

@@ -7,7 +7,8 @@ Inputs, for the party's band at the moment of the quote:
   the band's party range (a 2-seat table for band A 1–2); when a store has none of that size,
   every active hall table that seats the band's smallest party;
 - ``busy`` (B): how many of them are occupied now: a dine-in order on the table that is neither
-  completed nor cancelled, or a reservation seated on it and not yet completed;
+  completed nor cancelled, a reservation seated on it and not yet completed, or a walk-in seated
+  at it from the queue (until an order on the table closes after the seating);
 - ``ahead`` (P): the parties of the same band still in the queue before this one (waiting or
   called, lower numbers, same day);
 - ``turn_minutes`` (R): how long a party keeps such a table: the mean of ``completed_at −

@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
+from django.db.models import Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
 from orders.models import Order
@@ -34,7 +34,7 @@ BOARD_NEXT = 5
 
 @dataclass
 class QuoteState:
-    """What the quoted wait of every band of a store reads at one moment (4 queries)."""
+    """What the quoted wait of every band of a store reads at one moment (5 queries)."""
 
     tables: list[tuple] = field(default_factory=list)  # (table id, capacity) of active hall tables
     busy: set = field(default_factory=set)  # ids of the tables occupied at the moment
@@ -88,6 +88,15 @@ def quote_state(store: Store, at: dt.datetime | None = None) -> QuoteState:
         reservation__store=store, reservation__seated_at__lte=at, reservation__seated_at__gt=since
     ).filter(Q(reservation__completed_at__isnull=True) | Q(reservation__completed_at__gt=at))
     busy |= set(seated.order_by().values_list("table_id", flat=True).distinct())
+    # A walk-in seated at a table holds it until an order on that table closes after the seating
+    # (the order a seated walk-in places is usually what makes the table busy, but not at once).
+    closed_since = Order.objects.filter(
+        table=OuterRef("table"), completed_at__gt=OuterRef("seated_at"), completed_at__lte=at
+    )
+    walk_ins = WaitlistTicket.objects.filter(
+        store=store, status=Status.SEATED, table__isnull=False, seated_at__lte=at, seated_at__gt=since
+    ).exclude(Exists(closed_since))
+    busy |= set(walk_ins.order_by().values_list("table_id", flat=True).distinct())
     duration = ExpressionWrapper(F("completed_at") - F("order_time"), output_field=DurationField())
     turns = (
         Order.objects.filter(

@@ -63,7 +63,8 @@ class WaitlistTicketAdmin(ScopedModelAdmin):
         if not roles.can(user, "view", "waitlist.waitlistticket"):
             raise Http404
         stores = list(Store.objects.for_user(user).order_by("pk").only("pk", "name", "config"))
-        wanted = request.POST.get("store") or request.GET.get("store") or user.store_id or (stores[0].pk if stores else None)
+        wanted = request.POST.get("store") or request.GET.get("store") or user.store_id
+        wanted = wanted or (stores[0].pk if stores else None)
         store = next((s for s in stores if s.pk == wanted), None)
         if store is None:
             raise Http404(gettext("No such store."))
@@ -111,7 +112,7 @@ class WaitlistTicketAdmin(ScopedModelAdmin):
             if action == "seat" and request.POST.get("table"):
                 table = Table.objects.filter(store=store, pk=request.POST["table"]).first()
             services.waitlist_ticket_transition(actor=user, ticket=ticket, status=ACTIONS[action], table=table)
-            messages.success(request, gettext("%(code)s: %(status)s.") % {"code": ticket.code,
-                                                                        "status": ticket.get_status_display()})  # fmt: skip
+            done = {"code": ticket.code, "status": ticket.get_status_display()}
+            messages.success(request, gettext("%(code)s: %(status)s.") % done)
         except DomainError as exc:
             messages.error(request, exc.message)

@@ -82,7 +82,9 @@ def quote_state(store: Store, at: dt.datetime | None = None) -> QuoteState:
     since = at - OCCUPANCY_LOOKBACK
     open_orders = Order.objects.filter(
         store=store, order_type=Order.Type.DINE_IN, table__isnull=False, order_time__lte=at, order_time__gt=since
-    ).filter(Q(completed_at__isnull=True) | Q(completed_at__gt=at), Q(cancelled_at__isnull=True) | Q(cancelled_at__gt=at))
+    ).filter(
+        Q(completed_at__isnull=True) | Q(completed_at__gt=at), Q(cancelled_at__isnull=True) | Q(cancelled_at__gt=at)
+    )
     busy = set(open_orders.order_by().values_list("table_id", flat=True).distinct())
     seated = ReservationTable.objects.filter(
         reservation__store=store, reservation__seated_at__lte=at, reservation__seated_at__gt=since
@@ -196,14 +198,25 @@ def waitlist_board(*, store: Store, day: dt.date | None = None, at: dt.datetime 
                 "max_party": band.max_party,
                 "waiting": sum(1 for r in rows if r["status"] == Status.WAITING),
                 "called": [
-                    {"id": r["id"], "code": ticket_code(r["band"], r["number"]), "party_size": r["party_size"],
-                     "called_at": r["called_at"], "call_count": r["call_count"]}
-                    for r in rows if r["status"] == Status.CALLED
+                    {
+                        "id": r["id"],
+                        "code": ticket_code(r["band"], r["number"]),
+                        "party_size": r["party_size"],
+                        "called_at": r["called_at"],
+                        "call_count": r["call_count"],
+                    }
+                    for r in rows
+                    if r["status"] == Status.CALLED
                 ],  # fmt: skip
                 "next": [
-                    {"id": r["id"], "code": ticket_code(r["band"], r["number"]), "party_size": r["party_size"],
-                     "issued_at": r["issued_at"]}
-                    for r in rows if r["status"] == Status.WAITING
+                    {
+                        "id": r["id"],
+                        "code": ticket_code(r["band"], r["number"]),
+                        "party_size": r["party_size"],
+                        "issued_at": r["issued_at"],
+                    }
+                    for r in rows
+                    if r["status"] == Status.WAITING
                 ][:BOARD_NEXT],  # fmt: skip
                 "quoted_wait_minutes": state.quote(band, len(rows)) if state else None,
                 "issued": done.get("issued", 0),

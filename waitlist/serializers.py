@@ -42,7 +42,9 @@ class WaitlistTicketSerializer(ModelSerializer):
 
 
 class IssueSerializer(serializers.Serializer):
-    store = serializers.CharField(required=False, allow_blank=True, max_length=50, help_text=_("Admins name the store."))
+    store = serializers.CharField(
+        required=False, allow_blank=True, max_length=50, help_text=_("Admins name the store.")
+    )
     party_size = serializers.IntegerField(min_value=1, max_value=MAX_PARTY_SIZE)
     phone = serializers.CharField(required=False, allow_blank=True, max_length=32, default="")
 

@@ -452,7 +452,6 @@ class Simulation:
         """A walk-in party takes a free table and orders; with none free it takes a waitlist number
         and waits: the host looks again every few minutes, calls the number when a table fits and
         seats the party (or skips it when it is not there); past its patience it leaves."""
-        rng = run.rng
         ticket = WaitlistTicket.objects.filter(pk=ticket_id).first() if ticket_id else None
         if ticket_id and (ticket is None or ticket.status not in (WaitlistTicket.Status.WAITING,)):
             return  # someone at the host stand seated or cancelled it meanwhile
@@ -496,9 +495,12 @@ class Simulation:
 
     def queue_ahead(self, run: StoreRun, guests: int) -> bool:
         band = band_for(store_bands(run.store.config), guests)
-        return bool(band) and WaitlistTicket.objects.filter(
-            store=run.store, business_date=timezone.localdate(), band=band.code, status__in=QUEUED
-        ).exists()
+        return (
+            bool(band)
+            and WaitlistTicket.objects.filter(
+                store=run.store, business_date=timezone.localdate(), band=band.code, status__in=QUEUED
+            ).exists()
+        )
 
     def move_ticket(self, run: StoreRun, ticket: WaitlistTicket, status: str, *, table=None, reason="") -> bool:
         try:

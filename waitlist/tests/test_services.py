@@ -52,8 +52,11 @@ def test_issue_quotes_and_records(store, staff, published, django_capture_on_com
 
 @pytest.mark.parametrize(
     ("fields", "field"),
-    [({"party_size": 0}, "party_size"), ({"party_size": 51}, "party_size"),
-     ({"party_size": 2, "phone": "call me"}, "phone")],  # fmt: skip
+    [
+        ({"party_size": 0}, "party_size"),
+        ({"party_size": 51}, "party_size"),
+        ({"party_size": 2, "phone": "call me"}, "phone"),
+    ],  # fmt: skip
 )
 def test_issue_refuses_bad_input(store, staff, fields, field):
     with pytest.raises(InvalidInput) as exc:

@@ -18,16 +18,16 @@ from inventory.models import InventoryItem, InventoryTransaction
 from inventory.services import stock_record_adjustment
 from menu.models import StoreDishOverride
 from orders.models import Order
+from orders.tests.factories import OrderFactory
 from reservations.models import Reservation
 from reservations.services import reservation_create
 from stores.models import Store
+from stores.tests.factories import TableFactory
+from waitlist.models import WaitlistTicket
 from zhilian import events
 from zhilian.audit import audit_entries
 from zhilian.seed import catalog as cat
 from zhilian.seed.runner import SeedOptions, run_seed
-from orders.tests.factories import OrderFactory
-from stores.tests.factories import TableFactory
-from waitlist.models import WaitlistTicket
 from zhilian.simulation import LEFT_REASON, SOLD_OUT_REASON, RealClock, Simulation
 
 pytestmark = pytest.mark.django_db

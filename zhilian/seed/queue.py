@@ -55,7 +55,8 @@ def seed_waitlist(seeder: Seeder, plan: StorePlan, store: Store, actor) -> int:
 def _outcome(rng: random.Random, ticket: WaitlistTicket, issued: dt.datetime, now: dt.datetime, tables, actor):
     """Called after about the quoted wait, then seated; some leave first, a few are not there."""
     quoted = ticket.quoted_wait_minutes if ticket.quoted_wait_minutes is not None else 20
-    waited = max(1.0, quoted * rng.uniform(0.6, 1.4) + rng.uniform(-3, 6))
+    # About the quote, plus the minutes a freed table takes to be cleared and set.
+    waited = max(1.0, quoted * rng.uniform(0.6, 1.4) + rng.uniform(2, 15))
     r = rng.random()
     if r < 0.12:  # gave up before being called
         steps = [(issued + rng.uniform(8, 40) * M, S.CANCELLED, "等太久 left")]

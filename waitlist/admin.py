@@ -26,7 +26,7 @@ class WaitlistTicketAdmin(ScopedModelAdmin):
     list_display = ["code", "store", "business_date", "party_size", "status", "quoted_wait_minutes", "issued_at",
                     "seated_at", "table"]  # fmt: skip
     list_filter = ["status", "band", "business_date", "store"]
-    list_select_related = ["table"]
+    list_select_related = ["store", "table"]
     search_fields = ["phone"]
     date_hierarchy = "business_date"
     ordering = ["-business_date", "band", "number"]

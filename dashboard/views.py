@@ -36,6 +36,7 @@ NOTIFICATIONS_URL = "/api/v1/notifications/"
 BOARD_STATUSES = ("pending", "confirmed", "preparing", "ready", "served")
 POLL_SECONDS = 30
 CLOCK_URL = "/api/v1/attendance/me/"
+WAITLIST_BOARD_URL = "/api/v1/waitlist/tickets/board/"
 DEV_REFRESH_SECONDS = 15
 
 
@@ -131,6 +132,16 @@ def js_strings() -> dict[str, object]:
             "turns": pgettext("KPI unit", "turns"),
             "min": pgettext("KPI unit", "min"),
             "items": pgettext("KPI unit", "items"),
+            "parties": pgettext("KPI unit", "parties"),
+        },
+        "waitlist": {
+            "waiting": _("waiting"),
+            "called": _("Called"),
+            "next": _("Next"),
+            "wait_now": _("Wait now"),
+            "none_waiting": _("No one waiting"),
+            "minutes": _("%(minutes)s min"),
+            "seated_today": _("Seated today"),
         },
         "clock": {
             "clocked_out": _("Not clocked in"),
@@ -178,6 +189,7 @@ def dashboard(request):
         "loginUrl": settings.LOGIN_URL,
         "adminOrderUrl": "/admin/orders/order/{id}/change/" if user.is_staff else None,
         # The signed-in person's own time clock (attendance), when their login is an employee's.
+        "waitlistUrl": WAITLIST_BOARD_URL,
         "clockUrl": CLOCK_URL if Employee.objects.filter(user=user, is_active=True).exists() else None,
         "language": request.LANGUAGE_CODE,
         # Times show in the stores' zone (business days are local days), whatever the browser's.

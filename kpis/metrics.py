@@ -39,6 +39,12 @@ Definitions (values are stored with 4 decimal places, rounded half up):
   `inventory.reports.count_period_costs`) / revenue of the period's days × 100, recorded on the
   closing count's date only (other days have no value); ``metadata`` names the period and gives
   its theoretical % (recipe cost of the same days / the same revenue) for the gap.
+- walk_ins_seated: waitlist tickets of the day (排队取号, by the day the number was taken) that
+  were seated.
+- average_wait (minutes): mean of ``seated_at − issued_at`` over those seated tickets; 0 when
+  none was seated.
+- abandonment_rate (%): (skipped + cancelled tickets) / tickets issued that day × 100; tickets
+  still waiting or called count in the denominator only; 0 without tickets.
 
 Targets, status, achievement, change and trend: `kpis.rules`.
 """
@@ -71,10 +77,15 @@ KPI_NO_SHOW_RATE = "KPI_NO_SHOW_RATE"
 KPI_STOCK_OUTS = "KPI_STOCK_OUTS"
 KPI_THEORETICAL_FOOD_COST = "KPI_THEORETICAL_FOOD_COST"
 KPI_ACTUAL_FOOD_COST = "KPI_ACTUAL_FOOD_COST"
+KPI_WALK_INS_SEATED = "KPI_WALK_INS_SEATED"
+KPI_AVERAGE_WAIT = "KPI_AVERAGE_WAIT"
+KPI_ABANDONMENT_RATE = "KPI_ABANDONMENT_RATE"
 
 # The built-in KPIs added after the first release: migrations add them to databases seeded before
 # (kpis/migrations/0004_food_cost_kpis.py).
 FOOD_COST_KPIS = (KPI_THEORETICAL_FOOD_COST, KPI_ACTUAL_FOOD_COST)
+# ... and the walk-in waitlist's (kpis/migrations/0006_waitlist_kpis.py).
+WAITLIST_KPIS = (KPI_WALK_INS_SEATED, KPI_AVERAGE_WAIT, KPI_ABANDONMENT_RATE)
 
 
 # --- built-in definitions ---------------------------------------------------------------------
@@ -118,6 +129,15 @@ def kpi_defaults() -> list[dict[str, Any]]:
         (KPI_ACTUAL_FOOD_COST, N_("Actual food cost"), cat.COST, "%", M.ACTUAL_FOOD_COST, lib, "32", "35", "38",
          "Consumption between two stock counts (opening count + purchases + transfers in − transfers out − "
          "closing count, at cost) / revenue of the period × 100; recorded when a count closes."),
+        # A count to read, not to judge (it follows the weather and the day): no target or thresholds.
+        (KPI_WALK_INS_SEATED, N_("Walk-ins seated"), cat.CUSTOMER, "parties", M.WALK_INS_SEATED, hib,
+         None, None, None,
+         "Waitlist numbers taken that day whose party was seated."),
+        (KPI_AVERAGE_WAIT, N_("Average walk-in wait"), cat.QUALITY, "min", M.AVERAGE_WAIT, lib, "15", "25", "40",
+         "Average minutes from taking a waitlist number to being seated, over the day's seated walk-ins."),
+        (KPI_ABANDONMENT_RATE, N_("Waitlist abandonment rate"), cat.CUSTOMER, "%", M.ABANDONMENT_RATE, lib,
+         "10", "20", "30",
+         "(Skipped + cancelled waitlist numbers) / numbers taken that day × 100."),
     ]  # fmt: skip
     return [
         {
@@ -127,9 +147,9 @@ def kpi_defaults() -> list[dict[str, Any]]:
             "unit": unit,
             "metric": metric,
             "direction": direction,
-            "target_value": Decimal(target),
-            "warning_threshold": Decimal(warning),
-            "critical_threshold": Decimal(critical),
+            "target_value": None if target is None else Decimal(target),
+            "warning_threshold": None if warning is None else Decimal(warning),
+            "critical_threshold": None if critical is None else Decimal(critical),
             "calculation_method": method,
             "description": method,
             "is_active": True,
@@ -162,6 +182,10 @@ class DayFigures:
     no_shows: int = 0
     recipe_cost_cents: Decimal = ZERO
     dish_revenue_cents: int = 0
+    walk_ins: int = 0  # waitlist tickets issued
+    walk_ins_seated: int = 0
+    walk_ins_abandoned: int = 0
+    wait_seconds: Decimal = ZERO  # Σ issued → seated of the seated tickets
     # The stock count period that closes on this day, if one does (kpis.compute._add_count_periods).
     count_period: dict[str, Any] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
@@ -218,6 +242,15 @@ def metric_values(store: Store, day: dt.date, f: DayFigures, *, today: dt.date) 
         M.THEORETICAL_FOOD_COST: (
             theoretical,
             {"recipe_cost_cents": recipe_cost_cents, "dish_revenue_cents": f.dish_revenue_cents, **no_revenue},
+        ),
+        M.WALK_INS_SEATED: (q4(f.walk_ins_seated), {"issued": f.walk_ins}),
+        M.AVERAGE_WAIT: (
+            ratio(f.wait_seconds, Decimal(f.walk_ins_seated * 60)),
+            {"seated": f.walk_ins_seated},
+        ),
+        M.ABANDONMENT_RATE: (
+            ratio(Decimal(f.walk_ins_abandoned), Decimal(f.walk_ins), HUNDRED),
+            {"abandoned": f.walk_ins_abandoned, "issued": f.walk_ins},
         ),
         **_actual_food_cost(f.count_period),
     }

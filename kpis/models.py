@@ -40,6 +40,9 @@ class KPI(TimestampedModel):
         STOCK_OUTS = "stock_outs", _("Stock-outs")
         THEORETICAL_FOOD_COST = "theoretical_food_cost", _("Theoretical food cost")
         ACTUAL_FOOD_COST = "actual_food_cost", _("Actual food cost")
+        WALK_INS_SEATED = "walk_ins_seated", _("Walk-ins seated")
+        AVERAGE_WAIT = "average_wait", _("Average walk-in wait")
+        ABANDONMENT_RATE = "abandonment_rate", _("Waitlist abandonment rate")
 
     class Direction(models.TextChoices):
         HIGHER_IS_BETTER = "higher_is_better", _("Higher is better")

@@ -131,6 +131,13 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         MANAGER: frozenset({VIEW, CHANGE, DELETE}),
         STAFF: frozenset({VIEW, CHANGE, DELETE}),
     },
+    # The walk-in waitlist (排队取号): a kiosk signs in as a staff account of its store to issue
+    # numbers; everyone on the floor calls, seats, skips and cancels. Tickets are history: no delete.
+    "waitlist.waitlistticket": {
+        ADMIN: frozenset({VIEW, ADD, "transition"}),
+        MANAGER: frozenset({VIEW, ADD, "transition"}),
+        STAFF: frozenset({VIEW, ADD, "transition"}),
+    },
     # simplejwt's token tables (admin pages read-only): admins audit issued/revoked tokens.
     "token_blacklist.outstandingtoken": {ADMIN: READ},
     "token_blacklist.blacklistedtoken": {ADMIN: READ},

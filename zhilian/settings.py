@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "notifications",
     "menu",
     "attendance",
+    "waitlist",
     # Reads every domain above; nothing imports it.
     "dashboard",
 ]
@@ -477,6 +478,7 @@ SPECTACULAR_SETTINGS = {
         "KPIRecordStatusEnum": "kpis.models.KPIRecord.Status",
         "ReservationStatusEnum": "reservations.models.Reservation.Status",
         "StockCountStatusEnum": "inventory.models.StockCount.Status",
+        "WaitlistTicketStatusEnum": "waitlist.models.WaitlistTicket.Status",
     },
     "SECURITY": [{"jwtAuth": []}],
     "POSTPROCESSING_HOOKS": [

@@ -51,7 +51,7 @@ def test_every_active_daily_kpi_gets_a_record(store):
     services.kpi_ensure_defaults()
     KPI.objects.filter(pk="KPI_WASTE_COST").update(is_active=False)
     records = services.kpi_compute_day(store=store, day=DAY, notify=False)
-    assert len(records) == 11
+    assert len(records) == 14
     # Not computed: inactive, and the actual food cost (not daily: recorded when a count closes).
     assert {"KPI_WASTE_COST", "KPI_ACTUAL_FOOD_COST"}.isdisjoint({r.kpi_id for r in records})
 
@@ -134,7 +134,7 @@ def test_bulk_equals_day_by_day(store, other_store):
         for s in (store, other_store):
             services.kpi_compute_day(store=s, day=start + dt.timedelta(days=n), notify=False)
     assert sorted(KPIRecord.objects.values_list(*fields)) == bulk
-    assert len(bulk) == 12 * 6 * 2
+    assert len(bulk) == 15 * 6 * 2
 
 
 def test_bulk_query_count_does_not_grow_with_days_or_stores(store, other_store):
@@ -242,7 +242,7 @@ def test_one_event_per_store_day(store, other_store, revenue_kpi, monkeypatch, d
 
 
 def test_ensure_defaults_is_idempotent_and_keeps_edits(db):
-    assert services.kpi_ensure_defaults() == 13
+    assert services.kpi_ensure_defaults() == 16
     KPI.objects.filter(pk="KPI_REVENUE").update(target_value=D("9999"))
     assert services.kpi_ensure_defaults() == 0
     assert KPI.objects.get(pk="KPI_REVENUE").target_value == D("9999")
@@ -253,6 +253,7 @@ def test_ensure_defaults_is_idempotent_and_keeps_edits(db):
         "KPI_REVENUE", "KPI_ORDER_COUNT", "KPI_AVERAGE_CHECK", "KPI_TABLE_TURNOVER", "KPI_REVPASH",
         "KPI_FOOD_COST_RATIO", "KPI_LABOR_COST_RATIO", "KPI_WASTE_COST", "KPI_TICKET_TIME", "KPI_NO_SHOW_RATE",
         "KPI_STOCK_OUTS", "KPI_THEORETICAL_FOOD_COST", "KPI_ACTUAL_FOOD_COST",
+        "KPI_WALK_INS_SEATED", "KPI_AVERAGE_WAIT", "KPI_ABANDONMENT_RATE",
     }  # fmt: skip
     assert set(KPI.objects.values_list("metric", flat=True)) == set(KPI.Metric.values)
 
@@ -284,4 +285,4 @@ def test_concurrent_computes_of_one_store_day_keep_one_record_each():
     for t in threads:
         t.join()
     assert errors == []
-    assert KPIRecord.objects.filter(store=store, record_date=DAY).count() == 12
+    assert KPIRecord.objects.filter(store=store, record_date=DAY).count() == 15

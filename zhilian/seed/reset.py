@@ -14,6 +14,7 @@ from orders.models import Order, OrderItem
 from reservations.models import Reservation, ReservationTable
 from scheduling.models import Schedule, Shift
 from stores.models import Employee, Store, Table
+from waitlist.models import WaitlistTicket
 from zhilian.models import DailySequence
 from zhilian.roles import Role
 from zhilian.seed import catalog as cat
@@ -48,6 +49,7 @@ def reset_demo_data() -> int:
         deleted += raw(KPIRecord.objects.filter(store_id__in=ids))
         deleted += raw(ReservationTable.objects.filter(reservation__store_id__in=ids))
         deleted += raw(Reservation.objects.filter(store_id__in=ids))
+        deleted += raw(WaitlistTicket.objects.filter(store_id__in=ids))
         from attendance.models import BreakPeriod, TimeEntry, Timesheet
 
         deleted += raw(BreakPeriod.objects.filter(entry__store_id__in=ids))
@@ -70,6 +72,12 @@ def reset_demo_data() -> int:
         deleted += raw(Order.objects.filter(store_id__in=ids))
         scopes = [f"{kind}:{sid}" for sid in ids for kind in ("order", "reservation")]
         deleted += raw(DailySequence.objects.filter(scope__in=scopes))
+        # The waitlist's counters: one per store, day and band (waitlist:<store>:<band>).
+        waitlist_scopes = Q()
+        for sid in ids:
+            waitlist_scopes |= Q(scope__startswith=f"waitlist:{sid}:")
+        if ids:
+            deleted += raw(DailySequence.objects.filter(waitlist_scopes))
         Store.objects.filter(pk__in=ids).update(manager=None)
         Employee.objects.filter(store_id__in=ids).update(user=None)
         try:

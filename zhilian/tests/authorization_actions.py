@@ -22,6 +22,7 @@ from orders.tests.factories import OrderFactory
 from reservations.tests import test_api as reservations_api
 from scheduling.tests.factories import ScheduleFactory, ShiftFactory
 from stores.tests.factories import EmployeeFactory, TableFactory
+from waitlist.tests.factories import WaitlistTicketFactory
 from zhilian.tests.authorization_resources import ACTORS
 
 # --- domain actions --------------------------------------------------------------------------
@@ -397,5 +398,58 @@ ACTION_CASES = [
         lambda a, o: "/api/v1/notifications/unread-count/",
         {actor: {200} for actor in ACTORS[1:]},
         template=("/api/v1/notifications/unread-count/", "GET"),
+    ),
+    # The walk-in waitlist: everyone of the store takes numbers and moves them; another store's
+    # tickets and store are 404; the guest's position page needs no sign-in.
+    ActionCase(
+        "waitlist tickets",
+        "get",
+        lambda a, o: "/api/v1/waitlist/tickets/?store=STORE001",
+        {actor: {200} for actor in ACTORS[1:]},
+        make=lambda actors: WaitlistTicketFactory(store=actors.store),
+        template=("/api/v1/waitlist/tickets/", "GET"),
+        check=_only_own_store_rows,
+    ),
+    ActionCase(
+        "waitlist take a number",
+        "post",
+        lambda a, o: "/api/v1/waitlist/tickets/",
+        {"admin": {201}, "manager": {201}, "staff": {201}, "other_manager": {404}, "other_staff": {404}},
+        body=lambda a, o: {"store": "STORE001", "party_size": 2},
+        template=("/api/v1/waitlist/tickets/", "POST"),
+    ),
+    ActionCase(
+        "waitlist ticket",
+        "get",
+        lambda a, o: f"/api/v1/waitlist/tickets/{o.pk}/",
+        OWN_STORE_ONLY,
+        make=lambda actors: WaitlistTicketFactory(store=actors.store),
+        template=("/api/v1/waitlist/tickets/{id}/", "GET"),
+    ),
+    *[
+        ActionCase(
+            f"waitlist {move}",
+            "post",
+            lambda a, o, move=move: f"/api/v1/waitlist/tickets/{o.pk}/{move}/",
+            OWN_STORE_ONLY,
+            make=lambda actors: WaitlistTicketFactory(store=actors.store, status="called"),
+            template=(f"/api/v1/waitlist/tickets/{{id}}/{move}/", "POST"),
+        )
+        for move in ("call", "seat", "skip", "cancel")
+    ],
+    ActionCase(
+        "waitlist board",
+        "get",
+        lambda a, o: "/api/v1/waitlist/tickets/board/?store=STORE001",
+        OWN_STORE_ONLY,
+        template=("/api/v1/waitlist/tickets/board/", "GET"),
+    ),
+    ActionCase(
+        "waitlist position (public)",
+        "get",
+        lambda a, o: f"/api/v1/waitlist/position/{o.token}/",
+        {actor: {200} for actor in ACTORS},
+        make=lambda actors: WaitlistTicketFactory(store=actors.store),
+        template=("/api/v1/waitlist/position/{token}/", "GET"),
     ),
 ]

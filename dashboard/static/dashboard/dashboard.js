@@ -512,6 +512,8 @@
       return;
     }
     if (event.store && cfg.store && event.store !== cfg.store) return;
+    // Panels with their own script (the walk-in queue, waitlist.js) hear the store's events too.
+    document.dispatchEvent(new CustomEvent("zhilian:event", { detail: event }));
     if (event.type === "order.created" || event.type === "order.status_changed") {
       applyOrderEvent(event.data);
       scheduleSummary(1500);          // figures and counts follow shortly after the card moves

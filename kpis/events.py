@@ -88,7 +88,8 @@ def record_payload(record: KPIRecord) -> dict[str, Any]:
 
     return {
         "kpi": record.kpi_id,
-        "name": kpi.name,
+        "name": kpi.display_name,
+        "metric": kpi.metric,
         "unit": kpi.unit,
         "category": kpi.category,
         "direction": kpi.direction,

@@ -2,7 +2,7 @@ import uuid
 
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import get_language, gettext, pgettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from zhilian.jsonvalues import BoundedJSONField
@@ -98,11 +98,6 @@ def localized_kpi_name(name: str, name_zh: str = "") -> str:
     if name_zh and (get_language() or "").lower().startswith("zh"):
         return name_zh
     return gettext(name) if name else name
-
-
-def localized_kpi_unit(unit: str) -> str:
-    """The unit as a reader of the active language says it (¥ and % stay symbols)."""
-    return pgettext("KPI unit", unit) if unit else unit
 
 
 class KPIRecord(TimestampedModel):

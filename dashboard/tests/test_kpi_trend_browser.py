@@ -36,7 +36,7 @@ def _history(store):
                  guest_count=3, items=[("A", "Soup", 1, 640_00)])  # fmt: skip
 
 
-def test_trend_chart_and_pace_tile(asgi_server, store, manager):
+def test_trend_chart_and_pace_tile(asgi_server, store, manager):  # noqa: F811 (the fixture imported above)
     _history(store)
     ARTIFACTS.mkdir(exist_ok=True)
     with chromium() as browser:

@@ -7,7 +7,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from kpis import services
@@ -64,7 +64,7 @@ class KPIAdmin(ScopedModelAdmin):
         "name_shown",
         "category",
         "metric",
-        "unit",
+        "unit_shown",
         "direction",
         _in_unit("target_value", _("target")),
         _in_unit("warning_threshold", _("warning threshold")),
@@ -81,9 +81,34 @@ class KPIAdmin(ScopedModelAdmin):
         (_("Description"), {"fields": ["description", "calculation_method"]}),
     ]
 
+    # Who may only view a definition (managers) reads it in their language: the built-in names,
+    # units and descriptions through the catalogue, a user-defined KPI's stored Chinese name.
+    SHOWN = {"name": "name_shown", "unit": "unit_shown", "description": "description_shown",
+             "calculation_method": "calculation_method_shown"}  # fmt: skip
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or self.has_change_permission(request, obj):
+            return fieldsets
+        return [
+            (title, {**opts, "fields": [self.SHOWN.get(f, f) for f in opts["fields"]]}) for title, opts in fieldsets
+        ]
+
     def get_readonly_fields(self, request, obj=None):
-        owned = [*KPI.SERVER_OWNED_FIELDS, "trend_link"]
+        owned = [*KPI.SERVER_OWNED_FIELDS, "trend_link", *self.SHOWN.values()]
         return [*owned, "id"] if obj is not None else owned
+
+    @admin.display(description=_("unit"), ordering="unit")
+    def unit_shown(self, obj: KPI) -> str:
+        return pgettext("KPI unit", obj.unit) if obj.unit else "-"
+
+    @admin.display(description=_("description"))
+    def description_shown(self, obj: KPI) -> str:
+        return gettext(obj.description) if obj.description else "-"
+
+    @admin.display(description=_("calculation method"))
+    def calculation_method_shown(self, obj: KPI) -> str:
+        return gettext(obj.calculation_method) if obj.calculation_method else "-"
 
     @admin.display(description=_("name"), ordering="name")
     def name_shown(self, obj: KPI) -> str:

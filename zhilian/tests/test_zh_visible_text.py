@@ -33,7 +33,9 @@ WORD = re.compile(r"[A-Za-z]{3,}")
 CODE = re.compile(r"\b[A-Z][A-Z0-9]*(?:[_-]?[A-Z0-9]+)*\d[A-Z0-9_-]*\b|\b[A-Z]+(?:_[A-Z0-9]+)+\b")
 # Brand and product names, abbreviations users read as such, and the language picker's own
 # names of the languages (English stays "English" in a Chinese UI).
-ALLOWED = {"Zhilian", "KPI", "RevPASH", "POS", "English"}
+ALLOWED = {"Zhilian", "KPI", "RevPASH", "POS", "SKU", "English"}
+# JSON shown as JSON (an example in a help text, a JSON field's value): keys are code.
+JSON = re.compile(r"[\[{].*[\]}]")
 SKIPPED_TAGS = {"script", "style", "symbol", "template", "noscript"}
 ATTRIBUTES = ("placeholder", "title", "aria-label")
 
@@ -67,7 +69,14 @@ class VisibleText(HTMLParser):
 def untranslated(html: str, allowed: set[str]) -> list[str]:
     parser = VisibleText()
     parser.feed(html)
-    return sorted({f"{w} ⟨{t[:60]}⟩" for t in parser.texts for w in WORD.findall(CODE.sub(" ", t)) if w not in allowed})
+    return sorted(
+        {
+            f"{w} ⟨{t[:60]}⟩"
+            for t in parser.texts
+            for w in WORD.findall(CODE.sub(" ", JSON.sub(" ", t)))
+            if w not in allowed
+        }
+    )
 
 
 @pytest.fixture
@@ -77,11 +86,11 @@ def floor(actors):
     store = actors.store
     today = timezone.localdate()
     table = TableFactory(store=store, number="A1", capacity=4)
-    cook = EmployeeFactory(store=store, name="李师傅", position="chef", skills=["wok"])
+    cook = EmployeeFactory(store=store, name="李师傅", position="chef", skills=["waiter", "cashier"])
     waiter = EmployeeFactory(store=store, name="王芳", position="waiter")
     order = OrderFactory(store=store, table=table, customer_name="陈先生", guest_count=2, waiter=waiter,
                          status=Order.Status.PREPARING, items=[("D1", "宫保鸡丁", 2, 48_00)])  # fmt: skip
-    InventoryItemFactory(store=store, name="五花肉", status="critical", supplier_name="鲜农公司")
+    item = InventoryItemFactory(store=store, name="五花肉", status="critical", supplier_name="鲜农公司")
     # A generated schedule's report, with a gap (the report summary on its page).
     report = {"coverage": 0.75, "filled_hours": 12, "demanded_hours": 16, "basis": "history",
               "gaps": [{"period": "dinner", "position": "waiter", "needed": 2, "filled": 1, "start": "17:00",
@@ -94,7 +103,7 @@ def floor(actors):
             KPIRecordFactory(kpi=KPI.objects.get(pk=kpi_id), store=store, value=Decimal(value), status="at_risk",
                              record_date=today - dt.timedelta(days=days_ago))  # fmt: skip
     NotificationFactory(recipient=actors.manager, store=store, title="五花肉库存不足", body="")
-    return {"order": order, "schedule": schedule}
+    return {"order": order, "schedule": schedule, "cook": cook, "item": item}
 
 
 def pages(floor) -> list[str]:
@@ -110,6 +119,12 @@ def pages(floor) -> list[str]:
         "/admin/kpis/kpirecord/",
         "/admin/kpis/kpirecord/trend/?kpi=KPI_REVENUE",
         "/admin/notifications/notification/",
+        "/admin/kpis/kpi/",
+        "/admin/kpis/kpi/KPI_FOOD_COST_RATIO/change/",
+        "/admin/stores/employee/",
+        f"/admin/stores/employee/{floor['cook'].pk}/change/",
+        f"/admin/inventory/inventoryitem/{floor['item'].pk}/change/",
+        "/admin/menu/dish/",
         "/dashboard/",
     ]
 

@@ -3,12 +3,12 @@
 import pytest
 from django.test import Client
 from django.utils import translation
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop as N_  # noqa: N812
 
 from notifications.models import Notification
 from notifications.services import notification_create, notification_payload
-from notifications.texts import message, name, render
 from notifications.tests.factories import NotificationFactory
+from notifications.texts import message, name, render
 
 pytestmark = pytest.mark.django_db
 

@@ -211,7 +211,7 @@
       var paced = liveKey === "revenue_cents" && pace ? pace.revenue : null;
       var foot = paced ? [
         el("span", { className: "pill", text: (T.pace[paced.status] || "").replace("%(amount)s", yuan(Math.abs(paced.difference || 0))) }),
-        k.target_value ? el("span", { className: "muted", text: " · " + T.full_day_target + " " + inUnit(k.target_value, k.unit) }) : null,
+        k.target_value ? el("span", { className: "pace-note", text: T.full_day_target + " " + inUnit(k.target_value, k.unit) }) : null,
       ] : [
         el("span", { className: "pill", text: label("kpi_status", k.status) }),
         k.achievement_rate ? el("span", { className: "achievement", "data-achievement": k.achievement_rate,

@@ -126,3 +126,15 @@ def test_kpi_names_follow_the_language(defaults):
         assert custom.display_name == "甜品营收"
     with translation.override("en"):
         assert kpi.display_name == "Daily revenue" and custom.display_name == "Dessert revenue"
+
+
+def test_dashboard_trend_fragment(actors, client, defaults):
+    kpi = KPI.objects.get(pk="KPI_REVENUE")
+    _series_records(kpi, actors.store, timezone.localdate(), ["5200", "4000"])
+    client.force_login(actors.staff)  # staff read their store's KPI tiles, so their charts too
+    fragment = client.get("/dashboard/kpi-trend/", {"kpi": "KPI_REVENUE", "days": "7"})
+    assert fragment.status_code == 200
+    assert 'id="kpi-target-line"' in fragment.text and fragment.text.count('class="kpi-dot"') == 2
+    assert 'data-trend-days="90"' in fragment.text and "/admin/" not in fragment.text  # staff have no admin
+    assert client.get("/dashboard/kpi-trend/", {"kpi": "KPI_REVENUE", "store": "STORE002"}).status_code == 404
+    assert client.get("/dashboard/kpi-trend/", {"kpi": "NOPE"}).status_code == 404

@@ -176,19 +176,34 @@ class InventoryItemAdmin(ScopedModelAdmin):
 class RecordTransactionForm(forms.Form):
     """Recording a movement in the admin: the same fields and rules as the API, saved by the services."""
 
-    item = forms.ModelChoiceField(queryset=InventoryItem.objects.none())
-    transaction_type = forms.ChoiceField(choices=InventoryTransaction.Type.choices)
+    # Labels as the ledger's own fields name them, so the form reads in the user's language.
+    item = forms.ModelChoiceField(queryset=InventoryItem.objects.none(), label=_("item"))
+    transaction_type = forms.ChoiceField(choices=InventoryTransaction.Type.choices, label=_("type"))
     quantity = forms.DecimalField(
-        max_digits=12, decimal_places=3, min_value=0.001, required=False, help_text=_("Not for adjustments.")
+        max_digits=12,
+        decimal_places=3,
+        min_value=0.001,
+        required=False,
+        label=_("quantity"),
+        help_text=_("Not for adjustments."),
     )
     counted_quantity = forms.DecimalField(
-        max_digits=12, decimal_places=3, min_value=0, required=False, help_text=_("Adjustments: the counted stock.")
+        max_digits=12,
+        decimal_places=3,
+        min_value=0,
+        required=False,
+        label=_("counted quantity"),
+        help_text=_("Adjustments: the counted stock."),
     )
-    waste_reason = forms.ChoiceField(choices=[("", "---"), *InventoryTransaction.WasteReason.choices], required=False)
-    to_store = forms.ModelChoiceField(queryset=Store.objects.all(), required=False, help_text=_("Transfers only."))
+    waste_reason = forms.ChoiceField(
+        choices=[("", "---"), *InventoryTransaction.WasteReason.choices], required=False, label=_("waste reason")
+    )
+    to_store = forms.ModelChoiceField(
+        queryset=Store.objects.all(), required=False, label=_("to store"), help_text=_("Transfers only.")
+    )
     unit_cost = YuanFormField(required=False, min_value=0, label=_("unit cost (yuan)"), help_text=_("Purchases only."))
-    reference_id = forms.CharField(max_length=80, required=False)
-    notes = forms.CharField(max_length=255, required=False)
+    reference_id = forms.CharField(max_length=80, required=False, label=_("reference"))
+    notes = forms.CharField(max_length=255, required=False, label=_("notes"))
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)

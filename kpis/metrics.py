@@ -97,47 +97,47 @@ def kpi_defaults() -> list[dict[str, Any]]:
     cat = KPI.Category
     rows = [
         (KPI_REVENUE, N_("Daily revenue"), cat.REVENUE, "CNY", M.REVENUE, hib, "5000", "4500", "3500",
-         "Sum of the totals of the day's orders that are not cancelled, in yuan. The store's monthly revenue "
-         "target / days in the month replaces the target where set."),
+         N_("Sum of the totals of the day's orders that are not cancelled, in yuan. The store's monthly revenue "
+         "target / days in the month replaces the target where set.")),
         (KPI_ORDER_COUNT, N_("Order count"), cat.CUSTOMER, "orders", M.ORDER_COUNT, hib, "120", "100", "70",
-         "Number of the day's orders that are not cancelled."),
+         N_("Number of the day's orders that are not cancelled.")),
         (KPI_AVERAGE_CHECK, N_("Average check"), cat.REVENUE, "CNY", M.AVERAGE_CHECK, hib, "150", "130", "100",
-         "Revenue / order count."),
+         N_("Revenue / order count.")),
         (KPI_TABLE_TURNOVER, N_("Table turnover"), cat.EFFICIENCY, "turns", M.TABLE_TURNOVER, hib, "3", "2.5", "1.5",
-         "Dine-in orders with a table / active tables."),
+         N_("Dine-in orders with a table / active tables.")),
         (KPI_REVPASH, N_("RevPASH"), cat.EFFICIENCY, "CNY", M.REVPASH, hib, "8", "6", "4",
-         "Revenue / (seats × opening hours of that weekday)."),
+         N_("Revenue / (seats × opening hours of that weekday).")),
         (KPI_FOOD_COST_RATIO, N_("Food cost ratio"), cat.COST, "%", M.FOOD_COST_RATIO, lib, "35", "38", "42",
-         "(Usage + waste cost from the stock ledger) / revenue × 100. The store's cost ratio target replaces "
-         "the target where set."),
+         N_("(Usage + waste cost from the stock ledger) / revenue × 100. The store's cost ratio target replaces "
+         "the target where set.")),
         (KPI_LABOR_COST_RATIO, N_("Labor cost ratio"), cat.COST, "%", M.LABOR_COST_RATIO, lib, "25", "28", "32",
-         "Scheduled labor cost of the day's shifts (hours × hourly wage) / revenue × 100. The store's labor "
-         "cost ratio target replaces the target where set."),
+         N_("Scheduled labor cost of the day's shifts (hours × hourly wage) / revenue × 100. The store's labor "
+         "cost ratio target replaces the target where set.")),
         (KPI_WASTE_COST, N_("Waste cost"), cat.COST, "CNY", M.WASTE_COST, lib, "100", "150", "250",
-         "Cost of the day's waste rows in the stock ledger, in yuan."),
+         N_("Cost of the day's waste rows in the stock ledger, in yuan.")),
         (KPI_TICKET_TIME, N_("Average ticket time"), cat.QUALITY, "min", M.AVERAGE_TICKET_TIME, lib, "15", "20", "30",
-         "Average minutes from confirmed to ready over the day's orders that have both times."),
+         N_("Average minutes from confirmed to ready over the day's orders that have both times.")),
         (KPI_NO_SHOW_RATE, N_("Reservation no-show rate"), cat.CUSTOMER, "%", M.NO_SHOW_RATE, lib, "5", "10", "20",
-         "No-shows / reservations of the day that arrived, were seated, completed or did not show × 100."),
+         N_("No-shows / reservations of the day that arrived, were seated, completed or did not show × 100.")),
         # Thresholds are the last value of their band: 0 on track, 1-2 at risk, 3 or more off track.
         (KPI_STOCK_OUTS, N_("Stock-outs"), cat.QUALITY, "items", M.STOCK_OUTS, lib, "0", "0", "2",
-         "Items whose stock hit zero that day (today: plus the items out of stock now)."),
+         N_("Items whose stock hit zero that day (today: plus the items out of stock now).")),
         (KPI_THEORETICAL_FOOD_COST, N_("Theoretical food cost"), cat.COST, "%", M.THEORETICAL_FOOD_COST, lib,
          "30", "33", "36",
-         "Recipe cost of the day's sold dish portions (portions × recipe valid that day × the store's unit "
-         "cost of each ingredient) / revenue × 100."),
+         N_("Recipe cost of the day's sold dish portions (portions × recipe valid that day × the store's unit "
+         "cost of each ingredient) / revenue × 100.")),
         (KPI_ACTUAL_FOOD_COST, N_("Actual food cost"), cat.COST, "%", M.ACTUAL_FOOD_COST, lib, "32", "35", "38",
-         "Consumption between two stock counts (opening count + purchases + transfers in − transfers out − "
-         "closing count, at cost) / revenue of the period × 100; recorded when a count closes."),
+         N_("Consumption between two stock counts (opening count + purchases + transfers in − transfers out − "
+         "closing count, at cost) / revenue of the period × 100; recorded when a count closes.")),
         # A count to read, not to judge (it follows the weather and the day): no target or thresholds.
         (KPI_WALK_INS_SEATED, N_("Walk-ins seated"), cat.CUSTOMER, "parties", M.WALK_INS_SEATED, hib,
          None, None, None,
-         "Waitlist numbers taken that day whose party was seated."),
+         N_("Waitlist numbers taken that day whose party was seated.")),
         (KPI_AVERAGE_WAIT, N_("Average walk-in wait"), cat.QUALITY, "min", M.AVERAGE_WAIT, lib, "15", "25", "40",
-         "Average minutes from taking a waitlist number to being seated, over the day's seated walk-ins."),
+         N_("Average minutes from taking a waitlist number to being seated, over the day's seated walk-ins.")),
         (KPI_ABANDONMENT_RATE, N_("Waitlist abandonment rate"), cat.CUSTOMER, "%", M.ABANDONMENT_RATE, lib,
          "10", "20", "30",
-         "(Skipped + cancelled waitlist numbers) / numbers taken that day × 100."),
+         N_("(Skipped + cancelled waitlist numbers) / numbers taken that day × 100.")),
     ]  # fmt: skip
     return [
         {

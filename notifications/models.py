@@ -66,7 +66,22 @@ class Notification(TimestampedModel):
         ]
 
     def __str__(self) -> str:
-        return self.title
+        return self.display_title
+
+    @property
+    def display_title(self) -> str:
+        """The title in the reader's language (notifications.texts)."""
+        from notifications.texts import render
+
+        i18n = (self.data or {}).get("i18n") if isinstance(self.data, dict) else None
+        return render(i18n["title"]) if i18n and "title" in i18n else self.title
+
+    @property
+    def display_body(self) -> str:
+        from notifications.texts import render
+
+        i18n = (self.data or {}).get("i18n") if isinstance(self.data, dict) else None
+        return render(i18n["body"]) if i18n and "body" in i18n else self.body
 
     @property
     def is_read(self) -> bool:

@@ -35,6 +35,19 @@ from zhilian.dates import day_problem
 from zhilian.errors import DomainError
 from zhilian.models import format_yuan
 
+# The generation report's codes (scheduling.demand, scheduling.assignment) as words.
+REPORT_WORDS = {
+    "history": _("from the order history"),
+    "minimum_staffing": _("minimum staffing"),
+    "morning": _("morning"),
+    "lunch": _("lunch"),
+    "afternoon": _("afternoon"),
+    "dinner": _("dinner"),
+    "late_night": _("late night"),
+    "no_staff_in_position": _("no staff in this position"),
+    "staff_unavailable": _("staff unavailable"),
+}
+
 FOOTER_LABELS = {
     "hours": _("Scheduled hours"),
     "labor_cost": _("Labor cost"),
@@ -191,6 +204,8 @@ def week_view(model_admin, request):
             {
                 **gap,
                 "position_label": position_labels.get(gap.get("position"), gap.get("position")),
+                # The reason in words (the stored report keeps its code).
+                "reason_label": REPORT_WORDS.get(gap.get("reason", ""), gap.get("reason", "")),
                 "missing": max(int(gap.get("needed", 0)) - int(gap.get("filled", 0)), 0),
             }
             for gap in gaps

@@ -127,7 +127,8 @@ class Shift(TimestampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.employee_id} {self.shift_type} {self.start_time:%H:%M}-{self.end_time:%H:%M}"
+        # The shift type in the reader's language (the inline's row title), not its stored code.
+        return f"{self.employee_id} {self.get_shift_type_display()} {self.start_time:%H:%M}-{self.end_time:%H:%M}"
 
     @staticmethod
     def bounds(day: dt.date, start: dt.time, end: dt.time) -> tuple[dt.datetime, dt.datetime]:

@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
@@ -96,8 +97,34 @@ class TableAdmin(ScopedModelAdmin):
         self.message_user(request, _("%(count)d table(s) activated.") % {"count": count or 0})
 
 
+class SkillsField(forms.MultipleChoiceField):
+    """An employee's fallback positions (scheduling.assignment) as labelled checkboxes rather
+    than a JSON list of codes; values outside the positions that a row already holds stay."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def prepare_value(self, value):
+        return value if isinstance(value, list | tuple) else []
+
+
+class EmployeeAdminForm(forms.ModelForm):
+    skills = SkillsField(label=_("skills"), required=False, choices=Employee.Position.choices)
+
+    class Meta:
+        model = Employee
+        fields = ["skills"]  # the admin's fieldsets add the rest
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        held = [s for s in (self.instance.skills or []) if isinstance(s, str)]
+        known = dict(Employee.Position.choices)
+        self.fields["skills"].choices = [*Employee.Position.choices, *((s, s) for s in held if s not in known)]
+        self.fields["skills"].help_text = _("Positions this employee can also cover when scheduling.")
+
+
 @admin.register(Employee)
 class EmployeeAdmin(ScopedModelAdmin):
+    form = EmployeeAdminForm
     list_display = [
         "id",
         "name",

@@ -172,10 +172,12 @@ def test_off_track_notifies_the_managers_once(store, revenue_kpi, manager, other
     notes = list(Notification.objects.filter(kind=Notification.Kind.KPI_OFF_TRACK))
     assert [n.recipient for n in notes] == [manager]
     assert notes[0].store_id == "STORE001"
+    i18n = notes[0].data.pop("i18n")  # the texts, worded when read (notifications.texts)
     assert notes[0].data == {
         "date": "2026-11-20",
         "kpis": [{"kpi": "KPI_REV", "value": "1000.0000", "target_value": "5000"}],
     }
+    assert i18n["title"]["params"]["date"] == "2026-11-20"
     assert notes[0].title == f"{revenue_kpi.name} off track on 2026-11-20"
     assert notes[0].body == f"{revenue_kpi.name}: 1000 CNY (target 5000)"
     # Still off track on recompute: no second notification.

@@ -42,7 +42,9 @@ def test_publish_freezes_stamps_and_notifies_staff(
     assert published.is_published and published.published_by == manager and published.published_at
     notes = list(Notification.objects.filter(kind="schedule_published"))
     assert [n.recipient for n in notes] == [waiter.user]  # the chef has no login; the manager is not on it
+    i18n = notes[0].data.pop("i18n")  # the texts, worded when read (notifications.texts)
     assert notes[0].data == {"schedule": str(schedule.pk), "date": "2026-12-02"}
+    assert i18n["title"]["params"] == {"date": "2026-12-02"}
     assert len(callbacks) == 2  # schedule.published + notification.created, both after commit
     with pytest.raises(InvalidTransition):
         services.schedule_publish(schedule=schedule, user=manager)

@@ -12,9 +12,9 @@ import datetime as dt
 
 from django import forms
 from django.contrib import admin
-from django.urls import path
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
+from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 

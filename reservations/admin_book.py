@@ -20,6 +20,7 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -138,7 +139,9 @@ class TablesField(forms.ModelMultipleChoiceField):
 class SlotForm(forms.Form):
     """When and where: the part of a booking the day view changes."""
 
-    reservation_date = forms.DateField(label=_label("reservation_date"), widget=forms.DateInput(attrs={"type": "date"}))
+    reservation_date = forms.DateField(
+        label=_label("reservation_date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     reservation_time = forms.TimeField(
         label=_label("reservation_time"), widget=forms.TimeInput(attrs={"type": "time", "step": 900}, format="%H:%M")
     )
@@ -223,6 +226,7 @@ def book_slot_view(model_admin, request):
                     "time": f"{reservation.reservation_time:%H:%M}",
                     "tables": ", ".join(t.number for t in reservation.tables.all()),
                 },
+                messages.SUCCESS,
             )
             return _back(request, book_url(store.pk, reservation.reservation_date))
     context = _context(
@@ -303,6 +307,7 @@ def book_move_view(model_admin, request):
                     "time": f"{moved.reservation_time:%H:%M}",
                     "tables": ", ".join(t.number for t in moved.tables.all()),
                 },
+                messages.SUCCESS,
             )
             return _back(request, book_url(store.pk, moved.reservation_date))
     context = _context(

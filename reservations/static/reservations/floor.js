@@ -40,7 +40,8 @@
     var o = table.order;
     var r = table.reservation;
     if (o && table.state === "seated") {
-      lines.push(fill(T.order_since, { id: o.id.split("-").pop(), time: hhmm(o.order_time) }) + " · " + fill(T.guests, { count: o.guest_count }));
+      lines.push(fill(T.order_since, { id: o.id.split("-").pop(), time: hhmm(o.order_time) }));
+      lines.push(fill(T.guests, { count: o.guest_count }));
     } else if (o && table.state === "clearing") {
       lines.push(fill(T.completed_at, { time: hhmm(o.completed_at) }));
     }

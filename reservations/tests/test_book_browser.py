@@ -149,7 +149,8 @@ def test_manager_books_and_moves_on_the_day_view_and_watches_the_floor(asgi_serv
         page.uncheck(f'#bk-move-form input[value="{floor.A4.pk}"]')
         page.check(f'#bk-move-form input[value="{floor.A5.pk}"]')
         page.click("#bk-save")
-        page.wait_for_selector(".messagelist .success")
+        # The booking's message is still on the page until the book reloads: wait for the move's.
+        page.wait_for_selector(".messagelist .success:has-text('Li Wei moved to')")
         assert "Li Wei" in page.text_content('tr[data-table="A5"]')
         assert "Li Wei" not in page.text_content('tr[data-table="A3"]')
 

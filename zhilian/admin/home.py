@@ -140,5 +140,7 @@ def store_home_context(request) -> dict[str, Any]:
             "kpis": _changelist(KPIRecord, record_date=day.isoformat()),
             "notifications": reverse("admin:notifications_notification_changelist"),
             "dashboard": reverse("dashboard"),
+            "reservation_book": reverse("admin:reservations_reservation_book"),
+            "floor": reverse("admin:reservations_reservation_floor"),
         },
     }

@@ -275,6 +275,14 @@ ACTION_CASES = [
         template=("/api/v1/reservations/availability/", "GET"),
     ),
     ActionCase(
+        "floor",
+        "get",
+        lambda a, o: "/api/v1/floor/?store=STORE001",
+        OWN_STORE_ONLY,
+        make=_table_for_availability,
+        template=("/api/v1/floor/", "GET"),
+    ),
+    ActionCase(
         "schedule generate",
         "post",
         lambda a, o: "/api/v1/schedules/generate/",

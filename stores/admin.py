@@ -3,7 +3,9 @@ from django.utils.translation import gettext_lazy as _
 
 from stores import services
 from stores.models import Employee, Store, Table
+from stores.resources import EmployeeResource, TableResource
 from zhilian.admin import ScopedModelAdmin, ScopedTabularInline, transition_action, yuan
+from zhilian.admin.imports import ImportAdminMixin
 
 
 class TableInline(ScopedTabularInline):
@@ -76,7 +78,8 @@ class StoreAdmin(ScopedModelAdmin):
 
 
 @admin.register(Table)
-class TableAdmin(ScopedModelAdmin):
+class TableAdmin(ImportAdminMixin, ScopedModelAdmin):
+    resource_classes = import_resource_classes = [TableResource]
     list_display = ["number", "store", "capacity", "kind", "room_name", "is_active"]
     list_filter = ["kind", "is_active", "store"]
     list_select_related = ["store"]
@@ -96,7 +99,8 @@ class TableAdmin(ScopedModelAdmin):
 
 
 @admin.register(Employee)
-class EmployeeAdmin(ScopedModelAdmin):
+class EmployeeAdmin(ImportAdminMixin, ScopedModelAdmin):
+    resource_classes = import_resource_classes = [EmployeeResource]
     list_display = [
         "id",
         "name",

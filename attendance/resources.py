@@ -17,6 +17,10 @@ class PayrollResource(resources.Resource):
     class Meta:
         name = _("Approved timesheets (payroll)")
 
+    @classmethod
+    def get_display_name(cls):
+        return cls._meta.name
+
     def __init__(self, user=None, **kwargs):
         super().__init__(**kwargs)
         # One column per header of attendance/export.py, in the user's language.

@@ -109,7 +109,13 @@ class ImportResource(ZhilianResource):
         )
 
     def import_instance(self, instance, row, **kwargs):
-        super().import_instance(instance, row, **kwargs)
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as exc:
+            # Keyed by the model field ("store", not "store_id"), so that full_clean skips it
+            # instead of adding "cannot be null" for the value that was refused.
+            by_attname = {f.attname: f.name for f in instance._meta.concrete_fields}
+            raise ValidationError({by_attname.get(k, k): v for k, v in exc.error_dict.items()}) from exc
         before = getattr(instance, "_import_before", None)
         if before is None:
             return

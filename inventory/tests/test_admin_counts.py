@@ -171,6 +171,9 @@ def test_the_variance_table_exports_as_csv_and_xlsx(actors):
     assert sheet["A2"].value == "Beef" and sheet.cell(row=2, column=cost + 1).value == 80
     # Another store's count: no report, no file.
     other = StockCountFactory(store=actors.other_store)
-    assert browser(actors.manager).get(
-        reverse("admin:inventory_stockcount_variance", args=[other.pk]), {"format": "csv"}
-    ).status_code == 302
+    assert (
+        browser(actors.manager)
+        .get(reverse("admin:inventory_stockcount_variance", args=[other.pk]), {"format": "csv"})
+        .status_code
+        == 302
+    )

@@ -26,6 +26,17 @@ BAD = "id,store,name,position,hourly_wage_cents\nEMP-B1,STORE001,赵敏,waiter,2
 GOOD = "id,store,name,position,hourly_wage_cents\nEMP-G1,STORE001,赵敏,服务员,26.00\nEMP-G2,STORE001,孙丽,Chef,31.50\n"
 
 
+def upload(page, url: str, content: str) -> None:
+    """Choose CSV, attach the file and submit: the preview comes back."""
+    page.goto(url)
+    page.select_option("#id_format", index=0)
+    page.set_input_files(
+        "#id_import_file", files=[{"name": "employees.csv", "mimeType": "text/csv", "buffer": content.encode()}]
+    )
+    page.click('form[enctype="multipart/form-data"] input[type=submit]')
+    page.wait_for_load_state()
+
+
 @pytest.mark.django_db(transaction=True)
 def test_export_and_import_screens(live_server, store, other_store, manager):
     for name in ("王芳", "Li Wei", "陈静"):
@@ -45,7 +56,7 @@ def test_export_and_import_screens(live_server, store, other_store, manager):
                 page.click("[type=submit]")
                 page.wait_for_url("**/admin/")
 
-                def shot(name: str) -> None:
+                def shot(name: str, page=page, lang=lang, width=width) -> None:
                     page.screenshot(path=str(ARTIFACTS / f"import-export-{name}-{lang}-{width}.png"), full_page=True)
 
                 page.goto(f"{live_server.url}/admin/stores/employee/?is_active__exact=1")
@@ -55,20 +66,10 @@ def test_export_and_import_screens(live_server, store, other_store, manager):
                 assert "is_active__exact=1" in page.url
                 shot("export")
 
-                def upload(content: str) -> None:
-                    page.goto(f"{live_server.url}/admin/stores/employee/import/")
-                    page.select_option("#id_format", index=0)
-                    page.set_input_files(
-                        "#id_import_file",
-                        files=[{"name": "employees.csv", "mimeType": "text/csv", "buffer": content.encode()}],
-                    )
-                    page.click("form[enctype=\"multipart/form-data\"] input[type=submit]")
-                    page.wait_for_load_state()
-
-                upload(BAD)
+                upload(page, f"{live_server.url}/admin/stores/employee/import/", BAD)
                 assert "STORE002" in page.content()  # the row's error names the store
                 shot("preview-errors")
-                upload(GOOD)
+                upload(page, f"{live_server.url}/admin/stores/employee/import/", GOOD)
                 shot("preview")
                 if lang == "zh-hans":
                     assert "导入" in page.content() and "确认导入" in page.content()

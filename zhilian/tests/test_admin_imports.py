@@ -204,7 +204,8 @@ def test_the_import_button_follows_the_role_matrix(actors):
 def test_updating_a_row_of_another_store_by_id_is_refused(actors):
     theirs = EmployeeFactory(store=actors.other_store, id="EMP-THEIRS", name="Li Na")
     client = browser(actors.manager)
-    page = preview(client, "/admin/stores/employee/", csv_bytes("id,store,name,position", "EMP-THEIRS,STORE001,X,waiter"))
+    rows = csv_bytes("id,store,name,position", "EMP-THEIRS,STORE001,X,waiter")
+    page = preview(client, "/admin/stores/employee/", rows)
     assert row_errors(page)
     theirs.refresh_from_db()
     assert (theirs.store_id, theirs.name) == ("STORE002", "Li Na")
@@ -212,9 +213,7 @@ def test_updating_a_row_of_another_store_by_id_is_refused(actors):
 
 def test_an_existing_row_never_moves_to_another_store(actors):
     EmployeeFactory(store=actors.store, id="EMP-1", name="Zhang")
-    page = preview(
-        browser(actors.admin), "/admin/stores/employee/", csv_bytes("id,store,name", "EMP-1,STORE002,Zhang")
-    )
+    page = preview(browser(actors.admin), "/admin/stores/employee/", csv_bytes("id,store,name", "EMP-1,STORE002,Zhang"))
     assert any("cannot move to another store" in e for e in row_errors(page))
     assert Employee.objects.get(pk="EMP-1").store_id == "STORE001"
 
@@ -273,7 +272,8 @@ def test_apply_is_all_or_nothing(actors):
     """A row that became invalid between the preview and the confirmation refuses the whole file."""
     client = browser(actors.manager)
     head = "id,store,name,position"
-    page = preview(client, "/admin/stores/employee/", csv_bytes(head, "EMP-N1,STORE001,A,waiter", "EMP-N2,STORE001,B,chef"))
+    rows = csv_bytes(head, "EMP-N1,STORE001,A,waiter", "EMP-N2,STORE001,B,chef")
+    page = preview(client, "/admin/stores/employee/", rows)
     assert row_errors(page) == []
     EmployeeFactory(store=actors.other_store, id="EMP-N2")  # the id is taken meanwhile, in another store
     done = confirm(client, "/admin/stores/employee/", page)

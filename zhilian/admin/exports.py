@@ -126,6 +126,9 @@ class ZhilianResource(resources.ModelResource):
             field.widget = LocalDateTimeWidget()
         return field
 
+    def export_field(self, field, instance, **kwargs):
+        return defuse_formula(super().export_field(field, instance, **kwargs))
+
     def filter_export(self, queryset, **kwargs):
         if self.export_select_related:
             queryset = queryset.select_related(*self.export_select_related)
@@ -140,6 +143,20 @@ class ZhilianResource(resources.ModelResource):
                 names.setdefault(alias.strip().lower(), canonical)
         dataset.headers = [names.get(str(h or "").strip().lower(), h) for h in dataset.headers]
         super().before_import(dataset, **kwargs)
+
+
+def defuse_formula(value: Any) -> Any:
+    """Text that a spreadsheet would run as a formula (a customer named "=HYPERLINK(...)") gets a
+    leading apostrophe, so Excel and WPS show it as text; numbers, "-12.50" included, stay."""
+    if not isinstance(value, str) or not value or value[0] not in "=+-@\t\r":
+        return value
+    if value[0] in "+-":
+        try:
+            Decimal(value)
+        except ArithmeticError:
+            return "'" + value
+        return value
+    return "'" + value
 
 
 def store_name_field() -> fields.Field:
@@ -224,7 +241,9 @@ def table_response(
     *, headers: list[Any], rows: list[list[Any]], fmt: str, filename: str, title: str = ""
 ) -> HttpResponse:
     """A report's table as a CSV (UTF-8 with BOM, for Excel) or XLSX download."""
-    data = tablib.Dataset(*[tuple(_cell(v) for v in row) for row in rows], headers=[force_str(h) for h in headers])
+    data = tablib.Dataset(
+        *[tuple(defuse_formula(_cell(v)) for v in row) for row in rows], headers=[force_str(h) for h in headers]
+    )
     if fmt == "xlsx":
         data.title = force_str(title)[:31] or None
         body: bytes = data.export("xlsx")

@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export import fields, widgets
 from import_export.admin import ImportMixin
 from import_export.results import RowResult
+from import_export.tmp_storages import CacheStorage
 
 from zhilian import roles
 from zhilian.admin.exports import FORMATS, ZhilianResource
@@ -89,6 +90,10 @@ class ImportResource(ZhilianResource):
         for field in self.fields.values():
             if isinstance(field.widget, ScopedForeignKeyWidget):
                 field.widget.user = user
+
+    def get_user_visible_fields(self):
+        # The import page lists the columns it reads, not the export-only ones (the store name).
+        return [f for f in super().get_user_visible_fields() if not f.readonly]
 
     def get_queryset(self):
         queryset = self._meta.model._default_manager.all()
@@ -200,6 +205,9 @@ class ImportAdminMixin(ImportMixin):
 
     # The changes are in our audit trail (the services' entries and the import's own).
     skip_admin_log = True
+    # The uploaded file waits for the confirmation in the cache (Redis in production), so that
+    # whichever web process gets the confirmation reads it.
+    tmp_storage_class = CacheStorage
     ie_base_change_list_template = None  # unused: see init_change_list_template
     import_error_display = ("message",)
 

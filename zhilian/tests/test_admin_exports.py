@@ -169,3 +169,16 @@ def test_a_password_hash_is_never_exported(store, admin_user):
     rows = csv_rows(export(browser(admin_user), "/admin/accounts/user/"))
     assert not any("pbkdf2" in cell or "bcrypt" in cell for row in rows for cell in row)
     assert "Password" not in rows[0]
+
+
+def test_text_that_looks_like_a_formula_is_exported_as_text(store, manager):
+    from zhilian.admin.exports import defuse_formula
+
+    EmployeeFactory(store=store, id="EMP-F", name='=HYPERLINK("http://x","y")')
+    client = browser(manager)
+    header, row = csv_rows(export(client, EMPLOYEES))[:2]
+    cells = dict(zip(header, row, strict=True))
+    assert cells["Name"] == '\'=HYPERLINK("http://x","y")'
+    assert [defuse_formula(v) for v in ("-5.00", "+86 138", "@SUM(A1)", 12)] == ["-5.00", "'+86 138", "'@SUM(A1)", 12]
+    sheet_header, sheet_row = xlsx_rows(export(client, EMPLOYEES, fmt=XLSX))[:2]
+    assert dict(zip(sheet_header, sheet_row, strict=True))["Name"].startswith("'=")

@@ -5,7 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 from stores import services
 from stores.models import Employee, Region, Store, Table
+from stores.resources import EmployeeResource, TableResource
 from zhilian.admin import ScopedModelAdmin, ScopedTabularInline, transition_action, yuan
+from zhilian.admin.imports import ImportAdminMixin
 
 
 class TableInline(ScopedTabularInline):
@@ -78,7 +80,8 @@ class StoreAdmin(ScopedModelAdmin):
 
 
 @admin.register(Table)
-class TableAdmin(ScopedModelAdmin):
+class TableAdmin(ImportAdminMixin, ScopedModelAdmin):
+    resource_classes = import_resource_classes = [TableResource]
     list_display = ["number", "store", "capacity", "kind", "room_name", "is_active"]
     list_filter = ["kind", "is_active", "store"]
     list_select_related = ["store"]
@@ -123,8 +126,9 @@ class EmployeeAdminForm(forms.ModelForm):
 
 
 @admin.register(Employee)
-class EmployeeAdmin(ScopedModelAdmin):
+class EmployeeAdmin(ImportAdminMixin, ScopedModelAdmin):
     form = EmployeeAdminForm
+    resource_classes = import_resource_classes = [EmployeeResource]
     list_display = [
         "id",
         "name",

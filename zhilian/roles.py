@@ -34,6 +34,8 @@ COUNT_RECORD = "record"
 COUNT_CLOSE = "close"
 # Read the menu engineering report of a store (sales, recipe costs and margins per dish).
 MENU_ENGINEERING = "menu_engineering"
+# Import rows from a CSV/XLSX file in the admin (zhilian/admin/imports.py); exporting needs VIEW only.
+IMPORT = "import"
 CRUD = frozenset({VIEW, ADD, CHANGE, DELETE})
 READ = frozenset({VIEW})
 
@@ -54,8 +56,8 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     # Regions group stores (华东, 华南, …); HQ draws them.
     "stores.region": {ADMIN: CRUD, MANAGER: READ, STAFF: READ},
     "stores.store": {ADMIN: CRUD, MANAGER: frozenset({VIEW, CHANGE}), STAFF: READ},
-    "stores.table": {ADMIN: CRUD, MANAGER: frozenset({VIEW, ADD, CHANGE}), STAFF: READ},
-    "stores.employee": {ADMIN: CRUD, MANAGER: CRUD, STAFF: READ},
+    "stores.table": {ADMIN: CRUD | {IMPORT}, MANAGER: frozenset({VIEW, ADD, CHANGE, IMPORT}), STAFF: READ},
+    "stores.employee": {ADMIN: CRUD | {IMPORT}, MANAGER: CRUD | {IMPORT}, STAFF: READ},
     # override_price: sell a menu dish at another price than the store's menu says.
     "orders.order": {
         ADMIN: CRUD | {"transition", OVERRIDE_PRICE},
@@ -63,7 +65,7 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         STAFF: frozenset({VIEW, ADD, "transition"}),
     },
     "orders.orderitem": {ADMIN: CRUD, MANAGER: CRUD, STAFF: frozenset({VIEW, ADD})},
-    "inventory.inventoryitem": {ADMIN: CRUD, MANAGER: CRUD, STAFF: READ},
+    "inventory.inventoryitem": {ADMIN: CRUD | {IMPORT}, MANAGER: CRUD | {IMPORT}, STAFF: READ},
     # Stock counts (盘点): managers open (add) and close them; staff record counted quantities
     # (record) on an open sheet. A count is never deleted: it is history.
     "inventory.stockcount": {
@@ -100,11 +102,15 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     # The chain menu is HQ's (admins); a store's overrides and 估清 (sold_out) its manager's.
     "menu.menucategory": {ADMIN: CRUD, MANAGER: READ, STAFF: READ},
     # menu_engineering: the margins report of a store's dishes (managers: their own store).
-    "menu.dish": {ADMIN: CRUD | {MENU_ENGINEERING}, MANAGER: READ | {MENU_ENGINEERING}, STAFF: READ},
+    "menu.dish": {ADMIN: CRUD | {MENU_ENGINEERING, IMPORT}, MANAGER: READ | {MENU_ENGINEERING}, STAFF: READ},
     "menu.dishmodifier": {ADMIN: CRUD, MANAGER: READ, STAFF: READ},
     "menu.recipeline": {ADMIN: CRUD, MANAGER: READ, STAFF: READ},
     "menu.setmealcomponent": {ADMIN: CRUD, MANAGER: READ, STAFF: READ},
-    "menu.storedishoverride": {ADMIN: CRUD | {SOLD_OUT}, MANAGER: CRUD | {SOLD_OUT}, STAFF: READ},
+    "menu.storedishoverride": {
+        ADMIN: CRUD | {SOLD_OUT, IMPORT},
+        MANAGER: CRUD | {SOLD_OUT, IMPORT},
+        STAFF: READ,
+    },
     # Attendance: staff punch for themselves (punch) and read their own entries and timesheets;
     # managers punch for anyone of their store (punch_for_others, with a reason), correct entries
     # (add, change), and approve and export the weekly timesheets.

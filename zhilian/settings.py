@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "auditlog",
     # Celery beat's schedule in the database, edited by admins in the admin (zhilian/jobs.py).
     "django_celery_beat",
+    # Changelist exports (CSV, XLSX) and imports with a preview (zhilian/admin/exports.py, imports.py).
+    "import_export",
     "zhilian",
     "accounts",
     "stores",

@@ -16,7 +16,7 @@ from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from scheduling.assignment import Span, week_bounds
-from scheduling.models import Schedule, Shift
+from scheduling.models import Availability, LeaveRequest, Schedule, Shift
 from stores.models import WEEKDAYS, Employee, Store
 from zhilian.api.rows import datetime_text
 
@@ -271,10 +271,39 @@ def schedule_budget(*, schedule: Schedule, today: dt.date | None = None) -> dict
     }
 
 
+def staff_constraints(
+    *, employee_ids: Iterable, start: dt.date, end: dt.date
+) -> tuple[dict[Any, dict[int, tuple]], dict[Any, set[dt.date]]]:
+    """What limits when the employees can work over [start, end], in two queries: their
+    availability ranges ({employee: {weekday: ((start, end), ...)}}) and their days of approved
+    leave ({employee: {day, ...}}). scheduling.assignment.staff_member takes both."""
+    employee_ids = list(employee_ids)
+    availability: dict[Any, dict[int, list]] = defaultdict(lambda: defaultdict(list))
+    for employee_id, weekday, range_start, range_end in (
+        Availability.objects.filter(employee_id__in=employee_ids)
+        .order_by("employee_id", "weekday", "start_time")
+        .values_list("employee_id", "weekday", "start_time", "end_time")
+    ):
+        availability[employee_id][weekday].append((range_start, range_end))
+    leave: dict[Any, set[dt.date]] = defaultdict(set)
+    for employee_id, first, last in LeaveRequest.objects.filter(
+        employee_id__in=employee_ids,
+        status=LeaveRequest.Status.APPROVED,
+        start_date__lte=end,
+        end_date__gte=start,
+    ).values_list("employee_id", "start_date", "end_date"):
+        day = max(first, start)
+        while day <= min(last, end):
+            leave[employee_id].add(day)
+            day += dt.timedelta(days=1)
+    ranges = {e: {w: tuple(r) for w, r in days.items()} for e, days in availability.items()}
+    return ranges, dict(leave)
+
+
 def schedule_violations(*, store_id: str, start: dt.date, end: dt.date) -> list:
     """Re-check the shifts of a store's days [start, end] against every rule of assignment
     (scheduling.assignment.violations), with the whole ISO weeks read for the weekly caps and a
-    day on either side for overlaps and rest. Two queries."""
+    day on either side for overlaps and rest. Four queries."""
     from scheduling.assignment import ShiftRecord, staff_member, violations
 
     first, _ = week_bounds(start - dt.timedelta(days=1))
@@ -283,6 +312,12 @@ def schedule_violations(*, store_id: str, start: dt.date, end: dt.date) -> list:
         "id", "employee_id", "schedule__schedule_date", "starts_at", "ends_at", "position"
     )
     shifts = [ShiftRecord(*row) for row in rows]
+    employees = list(
+        Employee.objects.filter(store_id=store_id, is_active=True).values(
+            "id", "position", "skills", "preferences", "performance_score"
+        )
+    )
+    availability, leave = staff_constraints(employee_ids=[e["id"] for e in employees], start=first, end=last)
     staff = {
         e["id"]: staff_member(
             id=e["id"],
@@ -290,10 +325,10 @@ def schedule_violations(*, store_id: str, start: dt.date, end: dt.date) -> list:
             skills=e["skills"],
             preferences=e["preferences"],
             performance_score=e["performance_score"],
+            availability=availability.get(e["id"]),
+            leave=leave.get(e["id"], ()),
         )
-        for e in Employee.objects.filter(store_id=store_id, is_active=True).values(
-            "id", "position", "skills", "preferences", "performance_score"
-        )
+        for e in employees
     }
     in_range = {s.id for s in shifts if start <= s.day <= end}
     return [v for v in violations(shifts, staff) if in_range.intersection(v.shifts)]

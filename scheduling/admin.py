@@ -16,7 +16,7 @@ from django.urls import path
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from scheduling import admin_week, selectors, services
+from scheduling import admin_leave, admin_week, selectors, services  # noqa: F401 (admin_leave registers)
 from scheduling.models import Schedule, Shift
 from zhilian import roles
 from zhilian.admin import ScopedModelAdmin, ScopedTabularInline, add_domain_error, transition_action
@@ -57,6 +57,7 @@ class ShiftInlineFormSet(BaseInlineFormSet):
                     end_time=end,
                     exclude=replaced,
                     pending=pending[employee.pk],
+                    position=data.get("position") or "",
                 )
             except DomainError as exc:
                 add_domain_error(form, exc)
@@ -304,7 +305,14 @@ class ShiftAdminForm(forms.ModelForm):
             return data
         exclude = [self.instance.pk] if self.instance.pk and not self.instance._state.adding else []
         try:
-            services.shift_check(schedule=schedule, employee=employee, start_time=start, end_time=end, exclude=exclude)
+            services.shift_check(
+                schedule=schedule,
+                employee=employee,
+                start_time=start,
+                end_time=end,
+                exclude=exclude,
+                position=data.get("position") or "",
+            )
         except DomainError as exc:
             add_domain_error(self, exc)
         return data

@@ -440,18 +440,41 @@ def _position_order() -> dict[str, int]:
     return {value: i for i, value in enumerate(Employee.Position.values)}
 
 
-def employee_days_off(preferences: Any, days: list[dt.date]) -> set[dt.date]:
-    """Which of `days` are the employee's stated days off (``preferences.days_off``, weekdays).
-
-    Dated leave joins here once the time-off requests exist."""
+def employee_days_off(preferences: Any, days: list[dt.date], leave_days: Iterable[dt.date] = ()) -> set[dt.date]:
+    """Which of `days` the employee does not work: their stated days off (``preferences.days_off``,
+    weekdays) and their days of approved leave (`leave_days`, from `week_leave`)."""
     off = preferences.get("days_off") if isinstance(preferences, dict) else None
     off = set(off) if isinstance(off, list) else set()
-    return {d for d in days if WEEKDAYS[d.weekday()] in off}
+    leave = set(leave_days)
+    return {d for d in days if WEEKDAYS[d.weekday()] in off or d in leave}
+
+
+def week_leave(*, store_id: str, days: list[dt.date], user) -> dict[tuple[Any, dt.date], dict[str, Any]]:
+    """Pending and approved leave of a store's employees over `days`, per (employee, day): the
+    request's id, status and type (one query; what `user` may see)."""
+    marks: dict[tuple[Any, dt.date], dict[str, Any]] = {}
+    rows = (
+        LeaveRequest.objects.for_user(user)
+        .filter(
+            employee__store_id=store_id,
+            status__in=LeaveRequest.HOLDING,
+            start_date__lte=days[-1],
+            end_date__gte=days[0],
+        )
+        .order_by("created_at")
+        .values("id", "employee_id", "status", "leave_type", "start_date", "end_date")
+    )
+    for row in rows:
+        for d in days:
+            if row["start_date"] <= d <= row["end_date"]:
+                marks[(row["employee_id"], d)] = row
+    return marks
 
 
 def week_grid(*, store_id: str, day: dt.date, user) -> dict[str, Any]:
     """A store's week around `day` for the grid: its schedules, employees by position with their
-    shifts per day and days off, the generation gaps (unfilled demand) per day, and the footer rows.
+    shifts per day, days off and leave (pending or approved), the generation gaps (unfilled demand)
+    per day, and the footer rows.
 
     A fixed number of queries whatever the number of employees and shifts.
     """
@@ -497,10 +520,16 @@ def week_grid(*, store_id: str, day: dt.date, user) -> dict[str, Any]:
         row["hours"] = (row["ends_at"] - row["starts_at"]).total_seconds() / 3600
         by_cell[(row["employee_id"], row["schedule__schedule_date"])].append(row)
         week_seconds[row["employee_id"]] += row["hours"]
+    leave = week_leave(store_id=store_id, days=days, user=user)
     groups: list[dict[str, Any]] = []
     for employee in employees:
-        off = employee_days_off(employee["preferences"], days)
-        cells = [{"day": d, "shifts": by_cell.get((employee["id"], d), []), "day_off": d in off} for d in days]
+        marks = {d: leave.get((employee["id"], d)) for d in days}
+        approved = [d for d, m in marks.items() if m and m["status"] == LeaveRequest.Status.APPROVED]
+        off = employee_days_off(employee["preferences"], days, approved)
+        cells = [
+            {"day": d, "shifts": by_cell.get((employee["id"], d), []), "day_off": d in off, "leave": marks[d]}
+            for d in days
+        ]
         entry = {**employee, "cells": cells, "week_hours": week_seconds.get(employee["id"], 0.0)}
         if not groups or groups[-1]["position"] != employee["position"]:
             groups.append({"position": employee["position"], "employees": []})

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from scheduling.admin_leave import AvailabilityInline
 from stores import services
 from stores.models import Employee, Store, Table
 from zhilian.admin import ScopedModelAdmin, ScopedTabularInline, transition_action, yuan
@@ -121,6 +122,7 @@ class EmployeeAdmin(ScopedModelAdmin):
 
     date_hierarchy = "hire_date"
     autocomplete_fields = ["store", "user"]
+    inlines = [AvailabilityInline]
     fieldsets = [
         (None, {"fields": ["id", "store", "user", "name", "position", "is_active"]}),
         (_("Contact"), {"fields": ["phone", "email"]}),

@@ -10,6 +10,7 @@ from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from scheduling import services
 from scheduling.models import Availability, LeaveRequest
@@ -126,7 +127,7 @@ class LeaveRequestAdmin(ScopedModelAdmin):
     def store(self, obj: LeaveRequest):
         return obj.employee.store
 
-    @admin.display(description=_("days"))
+    @admin.display(description=pgettext_lazy("leave length", "days"))
     def day_count(self, obj: LeaveRequest) -> int:
         return obj.days
 

@@ -77,7 +77,6 @@ class LeaveRequestAdmin(ScopedModelAdmin):
         "day_count",
         "status",
         "decided_by",
-        "created_at",
     ]
     list_display_links = ["employee"]
     list_filter = ["status", "leave_type", "employee__store"]

@@ -254,7 +254,7 @@ class LeaveRequest(TimestampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.employee_id} {self.leave_type} {self.start_date}–{self.end_date}"
+        return f"{self.employee.name} · {self.get_leave_type_display()} {self.start_date}–{self.end_date}"
 
     @property
     def days(self) -> int:

@@ -164,27 +164,7 @@ def leave_request_decide(*, leave_request: LeaveRequest, approve: bool, user: Us
     _move(leave, to)
     removed = []
     if approve:
-        shifts = Shift.objects.filter(
-            employee_id=leave.employee_id,
-            schedule__schedule_date__range=(leave.start_date, leave.end_date),
-        ).select_related("schedule")
-        published = sorted({s.schedule.schedule_date for s in shifts if s.schedule.is_published})
-        if published:
-            raise Locked(
-                _("%(name)s has shifts on published schedules on %(days)s; take them off before approving.")
-                % {"name": leave.employee.name, "days": ", ".join(d.isoformat() for d in published)},
-                code="leave_published_shifts",
-                days=[d.isoformat() for d in published],
-            )
-        # Schedules in pk order, then the shifts: the lock order of the shift services.
-        schedule_ids = sorted({s.schedule_id for s in shifts})
-        locked = Schedule.objects.select_for_update().filter(pk__in=schedule_ids).order_by("pk")
-        if any(s.is_published for s in locked):
-            raise Locked(_("A schedule of those days was just published."), code="leave_published_shifts")
-        for shift in shifts:
-            audit_record(actor=user, instance=shift, event="shift.delete", action=DELETE, leave_request=str(leave.pk))
-            removed.append(str(shift.pk))
-        Shift.objects.filter(pk__in=[s.pk for s in shifts]).delete()
+        removed = _clear_shifts(leave, user)
     old = leave.status
     leave.status = to
     leave.decided_by = user
@@ -206,6 +186,44 @@ def leave_request_decide(*, leave_request: LeaveRequest, approve: bool, user: Us
         note,
     )
     return leave
+
+
+def _leave_shifts(leave: LeaveRequest) -> list[Shift]:
+    return list(
+        Shift.objects.filter(
+            employee_id=leave.employee_id, schedule__schedule_date__range=(leave.start_date, leave.end_date)
+        ).select_related("schedule")
+    )
+
+
+def _refuse_published(leave: LeaveRequest, shifts: list[Shift]) -> None:
+    published = sorted({s.schedule.schedule_date for s in shifts if s.schedule.is_published})
+    if published:
+        raise Locked(
+            _("%(name)s has shifts on published schedules on %(days)s; take them off before approving.")
+            % {"name": leave.employee.name, "days": ", ".join(d.isoformat() for d in published)},
+            code="leave_published_shifts",
+            days=[d.isoformat() for d in published],
+        )
+
+
+def _clear_shifts(leave: LeaveRequest, user: User) -> list[str]:
+    """Take the employee's shifts of the leave's days off their (unpublished) schedules.
+
+    Locks the schedules in pk order, then the employee: the shift services' order (schedule, then
+    employee), so no deadlock; and once the employee row is held, no shift of theirs is being
+    added (shift_create holds it), so the second read sees every shift and the approval, once
+    committed, keeps new ones off those days (shift_check reads approved leave)."""
+    shifts = _leave_shifts(leave)
+    _refuse_published(leave, shifts)
+    list(Schedule.objects.select_for_update().filter(pk__in={s.schedule_id for s in shifts}).order_by("pk"))
+    Employee.objects.select_for_update().get(pk=leave.employee_id)
+    shifts = _leave_shifts(leave)
+    _refuse_published(leave, shifts)
+    for shift in shifts:
+        audit_record(actor=user, instance=shift, event="shift.delete", action=DELETE, leave_request=str(leave.pk))
+    Shift.objects.filter(pk__in=[s.pk for s in shifts]).delete()
+    return [str(s.pk) for s in shifts]
 
 
 def _notify_employee(leave: LeaveRequest, title: str, body: str) -> None:

@@ -7,6 +7,7 @@ import pytest
 from scheduling.models import Availability, LeaveRequest
 from scheduling.tests.conftest import DAY
 from scheduling.tests.factories import AvailabilityFactory, LeaveRequestFactory, ScheduleFactory, ShiftFactory
+from stores.models import Employee
 from stores.tests.factories import EmployeeFactory
 from zhilian.testing.api import APIResourceTests
 from zhilian.testing.queries import assert_constant_queries
@@ -23,6 +24,13 @@ class TestLeaveRequestResource(APIResourceTests):
 
     def make(self, store, **kwargs):
         return LeaveRequestFactory(employee=EmployeeFactory(store=store), **kwargs)
+
+    def create_payload(self, actors):
+        # The staff member's own employee: every role of the store may ask for it.
+        employee = Employee.objects.filter(user=actors.staff).first() or EmployeeFactory(
+            store=actors.store, user=actors.staff
+        )
+        return {"employee": employee.pk, "leave_type": "annual", "start_date": "2027-01-05", "end_date": "2027-01-06"}
 
 
 class TestAvailabilityResource(APIResourceTests):

@@ -51,6 +51,16 @@ def _draft_schedule(actors):
     return schedule
 
 
+def _own_pending_leave(actors):
+    from scheduling.tests.factories import LeaveRequestFactory
+    from stores.models import Employee
+
+    employee = Employee.objects.filter(user=actors.staff).first() or EmployeeFactory(
+        store=actors.store, user=actors.staff
+    )
+    return LeaveRequestFactory(employee=employee, start_date=TOMORROW, end_date=TOMORROW)
+
+
 def _notification(actors):
     return NotificationFactory(recipient=actors.manager)
 
@@ -397,5 +407,17 @@ ACTION_CASES = [
         lambda a, o: "/api/v1/notifications/unread-count/",
         {actor: {200} for actor in ACTORS[1:]},
         template=("/api/v1/notifications/unread-count/", "GET"),
+    ),
+    # Time off: the request made is the staff member's own, pending.
+    *(
+        ActionCase(
+            f"leave {verb}",
+            "post",
+            lambda a, o, verb=verb: f"/api/v1/leave-requests/{o.pk}/{verb}/",
+            STORE_MANAGERS_ONLY if verb != "cancel" else OWN_STORE_ONLY,
+            make=_own_pending_leave,
+            template=(f"/api/v1/leave-requests/{{id}}/{verb}/", "POST"),
+        )
+        for verb in ("approve", "deny", "cancel")
     ),
 ]

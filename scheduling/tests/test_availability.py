@@ -4,7 +4,7 @@ outside them (the one rule function, with every broken rule listed)."""
 import datetime as dt
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from scheduling import services
 from scheduling.assignment import ShiftRecord, shift_refusals, staff_member
@@ -15,6 +15,15 @@ from stores.tests.factories import EmployeeFactory
 from zhilian.errors import DomainError, InvalidInput
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The services' messages and notification titles are read in English here, whatever an
+    earlier test left active."""
+    with translation.override("en"):
+        yield
+
 
 WEDNESDAY = DAY.weekday()
 

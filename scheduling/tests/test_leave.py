@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 from auditlog.models import LogEntry
+from django.utils import translation
 
 from notifications.models import Notification
 from scheduling import services
@@ -15,6 +16,15 @@ from stores.tests.factories import EmployeeFactory
 from zhilian.errors import DomainError, Forbidden, InvalidInput, InvalidTransition, Locked, NotFound, Unavailable
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The services' messages and notification titles are read in English here, whatever an
+    earlier test left active."""
+    with translation.override("en"):
+        yield
+
 
 NEXT = DAY + dt.timedelta(days=1)
 

@@ -34,6 +34,8 @@ class Notification(TimestampedModel):
         SCHEDULE_PUBLISHED = "schedule_published", _("Schedule published")
         KPI_OFF_TRACK = "kpi_off_track", _("KPI off track")
         SYSTEM = "system", _("System")
+        LEAVE_REQUESTED = "leave_requested", _("Leave requested")
+        LEAVE_DECIDED = "leave_decided", _("Leave decided")
 
     class Level(models.TextChoices):
         INFO = "info", _("Info")

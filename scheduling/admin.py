@@ -17,7 +17,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from scheduling import admin_week, selectors, services
+from scheduling import admin_leave, admin_week, selectors, services  # noqa: F401 (admin_leave registers)
 from scheduling.admin_week import REPORT_WORDS
 from scheduling.models import Schedule, Shift
 from stores.models import Employee
@@ -60,6 +60,7 @@ class ShiftInlineFormSet(BaseInlineFormSet):
                     end_time=end,
                     exclude=replaced,
                     pending=pending[employee.pk],
+                    position=data.get("position") or "",
                 )
             except DomainError as exc:
                 add_domain_error(form, exc)
@@ -328,7 +329,14 @@ class ShiftAdminForm(forms.ModelForm):
             return data
         exclude = [self.instance.pk] if self.instance.pk and not self.instance._state.adding else []
         try:
-            services.shift_check(schedule=schedule, employee=employee, start_time=start, end_time=end, exclude=exclude)
+            services.shift_check(
+                schedule=schedule,
+                employee=employee,
+                start_time=start,
+                end_time=end,
+                exclude=exclude,
+                position=data.get("position") or "",
+            )
         except DomainError as exc:
             add_domain_error(self, exc)
         return data

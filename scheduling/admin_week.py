@@ -27,7 +27,7 @@ from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from scheduling import selectors, services
-from scheduling.models import Schedule, Shift
+from scheduling.models import LeaveRequest, Schedule, Shift
 from stores.models import Employee, Store
 from zhilian import roles
 from zhilian.admin import add_domain_error
@@ -159,6 +159,7 @@ def week_view(model_admin, request):
     can_change = roles.can(request.user, "change", "scheduling.shift")
     position_labels = dict(Employee.Position.choices)
     type_labels = dict(Shift.Type.choices)
+    leave_labels = dict(LeaveRequest.Type.choices)
     columns = []
     for d in days:
         schedule = schedules.get(d)
@@ -182,6 +183,9 @@ def week_view(model_admin, request):
             for cell, column in zip(employee["cells"], columns, strict=True):
                 editable = not column["published"]
                 cell["iso"], cell["weekend"] = column["iso"], column["weekend"]
+                if cell["leave"]:
+                    cell["leave_label"] = leave_labels.get(cell["leave"]["leave_type"], "")
+                    cell["leave_pending"] = cell["leave"]["status"] == LeaveRequest.Status.PENDING
                 cell["add_url"] = (
                     cell_url(store.pk, cell["day"], employee_id=employee["id"], base=base)
                     if editable and can_add and employee["is_active"]

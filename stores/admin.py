@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
+from scheduling.admin_leave import AvailabilityInline
 from stores import services
 from stores.models import Employee, Region, Store, Table
 from stores.resources import EmployeeResource, TableResource
@@ -153,6 +154,7 @@ class EmployeeAdmin(ImportAdminMixin, ScopedModelAdmin):
 
     date_hierarchy = "hire_date"
     autocomplete_fields = ["store", "user"]
+    inlines = [AvailabilityInline]
     fieldsets = [
         (None, {"fields": ["id", "store", "user", "name", "position", "is_active"]}),
         (_("Contact"), {"fields": ["phone", "email"]}),

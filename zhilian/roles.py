@@ -94,6 +94,15 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         MANAGER: CRUD | {"confirm"},
         STAFF: frozenset({VIEW, "confirm"}),
     },
+    # Time off (scheduling.services.leave): staff ask for their own leave and cancel it while it is
+    # pending (they see only their own); managers ask for anyone of the store, decide, cancel.
+    "scheduling.leaverequest": {
+        ADMIN: CRUD | {"decide", "cancel"},
+        MANAGER: CRUD | {"decide", "cancel"},
+        STAFF: frozenset({VIEW, ADD, "cancel"}),
+    },
+    # When each employee can work per weekday (staff read their own).
+    "scheduling.availability": {ADMIN: CRUD, MANAGER: CRUD, STAFF: READ},
     "reservations.reservation": {
         ADMIN: CRUD | {"transition"},
         MANAGER: CRUD | {"transition"},

@@ -28,6 +28,7 @@ from zhilian.models import DailySequence
 from zhilian.seed.logins import user_uuid
 from zhilian.seed.plan import StorePlan
 from zhilian.seed.queue import seed_waitlist
+from zhilian.seed.time_off import seed_time_off
 from zhilian.seed.writers import historical_timestamps
 
 if TYPE_CHECKING:
@@ -77,6 +78,7 @@ def write_store(seeder: Seeder, plan: StorePlan) -> None:
         w.bulk(Schedule, plan.schedules)
         w.big(Shift, plan.shifts)
         store = Store.objects.get(pk=plan.store_id)
+        seed_time_off(seeder, store, manager, staff)
         _schedules(seeder, plan, store, manager)
         seeder.phase("schedules", t)
 

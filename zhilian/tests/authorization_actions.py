@@ -52,6 +52,16 @@ def _draft_schedule(actors):
     return schedule
 
 
+def _own_pending_leave(actors):
+    from scheduling.tests.factories import LeaveRequestFactory
+    from stores.models import Employee
+
+    employee = Employee.objects.filter(user=actors.staff).first() or EmployeeFactory(
+        store=actors.store, user=actors.staff
+    )
+    return LeaveRequestFactory(employee=employee, start_date=TOMORROW, end_date=TOMORROW)
+
+
 def _notification(actors):
     return NotificationFactory(recipient=actors.manager)
 
@@ -459,5 +469,17 @@ ACTION_CASES = [
         {actor: {200} for actor in ACTORS},
         make=lambda actors: WaitlistTicketFactory(store=actors.store),
         template=("/api/v1/waitlist/position/{token}/", "GET"),
+    ),
+    # Time off: the request made is the staff member's own, pending.
+    *(
+        ActionCase(
+            f"leave {verb}",
+            "post",
+            lambda a, o, verb=verb: f"/api/v1/leave-requests/{o.pk}/{verb}/",
+            STORE_MANAGERS_ONLY if verb != "cancel" else OWN_STORE_ONLY,
+            make=_own_pending_leave,
+            template=(f"/api/v1/leave-requests/{{id}}/{verb}/", "POST"),
+        )
+        for verb in ("approve", "deny", "cancel")
     ),
 ]

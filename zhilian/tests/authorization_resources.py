@@ -23,6 +23,7 @@ from notifications.tests.factories import NotificationFactory
 from orders.tests import test_api_resources as orders_api
 from reservations.tests import test_api as reservations_api
 from scheduling.tests import test_api as scheduling_api
+from scheduling.tests import test_leave_api as leave_api
 from stores.tests import test_api as stores_api
 
 ACTORS = ("anonymous", "admin", "manager", "staff", "other_manager", "other_staff")
@@ -61,6 +62,8 @@ ROLE_TABLE = {
     "timesheets": {"admin": "LRC", "manager": "LRC", "staff": "LR"},
     "public-holidays": {"admin": "LRCUD", "manager": "LR", "staff": "LR"},
     "notifications": {"admin": "LRUD", "manager": "LRUD", "staff": "LRUD"},
+    "leave-requests": {"admin": "LRC", "manager": "LRC", "staff": "LRC"},
+    "availability": {"admin": "LRCUD", "manager": "LRCUD", "staff": "LR"},
 }
 
 
@@ -174,6 +177,21 @@ RESOURCES = [
     ),
     Resource(
         "notifications", None, absent="CU", make_object=_notification_for_manager, visible_to=frozenset({"manager"})
+    ),
+    # Staff see their own leave and availability only; the objects made here are a colleague's.
+    # A request is never edited or deleted (it moves by its actions).
+    Resource(
+        "leave-requests",
+        leave_api.TestLeaveRequestResource,
+        absent="UD",
+        store_in_payload=False,
+        visible_to=frozenset({"admin", "manager"}),
+    ),
+    Resource(
+        "availability",
+        leave_api.TestAvailabilityResource,
+        store_in_payload=False,
+        visible_to=frozenset({"admin", "manager"}),
     ),
 ]
 

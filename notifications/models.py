@@ -34,6 +34,7 @@ class Notification(TimestampedModel):
         SCHEDULE_PUBLISHED = "schedule_published", _("Schedule published")
         KPI_OFF_TRACK = "kpi_off_track", _("KPI off track")
         SYSTEM = "system", _("System")
+        SHIFT_CHANGE = "shift_change", _("Open shift or swap")
 
     class Level(models.TextChoices):
         INFO = "info", _("Info")

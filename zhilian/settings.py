@@ -460,6 +460,9 @@ SPECTACULAR_SETTINGS = {
         "KPIRecordStatusEnum": "kpis.models.KPIRecord.Status",
         "ReservationStatusEnum": "reservations.models.Reservation.Status",
         "StockCountStatusEnum": "inventory.models.StockCount.Status",
+        "ShiftSwapKindEnum": "scheduling.models.ShiftSwapRequest.Kind",
+        "OpenShiftStatusEnum": "scheduling.models.OpenShift.Status",
+        "ShiftSwapStatusEnum": "scheduling.models.ShiftSwapRequest.Status",
     },
     "SECURITY": [{"jwtAuth": []}],
     "POSTPROCESSING_HOOKS": [

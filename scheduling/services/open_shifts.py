@@ -109,7 +109,7 @@ def _shift_from(open_shift: OpenShift, employee: Employee, actor: User | None) -
             "start_time": (None, shift.start_time),
             "end_time": (None, shift.end_time),
         },
-        open_shift=open_shift.pk,
+        open_shift=str(open_shift.pk),
     )
     return shift
 

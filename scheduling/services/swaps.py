@@ -129,7 +129,7 @@ def swap_request_create(
         instance=request,
         event="swap.create",
         action=CREATE,
-        shift=shift.pk,
+        shift=str(shift.pk),
         kind=kind,
         target=target.pk if target else None,
     )
@@ -190,7 +190,11 @@ def swap_request_approve(*, actor: User, swap_request: ShiftSwapRequest) -> Shif
     shift.employee, shift.is_confirmed, shift.confirmed_at = taker, False, None
     shift.save(update_fields=["employee", "is_confirmed", "confirmed_at", "updated_at"])
     audit_record(
-        actor=actor, instance=shift, event="shift.reassign", changes={"employee": (before, taker.pk)}, swap=request.pk
+        actor=actor,
+        instance=shift,
+        event="shift.reassign",
+        changes={"employee": (before, taker.pk)},
+        swap=str(request.pk),
     )
     request.status, request.decided_by, request.decided_at = R.APPROVED, actor, timezone.now()
     request.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])

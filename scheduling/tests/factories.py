@@ -2,7 +2,7 @@ import datetime as dt
 
 import factory
 
-from scheduling.models import Schedule, Shift
+from scheduling.models import OpenShift, Schedule, Shift
 
 
 class ScheduleFactory(factory.django.DjangoModelFactory):
@@ -25,3 +25,14 @@ class ShiftFactory(factory.django.DjangoModelFactory):
     start_time = dt.time(9, 0)
     end_time = dt.time(15, 0)
     position = "waiter"
+
+
+class OpenShiftFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OpenShift
+
+    schedule = factory.SubFactory(ScheduleFactory)
+    position = "waiter"
+    shift_type = Shift.Type.MORNING
+    start_time = dt.time(9, 0)
+    end_time = dt.time(15, 0)

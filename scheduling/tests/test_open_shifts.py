@@ -216,3 +216,21 @@ def test_two_claims_at_once_have_one_winner():
     assert Shift.objects.filter(schedule=schedule).count() == 1
     assert Shift.objects.get(schedule=schedule).employee_id == open_shift.claimed_by_id
     assert open_shift.claimed_by_id in {e.pk for e in employees}
+
+
+def test_my_shifts_page_lists_and_claims(actors):
+    from django.test import Client
+
+    employee = linked(actors.staff)
+    schedule = published(actors.store)
+    open_shift = OpenShiftFactory(schedule=schedule, start_time=dt.time(17), end_time=dt.time(21))
+    OpenShiftFactory(schedule=schedule, position="chef")
+    web = Client()
+    web.force_login(actors.staff)
+    body = web.get("/my-shifts/").content.decode()
+    assert 'id="ms-open"' in body and f'data-open-shift="{open_shift.pk}"' in body and body.count("ms-claim") == 1
+    response = web.post(f"/my-shifts/open/{open_shift.pk}/claim/", follow=True)
+    assert "The shift is yours." in response.content.decode()
+    assert Shift.objects.get(employee=employee).start_time == dt.time(17)
+    response = web.post(f"/my-shifts/open/{open_shift.pk}/claim/", follow=True)
+    assert "Someone else has already claimed this shift." in response.content.decode()

@@ -2,7 +2,7 @@ import datetime as dt
 
 import factory
 
-from scheduling.models import OpenShift, Schedule, Shift
+from scheduling.models import OpenShift, Schedule, Shift, ShiftSwapRequest
 
 
 class ScheduleFactory(factory.django.DjangoModelFactory):
@@ -36,3 +36,14 @@ class OpenShiftFactory(factory.django.DjangoModelFactory):
     shift_type = Shift.Type.MORNING
     start_time = dt.time(9, 0)
     end_time = dt.time(15, 0)
+
+
+class ShiftSwapRequestFactory(factory.django.DjangoModelFactory):
+    """A drop offered by the shift's own employee."""
+
+    class Meta:
+        model = ShiftSwapRequest
+
+    shift = factory.SubFactory(ShiftFactory)
+    kind = ShiftSwapRequest.Kind.DROP
+    requested_by = factory.SelfAttribute("shift.employee")

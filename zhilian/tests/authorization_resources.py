@@ -22,6 +22,7 @@ from menu.tests import test_api as menu_api
 from notifications.tests.factories import NotificationFactory
 from orders.tests import test_api_resources as orders_api
 from reservations.tests import test_api as reservations_api
+from scheduling.tests import exchange_resources
 from scheduling.tests import test_api as scheduling_api
 from stores.tests import test_api as stores_api
 
@@ -61,6 +62,8 @@ ROLE_TABLE = {
     "timesheets": {"admin": "LRC", "manager": "LRC", "staff": "LR"},
     "public-holidays": {"admin": "LRCUD", "manager": "LR", "staff": "LR"},
     "notifications": {"admin": "LRUD", "manager": "LRUD", "staff": "LRUD"},
+    "open-shifts": {"admin": "LRC", "manager": "LRC", "staff": "LR"},
+    "shift-swaps": {"admin": "LRC", "manager": "LRC", "staff": "LRC"},
 }
 
 
@@ -175,6 +178,9 @@ RESOURCES = [
     Resource(
         "notifications", None, absent="CU", make_object=_notification_for_manager, visible_to=frozenset({"manager"})
     ),
+    # Open shifts and swap requests change only through their actions (authorization_actions.py).
+    Resource("open-shifts", exchange_resources.OpenShiftResource, absent="UD", store_in_payload=False),
+    Resource("shift-swaps", exchange_resources.ShiftSwapResource, absent="UD", store_in_payload=False),
 ]
 
 OPERATIONS = {

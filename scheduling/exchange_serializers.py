@@ -28,7 +28,7 @@ class _Scoped:
 class OpenShiftSerializer(ModelSerializer):
     store = serializers.CharField(source="schedule.store_id", read_only=True)
     schedule_date = DayField(source="schedule.schedule_date", read_only=True)
-    claimed_by_name = serializers.CharField(source="claimed_by.name", read_only=True, default=None)
+    claimed_by_name = serializers.CharField(source="claimed_by.name", read_only=True, default=None, allow_null=True)
     hours = serializers.SerializerMethodField()
 
     class Meta:
@@ -93,8 +93,8 @@ class ShiftSwapRequestSerializer(ModelSerializer):
     position = serializers.CharField(source="shift.position", read_only=True)
     store = serializers.CharField(source="shift.schedule.store_id", read_only=True)
     requested_by_name = serializers.CharField(source="requested_by.name", read_only=True)
-    target_name = serializers.CharField(source="target.name", read_only=True, default=None)
-    taker_name = serializers.CharField(source="taker.name", read_only=True, default=None)
+    target_name = serializers.CharField(source="target.name", read_only=True, default=None, allow_null=True)
+    taker_name = serializers.CharField(source="taker.name", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = ShiftSwapRequest

@@ -12,7 +12,7 @@ from menu.models import StoreDishOverride
 from notifications.models import Notification
 from orders.models import Order, OrderItem
 from reservations.models import Reservation, ReservationTable
-from scheduling.models import Schedule, Shift
+from scheduling.models import OpenShift, Schedule, Shift, ShiftSwapRequest
 from stores.models import Employee, Store, Table
 from zhilian.models import DailySequence
 from zhilian.roles import Role
@@ -53,6 +53,8 @@ def reset_demo_data() -> int:
         deleted += raw(BreakPeriod.objects.filter(entry__store_id__in=ids))
         deleted += raw(TimeEntry.objects.filter(store_id__in=ids))
         deleted += raw(Timesheet.objects.filter(store_id__in=ids))
+        deleted += raw(ShiftSwapRequest.objects.filter(shift__schedule__store_id__in=ids))
+        deleted += raw(OpenShift.objects.filter(schedule__store_id__in=ids))
         deleted += raw(Shift.objects.filter(schedule__store_id__in=ids))
         deleted += raw(Schedule.objects.filter(store_id__in=ids))
         ledger = InventoryTransaction.objects.filter(store_id__in=ids)

@@ -7,11 +7,12 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.http import HttpResponse
+from django.urls import path
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from attendance import export, services
+from attendance import admin_comparison, export, services
 from attendance.models import BreakPeriod, PublicHoliday, TimeEntry, Timesheet
 from attendance.resources import PayrollResource
 from zhilian import roles
@@ -78,6 +79,14 @@ class TimeEntryAdmin(ScopedModelAdmin):
 
     def service_object_kwarg(self) -> str:
         return "time_entry"
+
+    def get_urls(self):
+        # The scheduled-vs-actual page (attendance/admin_comparison.py), before the "<id>/" patterns.
+        view = self.admin_site.admin_view(lambda request: admin_comparison.comparison_view(self, request))
+        return [
+            path("scheduled-vs-actual/", view, name="attendance_timeentry_scheduled_vs_actual"),
+            *super().get_urls(),
+        ]
 
     def update_kwargs(self, request, obj, form, formsets):
         kwargs = super().update_kwargs(request, obj, form, formsets)
@@ -223,3 +232,11 @@ class PublicHolidayAdmin(ScopedModelAdmin):
     search_fields = ["name"]
     date_hierarchy = "date"
     ordering = ["date"]
+
+
+admin.site.add_shortcut(
+    "admin:attendance_timeentry_scheduled_vs_actual",
+    _("Scheduled vs actual"),
+    _("Scheduled hours against worked hours, lateness and no-shows, per employee"),
+    permission="attendance.actuals_timeentry",
+)

@@ -275,3 +275,71 @@ def _person(row) -> dict:
         "actual_hours": 0.0,
         "time_entries": 0,
     }
+
+
+# The figures of a scheduled-vs-actual row (per employee and in the totals).
+COMPARISON_FIGURES = (
+    "shifts",
+    "scheduled_hours",
+    "worked_hours",
+    "unscheduled_hours",
+    "late_count",
+    "late_minutes",
+    "early_leave_count",
+    "early_leave_minutes",
+    "no_shows",
+    "difference_hours",
+)
+
+
+def scheduled_vs_actual(store: Store, start: dt.date, end: dt.date, *, now: dt.datetime | None = None) -> dict:
+    """Per employee over [start, end]: the published shifts' scheduled hours against the hours
+    worked on them, lateness, early leave and no-shows, plus time worked without a shift; totals
+    for the store. Two queries (the shifts with their actuals, the unscheduled entries)."""
+    shifts = shift_actuals_rows(store, start, end, now=now)
+    unscheduled = (
+        TimeEntry.objects.filter(
+            store=store, business_date__range=(start, end), shift__isnull=True, worked_seconds__isnull=False
+        )
+        .order_by()
+        .values("employee_id", "employee__name")
+        .annotate(seconds=Sum("worked_seconds"))
+    )
+    people: dict[str, dict] = {}
+
+    def person(employee_id: str, name: str) -> dict:
+        return people.setdefault(
+            employee_id, {"employee": employee_id, "employee_name": name, **dict.fromkeys(COMPARISON_FIGURES, 0)}
+        )
+
+    for row in shifts:
+        row["scheduled_hours"] = round((row["scheduled_end"] - row["scheduled_start"]).total_seconds() / 3600, 2)
+        row["difference_hours"] = round(row["worked_hours"] - row["scheduled_hours"], 2)
+        p = person(row["employee"], row["employee_name"])
+        p["shifts"] += 1
+        p["scheduled_hours"] += row["scheduled_hours"]
+        p["worked_hours"] += row["worked_hours"]
+        p["late_count"] += row["late_minutes"] > 0
+        p["late_minutes"] += row["late_minutes"]
+        p["early_leave_count"] += row["early_leave_minutes"] > 0
+        p["early_leave_minutes"] += row["early_leave_minutes"]
+        p["no_shows"] += row["no_show"]
+    for row in unscheduled:
+        person(row["employee_id"], row["employee__name"])["unscheduled_hours"] += row["seconds"] / 3600
+    totals = dict.fromkeys(COMPARISON_FIGURES, 0)
+    employees = sorted(people.values(), key=lambda p: (p["employee_name"], p["employee"]))
+    for p in employees:
+        p["difference_hours"] = p["worked_hours"] + p["unscheduled_hours"] - p["scheduled_hours"]
+        for key in COMPARISON_FIGURES:
+            totals[key] += p[key]
+    for row in [*employees, totals]:
+        for key in ("scheduled_hours", "worked_hours", "unscheduled_hours", "difference_hours"):
+            row[key] = round(row[key], 2)
+    return {
+        "store": store.pk,
+        "date_from": start,
+        "date_to": end,
+        "employees": employees,
+        "totals": totals,
+        "shifts": shifts,
+    }

@@ -200,3 +200,35 @@ class PublicHolidaySerializer(BaseModelSerializer):
         model = PublicHoliday
         fields = ["id", "date", "name", "kind", *TIMESTAMPS]
         read_only_fields = TIMESTAMPS
+
+
+class ScheduledVsActualShiftSerializer(ShiftActualSerializer):
+    scheduled_hours = serializers.FloatField()
+    difference_hours = serializers.FloatField(help_text="worked - scheduled")
+
+
+class ScheduledVsActualFiguresSerializer(serializers.Serializer):
+    shifts = serializers.IntegerField()
+    scheduled_hours = serializers.FloatField()
+    worked_hours = serializers.FloatField(help_text="on scheduled shifts")
+    unscheduled_hours = serializers.FloatField(help_text="worked without a shift")
+    late_count = serializers.IntegerField()
+    late_minutes = serializers.IntegerField()
+    early_leave_count = serializers.IntegerField()
+    early_leave_minutes = serializers.IntegerField()
+    no_shows = serializers.IntegerField()
+    difference_hours = serializers.FloatField(help_text="worked + unscheduled - scheduled")
+
+
+class ScheduledVsActualEmployeeSerializer(ScheduledVsActualFiguresSerializer):
+    employee = serializers.CharField()
+    employee_name = serializers.CharField()
+
+
+class ScheduledVsActualSerializer(serializers.Serializer):
+    store = serializers.CharField()
+    date_from = serializers.DateField()
+    date_to = serializers.DateField()
+    employees = ScheduledVsActualEmployeeSerializer(many=True)
+    totals = ScheduledVsActualFiguresSerializer()
+    shifts = ScheduledVsActualShiftSerializer(many=True)

@@ -22,6 +22,7 @@ from attendance.serializers import (
     MyPunchSerializer,
     PublicHolidaySerializer,
     PunchSerializer,
+    ScheduledVsActualSerializer,
     ShiftActualSerializer,
     TimeEntrySerializer,
     TimesheetSerializer,
@@ -115,6 +116,31 @@ class TimeEntryViewSet(mixins.UpdateModelMixin, ScopedCreateReadViewSet):
         check_range(start, end, start_field="date_from", end_field="date_to", max_days=62)
         store = requested_store(request, params.validated_data.get("store"))
         return Response(ComparisonSerializer(selectors.labor_comparison(store, start, end)).data)
+
+    @extend_schema(
+        parameters=[
+            STORE_PARAM,
+            OpenApiParameter("date_from", OpenApiTypes.DATE, required=True),
+            OpenApiParameter("date_to", OpenApiTypes.DATE, required=True),
+        ],
+        responses={200: ScheduledVsActualSerializer},
+        summary="Scheduled vs actual per employee (hours, lateness, early leave, no-shows, difference) with totals",
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        role_action="actuals",
+        pagination_class=None,
+        filter_backends=[],
+        url_path="scheduled-vs-actual",
+    )
+    def scheduled_vs_actual(self, request):
+        params = ActualsQuerySerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        start, end = params.validated_data["date_from"], params.validated_data["date_to"]
+        check_range(start, end, start_field="date_from", end_field="date_to", max_days=62)
+        store = requested_store(request, params.validated_data.get("store"))
+        return Response(ScheduledVsActualSerializer(selectors.scheduled_vs_actual(store, start, end)).data)
 
 
 def _my_employee(user) -> Employee:

@@ -36,6 +36,7 @@ class Notification(TimestampedModel):
         SYSTEM = "system", _("System")
         LEAVE_REQUESTED = "leave_requested", _("Leave requested")
         LEAVE_DECIDED = "leave_decided", _("Leave decided")
+        SHIFT_CHANGE = "shift_change", _("Open shift or swap")
 
     class Level(models.TextChoices):
         INFO = "info", _("Info")

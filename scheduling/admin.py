@@ -400,3 +400,5 @@ admin.site.add_shortcut(
     permission="scheduling.view_schedule",
 )
 admin.site.add_shortcut("my-shifts", _("My shifts"), _("Your upcoming shifts"))
+
+from scheduling import admin_exchange  # noqa: E402,F401  (registers the open-shift and swap admins)

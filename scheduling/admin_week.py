@@ -26,7 +26,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
-from scheduling import selectors, services
+from scheduling import exchange_selectors, selectors, services
 from scheduling.models import LeaveRequest, Schedule, Shift
 from stores.models import Employee, Store
 from zhilian import roles
@@ -233,6 +233,8 @@ def week_view(model_admin, request):
         "groups": grid["groups"],
         "open_rows": list(zip(columns, open_shifts, strict=True)),
         "has_open_shifts": any(open_shifts),
+        # Posted and generated open shifts (claimable by staff), one row per position.
+        "open_shift_rows": exchange_selectors.week_open_shifts(store_id=store.pk, days=days, user=request.user),
         "footer": footer_display(grid["footer"]),
         "prev_url": week_url(store.pk, days[0] - dt.timedelta(days=7)),
         "next_url": week_url(store.pk, days[0] + dt.timedelta(days=7)),

@@ -1,6 +1,6 @@
 import django_filters
 
-from scheduling.models import Availability, LeaveRequest, Schedule, Shift
+from scheduling.models import Availability, LeaveRequest, OpenShift, Schedule, Shift, ShiftSwapRequest
 from zhilian.api.filters import DateFilter, FilterSet
 
 
@@ -50,3 +50,27 @@ class AvailabilityFilter(FilterSet):
     class Meta:
         model = Availability
         fields = ["weekday"]
+
+
+class OpenShiftFilter(FilterSet):
+    store = django_filters.CharFilter(field_name="schedule__store_id")
+    date = DateFilter(field_name="schedule__schedule_date")
+    date_from = DateFilter(field_name="schedule__schedule_date", lookup_expr="gte")
+    date_to = DateFilter(field_name="schedule__schedule_date", lookup_expr="lte")
+    position = django_filters.CharFilter()
+    status = django_filters.MultipleChoiceFilter(choices=OpenShift.Status.choices)
+
+    class Meta:
+        model = OpenShift
+        fields = ["schedule", "source", "requires_approval"]
+
+
+class ShiftSwapRequestFilter(FilterSet):
+    store = django_filters.CharFilter(field_name="shift__schedule__store_id")
+    date_from = DateFilter(field_name="shift__schedule__schedule_date", lookup_expr="gte")
+    date_to = DateFilter(field_name="shift__schedule__schedule_date", lookup_expr="lte")
+    status = django_filters.MultipleChoiceFilter(choices=ShiftSwapRequest.Status.choices)
+
+    class Meta:
+        model = ShiftSwapRequest
+        fields = ["shift", "kind", "requested_by", "target", "taker"]

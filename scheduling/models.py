@@ -311,3 +311,181 @@ class Availability(TimestampedModel):
     def clean(self):
         if self.start_time is not None and self.start_time == self.end_time:
             raise ValidationError({"end_time": _("A range cannot end when it starts.")})
+
+
+class OpenShift(TimestampedModel):
+    """A shift nobody holds yet: a gap generation could not fill, or one a manager posted.
+
+    Eligible staff claim it (scheduling.services.open_shifts); the first claim wins. With
+    `requires_approval` the claim waits for a manager, otherwise it becomes a Shift at once."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        PENDING_APPROVAL = "pending_approval", _("Pending approval")
+        FILLED = "filled", _("Filled")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    class Source(models.TextChoices):
+        GENERATED = "generated", _("Generation gap")
+        MANUAL = "manual", _("Posted by a manager")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    schedule = models.ForeignKey(
+        Schedule, verbose_name=_("schedule"), on_delete=models.CASCADE, related_name="open_shifts"
+    )
+    position = models.CharField(_("position"), max_length=20, choices=Employee.Position.choices)
+    required_skills = BoundedJSONField(_("required skills"), default=list, blank=True)
+    shift_type = models.CharField(_("shift type"), max_length=16, choices=Shift.Type.choices)
+    start_time = models.TimeField(_("start"))
+    end_time = models.TimeField(_("end"), help_text=_("At or before the start: the shift ends the next day."))
+    starts_at = models.DateTimeField(_("starts at"), editable=False)
+    ends_at = models.DateTimeField(_("ends at"), editable=False)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.OPEN)
+    source = models.CharField(_("source"), max_length=16, choices=Source.choices, default=Source.MANUAL)
+    requires_approval = models.BooleanField(
+        _("requires approval"), default=False, help_text=_("A claim waits for a manager before it becomes a shift.")
+    )
+    claimed_by = models.ForeignKey(
+        "stores.Employee",
+        verbose_name=_("claimed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="claimed_open_shifts",
+    )
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    shift = models.OneToOneField(
+        Shift,
+        verbose_name=_("shift"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="open_shift",
+    )
+    posted_by = models.ForeignKey(
+        "accounts.User", verbose_name=_("posted by"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("decided by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    notes = models.CharField(_("notes"), max_length=255, blank=True)
+
+    objects = models.Manager.from_queryset(ShiftQuerySet)()
+    SERVER_OWNED_FIELDS = (
+        "starts_at",
+        "ends_at",
+        "status",
+        "source",
+        "claimed_by",
+        "claimed_at",
+        "shift",
+        "posted_by",
+        "decided_by",
+        "decided_at",
+        "created_at",
+        "updated_at",
+    )
+    store_lookup = "schedule__store"
+
+    class Meta:
+        verbose_name = _("open shift")
+        verbose_name_plural = _("open shifts")
+        ordering = ["starts_at", "position"]
+        indexes = [models.Index(fields=["schedule", "status"], name="openshift_schedule_status_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="openshift_end_after_start"),
+            models.CheckConstraint(
+                condition=Q(status__in=["open", "cancelled"]) | Q(claimed_by__isnull=False),
+                name="openshift_claimed_has_employee",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position} {self.start_time:%H:%M}-{self.end_time:%H:%M} ({self.status})"
+
+    @property
+    def hours(self) -> float:
+        return (self.ends_at - self.starts_at).total_seconds() / 3600
+
+    def save(self, *args, **kwargs):
+        self.starts_at, self.ends_at = Shift.bounds(self.schedule.schedule_date, self.start_time, self.end_time)
+        super().save(*args, **kwargs)
+
+
+class ShiftSwapRequest(TimestampedModel):
+    """A staff member gives one of their published shifts away: to a named colleague (swap, who
+    accepts) or to anyone eligible (drop, whoever picks it up); a manager approves the move."""
+
+    class Kind(models.TextChoices):
+        SWAP = "swap", _("Swap")
+        DROP = "drop", _("Drop")
+
+    class Status(models.TextChoices):
+        OFFERED = "offered", _("Offered")
+        ACCEPTED = "accepted", _("Accepted")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    OPEN_STATUSES = (Status.OFFERED, Status.ACCEPTED)
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    shift = models.ForeignKey(Shift, verbose_name=_("shift"), on_delete=models.CASCADE, related_name="swap_requests")
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.OFFERED)
+    requested_by = models.ForeignKey(
+        "stores.Employee", verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="swap_requests"
+    )
+    target = models.ForeignKey(
+        "stores.Employee",
+        verbose_name=_("colleague"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="swap_offers",
+        help_text=_("The colleague asked to take the shift (swaps only)."),
+    )
+    taker = models.ForeignKey(
+        "stores.Employee",
+        verbose_name=_("taker"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="swap_takes",
+    )
+    reason = models.CharField(_("reason"), max_length=255, blank=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("decided by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    objects = models.Manager.from_queryset(StoreScopedQuerySet)()
+    SERVER_OWNED_FIELDS = ("status", "requested_by", "taker", "accepted_at", "decided_by", "decided_at")
+    store_lookup = "shift__schedule__store"
+
+    class Meta:
+        verbose_name = _("shift swap request")
+        verbose_name_plural = _("shift swap requests")
+        ordering = ["-created_at"]
+        constraints = [
+            # One live request per shift: a second offer of the same shift is refused by the database.
+            models.UniqueConstraint(
+                fields=["shift"], condition=Q(status__in=["offered", "accepted"]), name="swap_one_open_per_shift"
+            ),
+            models.CheckConstraint(condition=~Q(kind="swap") | Q(target__isnull=False), name="swap_has_target"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.shift_id} ({self.status})"

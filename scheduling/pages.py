@@ -18,8 +18,8 @@ from django.utils.translation import pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from scheduling import services
-from scheduling.models import Shift
+from scheduling import exchange_selectors, services
+from scheduling.models import OpenShift, Shift
 from stores.models import Employee
 from zhilian.errors import DomainError
 
@@ -64,8 +64,12 @@ def my_shifts(request):
                     "shifts": items,
                 }
             )
+    open_shifts = exchange_selectors.claimable_open_shifts(user, employee, days_ahead=AHEAD_DAYS) if employee else []
+    for open_shift in open_shifts:
+        open_shift.position_label = Employee.Position(open_shift.position).label
     context = {
         "employee": employee,
+        "open_shifts": open_shifts,
         "days": days,
         "total_hours": total_hours,
         "ahead_days": AHEAD_DAYS,
@@ -87,4 +91,24 @@ def my_shift_confirm(request, pk):
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Shift confirmed."))
+    return HttpResponseRedirect(reverse("my-shifts"))
+
+
+@require_POST
+@login_required
+def my_open_shift_claim(request, pk):
+    """Claim an open shift from "my shifts" (the same service as the API's claim)."""
+    employee = _employee(request.user)
+    open_shift = OpenShift.objects.for_user(request.user).filter(pk=pk).first() if employee else None
+    if open_shift is None:
+        raise Http404(_("No such open shift."))
+    try:
+        claimed = services.open_shift_claim(actor=request.user, open_shift=open_shift, employee=employee)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        if claimed.status == OpenShift.Status.PENDING_APPROVAL:
+            messages.success(request, _("Claimed; a manager will approve it."))
+        else:
+            messages.success(request, _("The shift is yours."))
     return HttpResponseRedirect(reverse("my-shifts"))

@@ -103,6 +103,19 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     },
     # When each employee can work per weekday (staff read their own).
     "scheduling.availability": {ADMIN: CRUD, MANAGER: CRUD, STAFF: READ},
+    # Open shifts: managers post, approve or reject claims and cancel; staff claim (first wins).
+    "scheduling.openshift": {
+        ADMIN: frozenset({VIEW, ADD, "claim", "approve", "reject", "cancel"}),
+        MANAGER: frozenset({VIEW, ADD, "claim", "approve", "reject", "cancel"}),
+        STAFF: frozenset({VIEW, "claim"}),
+    },
+    # Swaps and drops: staff offer their own shifts (add), accept a colleague's, withdraw their own
+    # offer (cancel); managers approve or reject.
+    "scheduling.shiftswaprequest": {
+        ADMIN: frozenset({VIEW, ADD, "accept", "approve", "reject", "cancel"}),
+        MANAGER: frozenset({VIEW, ADD, "accept", "approve", "reject", "cancel"}),
+        STAFF: frozenset({VIEW, ADD, "accept", "cancel"}),
+    },
     "reservations.reservation": {
         ADMIN: CRUD | {"transition"},
         MANAGER: CRUD | {"transition"},

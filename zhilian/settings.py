@@ -481,6 +481,9 @@ SPECTACULAR_SETTINGS = {
         "ReservationStatusEnum": "reservations.models.Reservation.Status",
         "StockCountStatusEnum": "inventory.models.StockCount.Status",
         "WaitlistTicketStatusEnum": "waitlist.models.WaitlistTicket.Status",
+        "ShiftSwapKindEnum": "scheduling.models.ShiftSwapRequest.Kind",
+        "OpenShiftStatusEnum": "scheduling.models.OpenShift.Status",
+        "ShiftSwapStatusEnum": "scheduling.models.ShiftSwapRequest.Status",
     },
     "SECURITY": [{"jwtAuth": []}],
     "POSTPROCESSING_HOOKS": [

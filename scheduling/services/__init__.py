@@ -15,7 +15,22 @@ from scheduling.services.edits import (
 )
 from scheduling.services.generation import MAX_RANGE_DAYS, schedule_generate, schedule_generate_range
 from scheduling.services.leave import leave_request_cancel, leave_request_create, leave_request_decide
+from scheduling.services.open_shifts import (
+    open_shift_approve,
+    open_shift_cancel,
+    open_shift_claim,
+    open_shift_create,
+    open_shift_reject,
+    open_shifts_sync_gaps,
+)
 from scheduling.services.publishing import schedule_publish, shift_confirm
+from scheduling.services.swaps import (
+    swap_request_accept,
+    swap_request_approve,
+    swap_request_cancel,
+    swap_request_create,
+    swap_request_reject,
+)
 
 __all__ = [
     "availability_create",
@@ -26,6 +41,12 @@ __all__ = [
     "leave_request_decide",
     "MAX_RANGE_DAYS",
     "SHIFT_EDITABLE",
+    "open_shift_approve",
+    "open_shift_cancel",
+    "open_shift_claim",
+    "open_shift_create",
+    "open_shift_reject",
+    "open_shifts_sync_gaps",
     "schedule_create",
     "schedule_delete",
     "schedule_generate",
@@ -37,4 +58,9 @@ __all__ = [
     "shift_create",
     "shift_delete",
     "shift_update",
+    "swap_request_accept",
+    "swap_request_approve",
+    "swap_request_cancel",
+    "swap_request_create",
+    "swap_request_reject",
 ]

@@ -18,6 +18,7 @@ from scheduling.demand import HISTORY_WEEKS, generation_report, schedule_demand
 from scheduling.forecast import DayForecast, forecast_days
 from scheduling.models import Schedule, Shift
 from scheduling.selectors import bookings_around, staff_constraints
+from scheduling.services.open_shifts import open_shifts_sync_gaps
 from stores.models import Employee, Store
 from zhilian.dates import check_day, check_range, days_between
 from zhilian.errors import Locked
@@ -123,6 +124,8 @@ def schedule_generate(
     )
     schedule.generation_report = report
     schedule.save(update_fields=["generation_report", "updated_at"])
+    # What could not be filled becomes open shifts that staff can claim.
+    open_shifts_sync_gaps(schedule=schedule, gaps=report.get("gaps", []), actor=user)
     return schedule, report
 
 

@@ -2,7 +2,7 @@ import datetime as dt
 
 import factory
 
-from scheduling.models import Availability, LeaveRequest, Schedule, Shift
+from scheduling.models import Availability, LeaveRequest, OpenShift, Schedule, Shift, ShiftSwapRequest
 
 
 class ScheduleFactory(factory.django.DjangoModelFactory):
@@ -46,3 +46,25 @@ class AvailabilityFactory(factory.django.DjangoModelFactory):
     weekday = 0
     start_time = dt.time(10)
     end_time = dt.time(16)
+
+
+class OpenShiftFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OpenShift
+
+    schedule = factory.SubFactory(ScheduleFactory)
+    position = "waiter"
+    shift_type = Shift.Type.MORNING
+    start_time = dt.time(9, 0)
+    end_time = dt.time(15, 0)
+
+
+class ShiftSwapRequestFactory(factory.django.DjangoModelFactory):
+    """A drop offered by the shift's own employee."""
+
+    class Meta:
+        model = ShiftSwapRequest
+
+    shift = factory.SubFactory(ShiftFactory)
+    kind = ShiftSwapRequest.Kind.DROP
+    requested_by = factory.SelfAttribute("shift.employee")

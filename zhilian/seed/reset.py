@@ -12,7 +12,7 @@ from menu.models import StoreDishOverride
 from notifications.models import Notification
 from orders.models import Order, OrderItem
 from reservations.models import Reservation, ReservationTable
-from scheduling.models import Availability, LeaveRequest, Schedule, Shift
+from scheduling.models import Availability, LeaveRequest, OpenShift, Schedule, Shift, ShiftSwapRequest
 from stores.models import Employee, Store, Table
 from waitlist.models import WaitlistTicket
 from zhilian.models import DailySequence
@@ -55,6 +55,8 @@ def reset_demo_data() -> int:
         deleted += raw(BreakPeriod.objects.filter(entry__store_id__in=ids))
         deleted += raw(TimeEntry.objects.filter(store_id__in=ids))
         deleted += raw(Timesheet.objects.filter(store_id__in=ids))
+        deleted += raw(ShiftSwapRequest.objects.filter(shift__schedule__store_id__in=ids))
+        deleted += raw(OpenShift.objects.filter(schedule__store_id__in=ids))
         deleted += raw(Shift.objects.filter(schedule__store_id__in=ids))
         deleted += raw(LeaveRequest.objects.filter(employee__store_id__in=ids))
         deleted += raw(Availability.objects.filter(employee__store_id__in=ids))

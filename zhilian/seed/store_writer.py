@@ -22,8 +22,14 @@ from notifications.services import notification_create
 from orders.models import Order, OrderItem
 from reservations.models import Reservation, ReservationTable
 from scheduling.models import Schedule, Shift
-from scheduling.services import schedule_generate_range
+from scheduling.services import (
+    open_shift_create,
+    schedule_generate_range,
+    swap_request_accept,
+    swap_request_create,
+)
 from stores.models import Employee, Store, Table
+from zhilian.errors import DomainError
 from zhilian.models import DailySequence
 from zhilian.seed.logins import user_uuid
 from zhilian.seed.plan import StorePlan
@@ -80,6 +86,7 @@ def write_store(seeder: Seeder, plan: StorePlan) -> None:
         store = Store.objects.get(pk=plan.store_id)
         seed_time_off(seeder, store, manager, staff)
         _schedules(seeder, plan, store, manager)
+        _open_shifts_and_swaps(seeder, store, manager)
         seeder.phase("schedules", t)
 
         t = time.perf_counter()
@@ -166,6 +173,47 @@ def _schedules(seeder: Seeder, plan: StorePlan, store: Store, manager: User) -> 
             shift.confirmed_at = now - dt.timedelta(minutes=rng.uniform(10, 2000))
             confirm.append(shift)
     Shift.objects.bulk_update(confirm, ["is_confirmed", "confirmed_at"])
+
+
+def _open_shifts_and_swaps(seeder: Seeder, store: Store, manager: User) -> None:
+    """Two posted open shifts (one needing approval) on the next published days, beside those
+    generation left for its gaps, and one drop accepted by a colleague and waiting for the manager:
+    all through the services, as a manager and the staff would."""
+    now = seeder.now
+    upcoming = list(
+        Schedule.objects.filter(store=store, is_published=True, schedule_date__gt=now.date()).order_by("schedule_date")
+    )
+    if not upcoming:
+        return
+    for schedule, (position, start, end, approval) in zip(
+        upcoming,
+        [("waiter", dt.time(17), dt.time(21), False), ("kitchen_helper", dt.time(11), dt.time(14), True)],
+        strict=False,
+    ):
+        open_shift_create(
+            actor=manager,
+            schedule=schedule,
+            position=position,
+            start_time=start,
+            end_time=end,
+            requires_approval=approval,
+            notes="posted by the manager",
+        )
+    seeder.result.services["open_shift_create"] = "called"
+    shifts = Shift.objects.filter(schedule__in=upcoming, starts_at__gt=now).select_related("schedule", "employee")
+    for shift in shifts.order_by("starts_at", "employee_id")[:20]:
+        takers = Employee.objects.filter(store=store, position=shift.position, is_active=True).exclude(
+            pk=shift.employee_id
+        )
+        for taker in takers.order_by("pk")[:10]:
+            try:
+                with transaction.atomic():
+                    swap = swap_request_create(actor=manager, shift=shift, kind="drop", reason="family visit")
+                    swap_request_accept(actor=manager, swap_request=swap, employee=taker)
+            except DomainError:
+                continue  # the colleague may not take it (hours, overlap): try the next one
+            seeder.result.services["swap_request_create"] = "called (one drop waiting for approval)"
+            return
 
 
 def _notifications(seeder: Seeder, plan: StorePlan, store: Store, manager: User) -> None:

@@ -116,6 +116,33 @@ def _draft_timesheet(actors):
     return TimesheetFactory(employee=EmployeeFactory(store=actors.store), week_start=dt.date(2026, 11, 16))
 
 
+def _open_shift(actors, *, pending=False):
+    from scheduling.services import open_shift_claim
+    from scheduling.tests.exchange_resources import OpenShiftResource
+
+    _employees_for_every_actor(actors)
+    open_shift = OpenShiftResource().make(actors.store, requires_approval=pending)
+    if pending:
+        open_shift_claim(actor=actors.manager, open_shift=open_shift, employee=EmployeeFactory(store=actors.store))
+    return open_shift
+
+
+def _swap(actors, *, accepted=False, own=False):
+    from scheduling.services import swap_request_accept
+    from scheduling.tests.exchange_resources import ShiftSwapResource
+
+    staff = _employees_for_every_actor(actors)
+    swap = ShiftSwapResource().make(actors.store)
+    if own:
+        swap.requested_by = staff
+        swap.shift.employee = staff
+        swap.shift.save(update_fields=["employee"])
+        swap.save(update_fields=["requested_by"])
+    if accepted:
+        swap_request_accept(actor=actors.manager, swap_request=swap, employee=EmployeeFactory(store=actors.store))
+    return swap
+
+
 OWN_STORE_ONLY = {"admin": {200}, "manager": {200}, "staff": {200}, "other_manager": {404}, "other_staff": {404}}
 MANAGERS_OF_STORE = {
     "admin": {200, 201},
@@ -147,7 +174,73 @@ def _only_own_store_rows(actor, response):
 MY_CLOCK = {"admin": {409}, "manager": {200}, "staff": {200}, "other_manager": {200}, "other_staff": {200}}
 STORE_MANAGERS_ONLY = {"admin": {200}, "manager": {200}, "staff": {403}, "other_manager": {404}, "other_staff": {403}}
 
+# The signed-in user's own employee record acts (the admin has none: 409).
+OWN_EMPLOYEE = {"admin": {409}, "manager": {200}, "staff": {200}, "other_manager": {404}, "other_staff": {404}}
+
 ACTION_CASES = [
+    ActionCase(
+        "open shifts claimable",
+        "get",
+        lambda a, o: "/api/v1/open-shifts/claimable/",
+        {"admin": {409}, "manager": {200}, "staff": {200}, "other_manager": {200}, "other_staff": {200}},
+        make=_open_shift,
+        template=("/api/v1/open-shifts/claimable/", "GET"),
+    ),
+    ActionCase(
+        "open shift claim",
+        "post",
+        lambda a, o: f"/api/v1/open-shifts/{o.pk}/claim/",
+        OWN_EMPLOYEE,
+        make=_open_shift,
+        template=("/api/v1/open-shifts/{id}/claim/", "POST"),
+    ),
+    *(
+        ActionCase(
+            f"open shift {name}",
+            "post",
+            lambda a, o, name=name: f"/api/v1/open-shifts/{o.pk}/{name}/",
+            STORE_MANAGERS_ONLY,
+            make=lambda a, name=name: _open_shift(a, pending=name != "cancel"),
+            template=(f"/api/v1/open-shifts/{{id}}/{name}/", "POST"),
+        )
+        for name in ("approve", "reject", "cancel")
+    ),
+    ActionCase(
+        "shift swap accept",
+        "post",
+        lambda a, o: f"/api/v1/shift-swaps/{o.pk}/accept/",
+        OWN_EMPLOYEE,
+        make=_swap,
+        template=("/api/v1/shift-swaps/{id}/accept/", "POST"),
+    ),
+    *(
+        ActionCase(
+            f"shift swap {name}",
+            "post",
+            lambda a, o, name=name: f"/api/v1/shift-swaps/{o.pk}/{name}/",
+            STORE_MANAGERS_ONLY,
+            make=lambda a, name=name: _swap(a, accepted=name == "approve"),
+            template=(f"/api/v1/shift-swaps/{{id}}/{name}/", "POST"),
+        )
+        for name in ("approve", "reject")
+    ),
+    ActionCase(
+        "shift swap cancel",
+        "post",
+        lambda a, o: f"/api/v1/shift-swaps/{o.pk}/cancel/",
+        {"admin": {200}, "manager": {200}, "staff": {200}, "other_manager": {404}, "other_staff": {404}},
+        make=lambda a: _swap(a, own=True),
+        template=("/api/v1/shift-swaps/{id}/cancel/", "POST"),
+    ),
+    ActionCase(
+        "scheduled vs actual per employee",
+        "get",
+        lambda a, o: (
+            f"/api/v1/time-entries/scheduled-vs-actual/?store=STORE001&date_from={TOMORROW}&date_to={TOMORROW}"
+        ),
+        STORE_MANAGERS_ONLY,
+        template=("/api/v1/time-entries/scheduled-vs-actual/", "GET"),
+    ),
     ActionCase(
         "my clock status",
         "get",

@@ -22,6 +22,7 @@ from menu.tests import test_api as menu_api
 from notifications.tests.factories import NotificationFactory
 from orders.tests import test_api_resources as orders_api
 from reservations.tests import test_api as reservations_api
+from scheduling.tests import exchange_resources
 from scheduling.tests import test_api as scheduling_api
 from scheduling.tests import test_leave_api as leave_api
 from stores.tests import test_api as stores_api
@@ -64,6 +65,8 @@ ROLE_TABLE = {
     "notifications": {"admin": "LRUD", "manager": "LRUD", "staff": "LRUD"},
     "leave-requests": {"admin": "LRC", "manager": "LRC", "staff": "LRC"},
     "availability": {"admin": "LRCUD", "manager": "LRCUD", "staff": "LR"},
+    "open-shifts": {"admin": "LRC", "manager": "LRC", "staff": "LR"},
+    "shift-swaps": {"admin": "LRC", "manager": "LRC", "staff": "LRC"},
 }
 
 
@@ -193,6 +196,9 @@ RESOURCES = [
         store_in_payload=False,
         visible_to=frozenset({"admin", "manager"}),
     ),
+    # Open shifts and swap requests change only through their actions (authorization_actions.py).
+    Resource("open-shifts", exchange_resources.OpenShiftResource, absent="UD", store_in_payload=False),
+    Resource("shift-swaps", exchange_resources.ShiftSwapResource, absent="UD", store_in_payload=False),
 ]
 
 OPERATIONS = {

@@ -1,7 +1,9 @@
 from django.contrib import admin, messages
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from kpis import services
+from kpis.chain.page import chain_report_view
 from kpis.models import KPI, KPIRecord
 from stores.models import Store
 from zhilian import roles
@@ -129,3 +131,17 @@ class KPIRecordAdmin(ScopedModelAdmin):
                 done += 1
         if done:
             self.message_user(request, _("Recomputed %d store-day(s).") % done, level=messages.SUCCESS)
+
+    # --- the chain report page (kpis.chain.page) -------------------------------------------------
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(lambda request: chain_report_view(self, request))
+        return [path("chain-report/", view, name="kpis_kpirecord_chain_report"), *super().get_urls()]
+
+
+admin.site.add_shortcut(
+    "admin:kpis_kpirecord_chain_report",
+    _("Chain report"),
+    _("Compare the stores' KPIs over a day, week, month or any period; chart, CSV and XLSX"),
+    permission="kpis.view_kpirecord",
+)

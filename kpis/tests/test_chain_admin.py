@@ -75,4 +75,4 @@ def test_csv_download(actors, chain):
 def test_chinese_page(actors, chain):
     client = _client(actors.admin)
     html = client.get(PAGE, WEEK, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
-    assert "门店对比" in html or "连锁报表" in html
+    assert "门店对比报表" in html and "下载 CSV" in html

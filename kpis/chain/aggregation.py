@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, F, Sum
+from django.db.models import Case, Count, DecimalField, F, Q, Sum, Value, When
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 
@@ -75,12 +75,10 @@ def aggregation_of(kpi: KPI) -> Aggregation:
     return AGGREGATIONS.get(kpi.metric, Aggregation(MEAN))
 
 
-# Every metadata key some aggregation sums, and the thresholds compute keeps per record.
-PART_KEYS = sorted(
-    {key for a in AGGREGATIONS.values() for _source, key in (*a.numerator, *a.denominator)}
-    | {a.weight for a in AGGREGATIONS.values() if a.weight}
-)
 NUMBER = DecimalField(max_digits=24, decimal_places=4)
+# Each record's parts go to at most three slots (the keys its KPI needs, by KPI: `slot_plan`), so
+# a row reads three metadata keys whatever the number of KPIs: the JSON reads are the query's cost.
+SLOTS = ("a", "b", "c")
 
 
 def _meta(key: str):
@@ -88,21 +86,47 @@ def _meta(key: str):
     return Cast(KeyTextTransform(key, "metadata"), NUMBER)
 
 
-def sums() -> dict:
-    """The aggregate expressions of a grouped KPIRecord query (one row per group)."""
+def own_keys(kpi: KPI) -> list[str]:
+    rule = aggregation_of(kpi)
+    keys = [key for source, key in (*rule.numerator, *rule.denominator) if source == OWN]
+    return keys + ([rule.weight] if rule.weight else [])
+
+
+def slot_plan(kpis, revenue_id: str | None) -> dict[str, dict[str, str]]:
+    """KPI id -> {slot: metadata key}: its own parts, and the revenue KPI's revenue in cents."""
+    plan = {k.pk: dict(zip(SLOTS, own_keys(k), strict=False)) for k in kpis}
+    if revenue_id is not None:
+        plan[revenue_id] = {"a": REVENUE_CENTS[1]}
+    return plan
+
+
+def sums(plan: dict[str, dict[str, str]], *, prefix: str = "", condition: Q | None = None) -> dict:
+    """The aggregate expressions of a grouped KPIRecord query (one row per group); with a
+    `condition`, over the rows that meet it only (FILTER), named with `prefix`."""
     weights = {a.weight for a in AGGREGATIONS.values() if a.weight}
-    return {
-        "total": Sum("value"),
-        "n": Count("pk"),
-        "target_sum": Sum("target_value"),
-        "target_n": Count("target_value"),
-        "warning_sum": Sum(_meta("warning_threshold")),
-        "warning_n": Count(_meta("warning_threshold")),
-        "critical_sum": Sum(_meta("critical_threshold")),
-        "critical_n": Count(_meta("critical_threshold")),
-        **{f"part_{key}": Sum(_meta(key)) for key in PART_KEYS},
-        **{f"weighted_{key}": Sum(F("value") * _meta(key), output_field=NUMBER) for key in weights},
+
+    def slot(name: str, *, weighted: bool = False):
+        whens = [
+            When(kpi_id=kpi_id, then=F("value") * _meta(keys[name]) if weighted else _meta(keys[name]))
+            for kpi_id, keys in sorted(plan.items())
+            if name in keys and (not weighted or keys[name] in weights)
+        ]
+        if not whens:
+            return Value(None, output_field=NUMBER)
+        return Sum(Case(*whens, output_field=NUMBER), filter=condition)
+
+    expressions = {
+        "total": Sum("value", filter=condition),
+        "n": Count("pk", filter=condition),
+        "target_sum": Sum("target_value", filter=condition),
+        "target_n": Count("target_value", filter=condition),
+        # Thresholds missing on some records of a KPI (edited mid-period) count as the others' mean.
+        "warning_sum": Sum(_meta("warning_threshold"), filter=condition),
+        "critical_sum": Sum(_meta("critical_threshold"), filter=condition),
+        **{f"slot_{name}": slot(name) for name in SLOTS},
+        "weighted": slot("a", weighted=True),
     }
+    return {f"{prefix}{name}": expression for name, expression in expressions.items()}
 
 
 def _dec(value) -> Decimal:
@@ -128,18 +152,26 @@ class Parts:
     weighted: dict[str, Decimal] = field(default_factory=dict)
 
     @classmethod
-    def from_row(cls, row: dict) -> Parts:
+    def from_row(cls, row: dict, keys: dict[str, str], prefix: str = "") -> Parts | None:
+        """From a grouped row (None where it counts no record); `keys` names what its slots hold
+        (the row KPI's `slot_plan`)."""
+        if prefix:
+            row = {name[len(prefix) :]: value for name, value in row.items() if name.startswith(prefix)}
+        if not row["n"]:
+            return None
+        parts = {key: _dec(row[f"slot_{name}"]) for name, key in keys.items() if row[f"slot_{name}"] is not None}
+        weight = keys.get("a")
         return cls(
             total=_dec(row["total"]),
             n=row["n"],
             target_sum=_dec(row["target_sum"]),
             target_n=row["target_n"],
             warning_sum=_dec(row["warning_sum"]),
-            warning_n=row["warning_n"],
+            warning_n=row["n"] if row["warning_sum"] is not None else 0,
             critical_sum=_dec(row["critical_sum"]),
-            critical_n=row["critical_n"],
-            parts={k[5:]: _dec(v) for k, v in row.items() if k.startswith("part_") and v is not None},
-            weighted={k[9:]: _dec(v) for k, v in row.items() if k.startswith("weighted_") and v is not None},
+            critical_n=row["n"] if row["critical_sum"] is not None else 0,
+            parts=parts,
+            weighted={weight: _dec(row["weighted"])} if weight and row["weighted"] is not None else {},
         )
 
     def add(self, other: Parts) -> None:

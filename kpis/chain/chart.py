@@ -17,7 +17,7 @@ from typing import Any
 from django.db.models import F
 from django.db.models.functions import TruncWeek
 
-from kpis.chain.aggregation import SUM, Parts, aggregation_of, period_thresholds, period_value, sums
+from kpis.chain.aggregation import SUM, Parts, aggregation_of, period_thresholds, period_value, slot_plan, sums
 from kpis.chain.report import NO_REGION, Period, report_stores, revenue_kpi
 from kpis.models import KPI, KPIRecord
 from kpis.rules import q4
@@ -37,19 +37,22 @@ def kpi_series(*, user, kpi: KPI, period: Period, by: str = BY_STORE, region: Re
     stores = report_stores(user, region)
     revenue = revenue_kpi([kpi])
     weekly = period.days > DAILY_UP_TO
-    kpi_ids = {kpi.pk} | ({revenue.pk} if revenue else set())
+    plan = slot_plan([kpi], revenue.pk if revenue else None)
+    kpi_ids = set(plan)
     rows = (
         KPIRecord.objects.for_user(user)
         .filter(store_id__in=[s.pk for s in stores], kpi_id__in=kpi_ids, record_date__range=(period.start, period.end))
         .annotate(point=TruncWeek("record_date") if weekly else F("record_date"))
         .values("store_id", "kpi_id", "point")
-        .annotate(**sums())
+        .annotate(**sums(plan))
         .order_by()
     )
     parts: dict[tuple[str, str, dt.date], Parts] = {}
     for row in rows:
         point = row["point"].date() if isinstance(row["point"], dt.datetime) else row["point"]
-        parts[(row["store_id"], row["kpi_id"], point)] = Parts.from_row(row)
+        found = Parts.from_row(row, plan[row["kpi_id"]])
+        if found is not None:
+            parts[(row["store_id"], row["kpi_id"], point)] = found
     points = sorted({p for (_s, _k, p) in parts})
     revenue_id = revenue.pk if revenue else None
 

@@ -19,12 +19,21 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kpis.chain.aggregation import SUM, Parts, aggregation_of, period_status, period_thresholds, period_value, sums
+from kpis.chain.aggregation import (
+    SUM,
+    Parts,
+    aggregation_of,
+    period_status,
+    period_thresholds,
+    period_value,
+    slot_plan,
+    sums,
+)
 from kpis.models import KPI, KPIRecord
 from kpis.rules import HUNDRED, q4
 from stores.models import Region, Store
@@ -110,23 +119,27 @@ def revenue_kpi(kpis: list[KPI]) -> KPI | None:
     )
 
 
-def grouped_parts(user, store_ids, kpi_ids, period: Period) -> dict[tuple[str, str, bool], Parts]:
+def grouped_parts(user, store_ids, kpis, revenue_id, period: Period) -> dict[tuple[str, str, bool], Parts]:
     """(store, KPI, is current period) -> summed parts, for both periods in one grouped query."""
     previous = period.previous
+    plan = slot_plan(kpis, revenue_id)
+    kpi_ids = list(plan)
+    current = Q(record_date__gte=period.start)
+    # Both periods as conditional sums over (store, KPI) groups: few groups, hashed, no sort.
     rows = (
         KPIRecord.objects.for_user(user)
         .filter(store_id__in=store_ids, kpi_id__in=kpi_ids, record_date__range=(previous.start, period.end))
-        .annotate(
-            current=Case(
-                When(record_date__gte=period.start, then=Value(1)), default=Value(0), output_field=IntegerField()
-            )
-        )
-        .values("store_id", "kpi_id", "current")
-        .annotate(**sums())
+        .values("store_id", "kpi_id")
+        .annotate(**sums(plan, prefix="cur_", condition=current), **sums(plan, prefix="prev_", condition=~current))
         .order_by()
     )
-    # The previous period always ends the day before this one starts: one range covers both.
-    return {(row["store_id"], row["kpi_id"], bool(row["current"])): Parts.from_row(row) for row in rows}
+    found: dict[tuple[str, str, bool], Parts] = {}
+    for row in rows:
+        for is_current, prefix in ((True, "cur_"), (False, "prev_")):
+            parts = Parts.from_row(row, plan[row["kpi_id"]], prefix)
+            if parts is not None:
+                found[(row["store_id"], row["kpi_id"], is_current)] = parts
+    return found
 
 
 def _text(value: Decimal | None) -> str | None:
@@ -216,7 +229,7 @@ def chain_report(*, user, period: Period, region: Region | None = None) -> dict[
     revenue = revenue_kpi(kpis)
     revenue_id = revenue.pk if revenue else None
     kpi_ids = [k.pk for k in kpis] + ([revenue_id] if revenue_id and revenue not in kpis else [])
-    parts = grouped_parts(user, [s.pk for s in stores], kpi_ids, period) if stores and kpis else {}
+    parts = grouped_parts(user, [s.pk for s in stores], kpis, revenue_id, period) if stores and kpis else {}
 
     rows = []
     for store in stores:

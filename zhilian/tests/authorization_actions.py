@@ -433,9 +433,9 @@ ACTION_CASES = [
     ActionCase(
         "chain report chart",
         "get",
-        lambda a, o: f"/api/v1/reports/chain/chart/?period=week&kpi={o.pk}",
+        # The KPI is chain-wide (not another store's object): made with the URL.
+        lambda a, o: f"/api/v1/reports/chain/chart/?period=week&kpi={_kpi().pk}",
         READERS_OF_KPIS,
-        make=lambda a: _kpi(),
         template=("/api/v1/reports/chain/chart/", "GET"),
     ),
     ActionCase(

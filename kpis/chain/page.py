@@ -10,7 +10,7 @@ from django import forms
 from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from kpis.chain.chart import BY_REGION, BY_STORE, kpi_series, line_chart
@@ -27,9 +27,15 @@ PERIOD_CHOICES = [(DAY, _("Day")), (WEEK, _("Week")), (MONTH, _("Month")), (CUST
 
 class ChainReportForm(forms.Form):
     period = forms.ChoiceField(label=_("period"), choices=PERIOD_CHOICES)
-    date = forms.DateField(label=_("date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    start = forms.DateField(label=_("first day"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("last day"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(
+        label=_("date"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    start = forms.DateField(
+        label=_("first day"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    end = forms.DateField(
+        label=_("last day"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     region = forms.ChoiceField(label=_("region"), required=False)
     kpi = forms.ChoiceField(label=_("chart"), required=False)
     by = forms.ChoiceField(label=_("lines"), choices=[(BY_STORE, _("per store")), (BY_REGION, _("per region"))])
@@ -54,8 +60,15 @@ class ChainReportForm(forms.Form):
 
 
 def _decorate(report: dict) -> None:
-    """Display strings beside the raw values (the KPI's unit, signed change %)."""
+    """Display strings beside the raw values (the KPI's unit, signed change %); the page leaves
+    out the KPIs no store has a value for in either period (the export keeps every column)."""
     units = {k["id"]: k["unit"] for k in report["kpis"]}
+    chain = report["chain"]["total"]
+    report["kpis"] = [
+        k for k in report["kpis"] if chain[k["id"]]["value"] is not None or chain[k["id"]]["previous"] is not None
+    ]
+    for kpi in report["kpis"]:
+        kpi["unit_shown"] = pgettext("KPI unit", kpi["unit"]) if kpi["unit"] else ""
     groups = [r["values"] for r in report["stores"]]
     for group in [*report["regions"], report["chain"]]:
         groups += [group["total"], group["average"]]
@@ -113,7 +126,7 @@ def chain_report_view(model_admin, request):
         "report": report,
         "chart": chart,
         "series": series,
-        "chart_kpi": next((k for k in kpis if series and k.pk == series["kpi"]["id"]), None),
+        "chart_kpi": gettext(series["kpi"]["name"]) if series else None,
         "query": query.urlencode(),
         "directions": dict(KPI.Direction.choices),
     }

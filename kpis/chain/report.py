@@ -108,8 +108,14 @@ def report_stores(user, region: Region | None = None) -> list[Store]:
     return list(stores.only("pk", "name", "status", "region__code", "region__name"))
 
 
+# Columns in the order HQ reads them: sales first, then guests, efficiency, costs, quality.
+CATEGORY_ORDER = [KPI.Category.REVENUE, KPI.Category.CUSTOMER, KPI.Category.EFFICIENCY, KPI.Category.COST]
+
+
 def report_kpis() -> list[KPI]:
-    return list(KPI.objects.filter(is_active=True).order_by("category", "pk"))
+    kpis = KPI.objects.filter(is_active=True).order_by("pk")
+    rank = {category: n for n, category in enumerate(CATEGORY_ORDER)}
+    return sorted(kpis, key=lambda k: (rank.get(k.category, len(rank)), k.pk != "KPI_REVENUE"))
 
 
 def revenue_kpi(kpis: list[KPI]) -> KPI | None:

@@ -12,10 +12,10 @@ import pytest
 from accounts.tests.factories import TEST_PASSWORD
 from dashboard.tests.test_dashboard_browser import ARTIFACTS, CHROMIUM, chromium
 from kpis.metrics import KPI_FOOD_COST_RATIO, KPI_LABOR_COST_RATIO, KPI_REVENUE, KPI_STOCK_OUTS
-from kpis.tests.chain_data import MONDAY, build_chain, food_cost, record, revenue
+from kpis.services import kpi_ensure_defaults
+from kpis.tests.chain_data import MONDAY, food_cost, record, revenue
 from notifications.tests.live import AsgiServer, use_private_channel_layer
-from stores.models import Region
-from stores.tests.factories import StoreFactory
+from stores.tests.factories import RegionFactory, StoreFactory
 
 pytestmark = [
     pytest.mark.browser,
@@ -40,16 +40,18 @@ def asgi_server(transactional_db, settings):
 
 
 def _month_of_records(actors):
-    """Four weeks of revenue, food and labor cost for six stores in two regions."""
-    a, b, c = build_chain(actors.store, actors.other_store)
-    south = Region.objects.get(code="south")
-    stores = [a, b, c] + [StoreFactory(id=f"S{n}", name=f"南区 {n} 店", region=south) for n in (1, 2, 3)]
+    """Four weeks of revenue, food and labor cost and stock-outs for six stores in two regions."""
+    kpi_ensure_defaults()
+    east, south = RegionFactory(code="east", name="华东"), RegionFactory(code="south", name="华南")
+    for store in (actors.store, actors.other_store):
+        store.region = east
+        store.save(update_fields=["region"])
+    stores = [actors.store, actors.other_store, StoreFactory(id="E3", name="徐汇店", region=east)]
+    stores += [StoreFactory(id=f"S{n}", name=f"天河 {n} 店", region=south) for n in (1, 2, 3)]
     for n, store in enumerate(stores):
         for d in range(27):
             day = START + dt.timedelta(days=d)
-            if store.pk in (a.pk, b.pk, "C01") and day in (MONDAY, MONDAY + dt.timedelta(days=1)):
-                continue  # build_chain has these
-            yuan = 3000 + 400 * n + (d * 97 + n * 131) % 1500
+            yuan = 2200 + 500 * n + (d * 97 + n * 131) % 1500
             revenue(store, day, yuan)
             food_cost(store, day, yuan * (28 + (n * 3 + d) % 15), 0, yuan * 100)
             record(

@@ -6,6 +6,7 @@ from django.contrib import admin
 
 from digests import services
 from digests.models import DigestLog, DigestSubscription
+from zhilian import roles
 from zhilian.admin import ScopedModelAdmin
 
 
@@ -40,7 +41,7 @@ class DigestSubscriptionAdmin(ScopedModelAdmin):
 
             # Only oneself, unless an admin (who may subscribe any manager).
             users = User.objects.for_user(request.user)
-            kwargs["queryset"] = users if request.user.role == "admin" else users.filter(pk=request.user.pk)
+            kwargs["queryset"] = users if roles.is_admin(request.user) else users.filter(pk=request.user.pk)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 

@@ -9,6 +9,7 @@ review (attendance), and, for admins, the background jobs that failed (their not
 from __future__ import annotations
 
 from collections import Counter
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count
@@ -21,11 +22,15 @@ from notifications.models import Notification
 from reservations.models import Reservation
 from zhilian import roles
 from zhilian.dates import local_day_bounds
-from zhilian.formatting import format_kpi_value
+from zhilian.formatting import format_change, format_kpi_value
 
 M = KPI.Metric
 # The KPI columns a digest shows, by metric, in this order.
 DIGEST_METRICS = (M.REVENUE, M.LABOR_COST_RATIO, M.FOOD_COST_RATIO, M.STOCK_OUTS)
+
+
+def _signed(percent: str | None) -> str:
+    return "" if percent is None else format_change(Decimal(percent) / 100)
 
 
 def digest_summary(*, user, period: Period) -> dict[str, Any]:
@@ -77,6 +82,7 @@ def digest_summary(*, user, period: Period) -> dict[str, Any]:
                 "value": cells[k["id"]]["value"],
                 "shown": format_kpi_value(cells[k["id"]]["value"], k["unit"]),
                 "change_percent": cells[k["id"]]["change_percent"],
+                "change_shown": _signed(cells[k["id"]]["change_percent"]),
                 "status": cells[k["id"]]["status"],
             }
             for k in shown

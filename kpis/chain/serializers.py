@@ -44,7 +44,7 @@ class ChainQuerySerializer(serializers.Serializer):
 
 
 class ChainExportQuerySerializer(ChainQuerySerializer):
-    file_type = serializers.ChoiceField(choices=["csv", "xlsx"], default="csv")
+    file_type = serializers.ChoiceField(choices=["csv", "xlsx"])
 
 
 class ChainChartQuerySerializer(ChainQuerySerializer):

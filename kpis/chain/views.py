@@ -67,7 +67,9 @@ class ChainReportExportView(APIView):
         "average per store); per KPI its value, the previous period's, the change %, the status and the rank.",
         parameters=[
             *PERIOD_PARAMS,
-            OpenApiParameter("file_type", OpenApiTypes.STR, enum=["csv", "xlsx"], description="csv (default) or xlsx"),
+            OpenApiParameter(
+                "file_type", OpenApiTypes.STR, enum=["csv", "xlsx"], required=True, description="csv or xlsx"
+            ),
         ],
         responses={
             (200, "text/csv"): OpenApiTypes.BINARY,

@@ -147,3 +147,9 @@ def test_dates_default_to_yesterday(actors, client_for):
     body = client_for(actors.admin).get(URL, {"period": "day"}).json()
     yesterday = (timezone.localdate() - dt.timedelta(days=1)).isoformat()
     assert (body["period"]["start"], body["period"]["end"]) == (yesterday, yesterday)
+
+
+def test_export_names_its_file_type(actors, client_for):
+    response = client_for(actors.admin).get(URL + "export/", WEEK)
+    assert response.status_code == 400
+    assert "file_type" in response.json()

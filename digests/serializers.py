@@ -9,8 +9,9 @@ from digests.models import DigestSubscription, Frequency
 class DigestSubscriptionSerializer(serializers.ModelSerializer):
     frequency = serializers.ChoiceField(choices=Frequency.choices)
     language = serializers.ChoiceField(choices=settings.LANGUAGES, required=False)
+    # Null until the user first subscribes (GET answers the default "off").
+    updated_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
     class Meta:
         model = DigestSubscription
         fields = ["frequency", "language", "updated_at"]
-        read_only_fields = ["updated_at"]

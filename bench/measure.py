@@ -17,6 +17,7 @@ from bench.load import BenchError, Throughput, check, latency, throughput, time_
 from bench.rows import (
     GOAL_ADMIN_MANAGER_DAY_MS,
     GOAL_ADMIN_MS,
+    GOAL_CHAIN_REPORT_MS,
     GOAL_KPI_DAY_MS,
     GOAL_MENU_WRITE_SHARE,
     GOAL_ORDER_LIST_RATIO,
@@ -343,7 +344,58 @@ def measure_kpis(s: Sample, args: argparse.Namespace) -> list[Row]:
         )
         rows.append(row)
         print(fmt_row(row), flush=True)
+    rows += measure_chain_report(s, args)
     connection.close()
+    return rows
+
+
+def measure_chain_report(s: Sample, args: argparse.Namespace) -> list[Row]:
+    """The chain report as an admin sees it (every store, every active KPI) over the sample day's
+    month and over the whole year to it (with the year before as the previous period), and the
+    chart of daily revenue per store over that year: in process, no HTTP (issue 14). Needs the
+    year's KPI records (the full-year computation above, or an earlier run's)."""
+    from accounts.models import User
+    from kpis.chain.chart import kpi_series
+    from kpis.chain.report import CUSTOM, MONTH, chain_report, period_of
+    from kpis.metrics import KPI_REVENUE
+    from kpis.models import KPI, KPIRecord
+
+    admin = User.objects.filter(role="admin", is_active=True).order_by("pk").first()
+    if admin is None or not KPIRecord.objects.filter(record_date__lte=s.day).exists():
+        print("chain report: skipped (no admin or no KPI records)", flush=True)
+        return []
+    n = max(5, args.requests // 6)
+    month = period_of(MONTH, day=s.day)
+    year = period_of(CUSTOM, start=s.day - dt.timedelta(days=364), end=s.day)
+    stores = len(chain_report(user=admin, period=month)["stores"])
+    rows = []
+    for label, period in ((f"a month, {stores} stores", month), (f"365 days, {stores} stores", year)):
+        timing = time_sync(lambda _i, period=period: chain_report(user=admin, period=period), n=n)
+        rows.append(
+            Row(
+                f"chain report: {label} (kpis.chain.report)",
+                timing.p50_ms,
+                timing.p95_ms,
+                goal=f"p50 < {GOAL_CHAIN_REPORT_MS:.0f} ms",
+                met=timing.p50_ms < GOAL_CHAIN_REPORT_MS,
+                note="in process, no HTTP; 3 queries",
+            )
+        )
+    revenue = KPI.objects.filter(pk=KPI_REVENUE).first()
+    if revenue is not None:
+        timing = time_sync(lambda _i: kpi_series(user=admin, kpi=revenue, period=year), n=n)
+        rows.append(
+            Row(
+                f"chain chart: daily revenue of {stores} stores over 365 days, by week (kpis.chain.chart)",
+                timing.p50_ms,
+                timing.p95_ms,
+                goal=f"p50 < {GOAL_CHAIN_REPORT_MS:.0f} ms",
+                met=timing.p50_ms < GOAL_CHAIN_REPORT_MS,
+                note="in process, no HTTP",
+            )
+        )
+    for row in rows:
+        print(fmt_row(row), flush=True)
     return rows
 
 

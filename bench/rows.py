@@ -14,6 +14,8 @@ GOAL_KPI_DAY_MS = 200.0
 GOAL_MENU_WRITE_SHARE = 0.8
 # The variance report of a store-month at chain scale (issue 12).
 GOAL_VARIANCE_MS = 1000.0
+# The chain report (HQ comparison of every store over a period) at chain scale (issue 14).
+GOAL_CHAIN_REPORT_MS = 1000.0
 
 
 @dataclass

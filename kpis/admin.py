@@ -11,6 +11,7 @@ from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from kpis import services
+from kpis.chain.page import chain_report_view
 from kpis.charts import sparkline, trend_chart
 from kpis.models import KPI, KPIRecord
 from kpis.selectors import DEFAULT_PERIOD, TREND_PERIODS, kpi_series, recent_values
@@ -185,7 +186,13 @@ class KPIRecordAdmin(ScopedModelAdmin):
 
     def get_urls(self):
         view = self.admin_site.admin_view(self.trend_view)
-        return [path("trend/", view, name="kpis_kpirecord_trend"), *super().get_urls()]
+        # The chain report page (kpis.chain.page): stores × KPIs over a period.
+        chain = self.admin_site.admin_view(lambda request: chain_report_view(self, request))
+        return [
+            path("trend/", view, name="kpis_kpirecord_trend"),
+            path("chain-report/", chain, name="kpis_kpirecord_chain_report"),
+            *super().get_urls(),
+        ]
 
     def trend_view(self, request):
         """One KPI of one store over 7, 30 or 90 days: values, target line and status bands."""
@@ -270,3 +277,11 @@ def _trend_texts(series) -> dict:
         "last_status": KPIRecord.Status(last["status"]).label if last else "",
         "direction": KPI.Direction(series["direction"]).label,
     }
+
+
+admin.site.add_shortcut(
+    "admin:kpis_kpirecord_chain_report",
+    _("Chain report"),
+    _("Compare the stores' KPIs over a day, week, month or any period; chart, CSV and XLSX"),
+    permission="kpis.view_kpirecord",
+)

@@ -141,6 +141,18 @@ DEFAULT_SCHEDULE: tuple[Entry, ...] = (
         "Draft schedules for next week (Monday to Sunday) for stores that have none yet.",
         {"minute": "0", "hour": "6", "day_of_week": "4"},
     ),
+    Entry(
+        "digests: daily",
+        "digests.send_daily",
+        "Yesterday's digest (revenue, labor %, food cost %, no-shows, stock-outs, exceptions) to daily subscribers.",
+        {"minute": "0", "hour": "7"},
+    ),
+    Entry(
+        "digests: weekly",
+        "digests.send_weekly",
+        "Last week's digest to weekly subscribers, on Mondays.",
+        {"minute": "30", "hour": "7", "day_of_week": "1"},
+    ),
 )
 
 

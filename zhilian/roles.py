@@ -182,6 +182,10 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     "django_celery_beat.intervalschedule": {ADMIN: CRUD},
     "django_celery_beat.solarschedule": {ADMIN: CRUD},
     "django_celery_beat.clockedschedule": {ADMIN: CRUD},
+    # Digests (digests app): who reads store KPIs subscribes for themselves (admins for anyone);
+    # the log of digests sent is the job's.
+    "digests.digestsubscription": {ADMIN: CRUD, MANAGER: frozenset({VIEW, ADD, CHANGE})},
+    "digests.digestlog": {ADMIN: READ, MANAGER: READ},
 }
 
 # Roles that may enter the Django admin.

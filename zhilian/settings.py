@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "menu",
     "attendance",
     "waitlist",
+    "digests",
     # Reads every domain above; nothing imports it.
     "dashboard",
 ]
@@ -508,3 +509,21 @@ LOGGING = {
         "django.db.backends": {"level": env.str("DB_LOG_LEVEL", default="WARNING")},
     },
 }
+
+# --- E-mail (digests) -------------------------------------------------------------------------------
+# The console backend in development prints each message; production names its SMTP server
+# (EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS).
+EMAIL_BACKEND = env.str(
+    "EMAIL_BACKEND",
+    default="django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Zhilian OS <noreply@zhilian.local>")
+# Links in e-mails (the digest's link to the chain report).
+ZHILIAN_SITE_URL = env.str("ZHILIAN_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")

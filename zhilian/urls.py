@@ -22,6 +22,7 @@ api_v1 = [
     path("", include("kpis.urls")),
     path("", include("notifications.urls")),
     path("", include("waitlist.urls")),
+    path("", include("digests.urls")),
 ]
 
 handler500 = "zhilian.unavailable.server_error"

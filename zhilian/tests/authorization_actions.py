@@ -177,6 +177,22 @@ STORE_MANAGERS_ONLY = {"admin": {200}, "manager": {200}, "staff": {403}, "other_
 # The signed-in user's own employee record acts (the admin has none: 409).
 OWN_EMPLOYEE = {"admin": {409}, "manager": {200}, "staff": {200}, "other_manager": {404}, "other_staff": {404}}
 
+READERS_OF_KPIS = {"admin": {200}, "manager": {200}, "staff": {403}, "other_manager": {200}, "other_staff": {403}}
+
+
+def _kpi():
+    from kpis.tests.factories import KPIFactory
+
+    return KPIFactory()
+
+
+def _only_own_chain_rows(actor, response):
+    """A manager's chain report holds their own store's row only."""
+    own = {"manager": "STORE001", "other_manager": "STORE002"}.get(actor)
+    if own is not None:
+        assert {row["store"] for row in response.json()["stores"]} <= {own}
+
+
 ACTION_CASES = [
     ActionCase(
         "open shifts claimable",
@@ -574,5 +590,44 @@ ACTION_CASES = [
             template=(f"/api/v1/leave-requests/{{id}}/{verb}/", "POST"),
         )
         for verb in ("approve", "deny", "cancel")
+    ),
+    # The chain report (kpis.chain) and digests: whoever reads KPI records, scoped to their stores.
+    ActionCase(
+        "chain report",
+        "get",
+        lambda a, o: "/api/v1/reports/chain/?period=week",
+        READERS_OF_KPIS,
+        template=("/api/v1/reports/chain/", "GET"),
+        check=lambda actor, response: _only_own_chain_rows(actor, response),
+    ),
+    ActionCase(
+        "chain report export",
+        "get",
+        lambda a, o: "/api/v1/reports/chain/export/?period=month&file_type=csv",
+        READERS_OF_KPIS,
+        template=("/api/v1/reports/chain/export/", "GET"),
+    ),
+    ActionCase(
+        "chain report chart",
+        "get",
+        # The KPI is chain-wide (not another store's object): made with the URL.
+        lambda a, o: f"/api/v1/reports/chain/chart/?period=week&kpi={_kpi().pk}",
+        READERS_OF_KPIS,
+        template=("/api/v1/reports/chain/chart/", "GET"),
+    ),
+    ActionCase(
+        "my digest subscription",
+        "get",
+        lambda a, o: "/api/v1/digests/subscription/",
+        READERS_OF_KPIS,
+        template=("/api/v1/digests/subscription/", "GET"),
+    ),
+    ActionCase(
+        "my digest subscription set",
+        "put",
+        lambda a, o: "/api/v1/digests/subscription/",
+        READERS_OF_KPIS,
+        body=lambda a, o: {"frequency": "weekly"},
+        template=("/api/v1/digests/subscription/", "PUT"),
     ),
 ]

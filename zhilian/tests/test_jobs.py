@@ -29,6 +29,8 @@ OUR_TASKS = {
     "inventory.scan_low_stock",
     "scheduling.draft_next_week",
     "attendance.close_missed_clockouts",
+    "digests.send_daily",
+    "digests.send_weekly",
 }
 
 
@@ -107,6 +109,8 @@ def test_migrate_leaves_the_default_schedule(db):
             f"*/10 * * * * (m/h/dM/MY/d) {tz}",
             True,
         ),
+        "digests: daily": ("digests.send_daily", f"0 7 * * * (m/h/dM/MY/d) {tz}", True),
+        "digests: weekly": ("digests.send_weekly", f"30 7 * * 1 (m/h/dM/MY/d) {tz}", True),
     }
     assert {t for t, _, _ in rows.values()} == OUR_TASKS
 

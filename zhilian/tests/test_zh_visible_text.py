@@ -33,7 +33,7 @@ WORD = re.compile(r"[A-Za-z]{3,}")
 CODE = re.compile(r"\b[A-Z][A-Z0-9]*(?:[_-]?[A-Z0-9]+)*\d[A-Z0-9_-]*\b|\b[A-Z]+(?:_[A-Z0-9]+)+\b")
 # Brand and product names, abbreviations users read as such, and the language picker's own
 # names of the languages (English stays "English" in a Chinese UI).
-ALLOWED = {"Zhilian", "KPI", "RevPASH", "POS", "SKU", "English"}
+ALLOWED = {"Zhilian", "KPI", "RevPASH", "POS", "SKU", "English", "CSV", "XLSX"}
 # JSON shown as JSON (an example in a help text, a JSON field's value): keys are code.
 JSON = re.compile(r"[\[{].*[\]}]")
 SKIPPED_TAGS = {"script", "style", "symbol", "template", "noscript"}

@@ -19,6 +19,7 @@ from kpis.chain.views import export_response
 from kpis.models import KPI
 from stores.models import Region
 from zhilian import roles
+from zhilian.db import replica_reads
 from zhilian.errors import InvalidInput
 from zhilian.formatting import format_kpi_value, format_percent
 
@@ -92,6 +93,7 @@ def _decorate(report: dict) -> None:
         group["average_cells"] = [group["average"][i] for i in order]
 
 
+@replica_reads
 def chain_report_view(model_admin, request):
     user = request.user
     if not roles.can(user, roles.VIEW, "kpis.kpirecord"):

@@ -19,6 +19,7 @@ from kpis.chain.serializers import (
     ChainReportSerializer,
 )
 from zhilian import roles
+from zhilian.db import replica_reads
 
 PERIOD_PARAMS = [
     OpenApiParameter("period", OpenApiTypes.STR, enum=["day", "week", "month", "custom"], description="Default week"),
@@ -49,6 +50,7 @@ class ChainReportView(APIView):
         parameters=PERIOD_PARAMS,
         responses=ChainReportSerializer,
     )
+    @replica_reads
     def get(self, request):
         query = ChainQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -76,6 +78,7 @@ class ChainReportExportView(APIView):
             (200, export.CONTENT_TYPES["xlsx"]): OpenApiTypes.BINARY,
         },
     )
+    @replica_reads
     def get(self, request):
         query = ChainExportQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -107,6 +110,7 @@ class ChainChartView(APIView):
         ],
         responses=ChainChartSerializer,
     )
+    @replica_reads
     def get(self, request):
         query = ChainChartQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)

@@ -12,21 +12,17 @@ from zhilian.models import (
     StoreScopedManager,
     StringIdField,
     TimestampedModel,
+    filter_by_store_scope,
     validate_business_hours,
     validate_string_list,
 )
-from zhilian.roles import is_admin
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 class StoreQuerySet(models.QuerySet):
     def for_user(self, user):
-        if not (user and user.is_authenticated and user.is_active):
-            return self.none()
-        if is_admin(user):
-            return self
-        return self.filter(pk=user.store_id) if user.store_id else self.none()
+        return filter_by_store_scope(self, user, "pk")
 
 
 class Region(TimestampedModel):

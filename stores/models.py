@@ -25,11 +25,21 @@ class StoreQuerySet(models.QuerySet):
         return filter_by_store_scope(self, user, "pk")
 
 
+class RegionQuerySet(models.QuerySet):
+    def for_user(self, user):
+        # Regions are the chain's map: every signed-in user reads them; admins draw them.
+        if not (user and user.is_authenticated and user.is_active):
+            return self.none()
+        return self
+
+
 class Region(TimestampedModel):
     """A group of stores (华东, 华南, …) that an area manager runs and HQ compares."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=60, unique=True)
+
+    objects = RegionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("region")

@@ -1,6 +1,5 @@
-from drf_spectacular.utils import extend_schema, extend_schema_view
-
 from django.db.models import Count
+from drf_spectacular.utils import extend_schema, extend_schema_view
 
 from stores.filters import EmployeeFilter, StoreFilter, TableFilter
 from stores.models import Employee, Region, Store, Table

@@ -6,7 +6,8 @@ import httpx
 from rest_framework_simplejwt.tokens import AccessToken
 
 from accounts.tests.factories import AreaManagerFactory
-from dashboard.tests.test_dashboard_browser import ARTIFACTS, asgi_server, chromium, log_in, pytestmark  # noqa: F401
+from dashboard.tests.test_dashboard_browser import ARTIFACTS, chromium, log_in, pytestmark  # noqa: F401
+from dashboard.tests.test_dashboard_browser import asgi_server as asgi_server
 from orders.tests.factories import OrderFactory
 from stores.models import Store
 from stores.tests.factories import RegionFactory, StoreFactory

@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from stores.models import Employee, Region, Store, Table
@@ -118,7 +119,7 @@ class EmployeeSerializer(ReadableIdMixin, BaseModelSerializer):
 class RegionSerializer(BaseModelSerializer):
     """A region, named by its code elsewhere in the API (a store's `region`, `?region=`)."""
 
-    store_count = serializers.SerializerMethodField(help_text="Stores in the region (the whole chain's).")
+    store_count = serializers.SerializerMethodField(help_text=_("Stores in the region (the whole chain's)."))
 
     class Meta:
         model = Region

@@ -24,7 +24,7 @@ class StoreSerializer(ReadableIdMixin, BaseModelSerializer):
     region = serializers.SlugRelatedField(
         slug_field="code", queryset=Region.objects.all(), allow_null=True, required=False
     )
-    region_name = serializers.CharField(source="region.name", read_only=True, default=None)
+    region_name = serializers.CharField(source="region.name", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = Store

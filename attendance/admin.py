@@ -13,8 +13,10 @@ from django.utils.translation import gettext_lazy as _
 
 from attendance import export, services
 from attendance.models import BreakPeriod, PublicHoliday, TimeEntry, Timesheet
+from attendance.resources import PayrollResource
 from zhilian import roles
 from zhilian.admin import ReadOnlyAdminMixin, ScopedModelAdmin, ScopedTabularInline, transition_action
+from zhilian.admin.exports import default_resource
 from zhilian.models import format_yuan
 
 
@@ -153,6 +155,8 @@ class TimesheetAdmin(ScopedModelAdmin):
     autocomplete_fields = ["employee"]
     readonly_fields = [*Timesheet.SERVER_OWNED_FIELDS]
     actions = ["approve_selected", "export_csv", "export_xlsx"]
+    # The Export button: the rows as shown, or the payroll file of the approved ones.
+    resource_classes = [default_resource(Timesheet), PayrollResource]
 
     services = services
 

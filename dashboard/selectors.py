@@ -18,9 +18,10 @@ from django.conf import settings
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
+from dashboard.pace import today_pace
 from inventory.models import InventoryItem
 from kpis.metrics import KPI_ACTUAL_FOOD_COST, theoretical_food_cost
-from kpis.models import KPIRecord
+from kpis.models import KPIRecord, localized_kpi_name
 from menu.reports import daily_recipe_cost
 from notifications.models import Notification
 from orders.models import Order, OrderItem
@@ -57,6 +58,7 @@ NO_ORDERS = dict.fromkeys(DAY_FIGURES, 0)
 KPI_FIELDS = {
     "kpi": "kpi_id",
     "name": "kpi__name",
+    "metric": "kpi__metric",
     "unit": "kpi__unit",
     "category": "kpi__category",
     "direction": "kpi__direction",
@@ -98,12 +100,13 @@ def _kpis(store: Store, day: dt.date) -> list[dict[str, Any]]:
     rows = (
         KPIRecord.objects.filter(store=store, record_date=day, kpi__is_active=True)
         .order_by("kpi__category", "kpi_id")
-        .values(*KPI_FIELDS.values(), *KPI_DECIMALS, "status", "trend")
+        .values(*KPI_FIELDS.values(), "kpi__name_zh", *KPI_DECIMALS, "status", "trend")
     )
     # The shape of kpis.events.record_payload (the `kpi.updated` event's records).
     return [
         {
             **{key: row[field] for key, field in KPI_FIELDS.items()},
+            "name": localized_kpi_name(row["kpi__name"], row["kpi__name_zh"]),
             **{name: _decimal(row[name]) for name in KPI_DECIMALS},
             "status": row["status"],
             "trend": row["trend"],
@@ -276,7 +279,9 @@ def dashboard_summary(*, store: Store, day: dt.date, user) -> dict[str, Any]:
     """Everything the dashboard shows for `store` on `day`: the response itself, as
     `DashboardSerializer` declares it (dates and times as ISO text, decimals as text).
 
-    A fixed number of queries whatever the row counts (at most thirteen), all run here.
+    A fixed number of queries whatever the row counts (at most fourteen), all run here. For
+    today the day so far is judged against the same weekdays by this time (`pace`, one query);
+    other days have none.
     """
     lo, hi = local_day_bounds(day)
     first = day - dt.timedelta(days=DASHBOARD_DAYS - 1)
@@ -315,4 +320,5 @@ def dashboard_summary(*, store: Store, day: dt.date, user) -> dict[str, Any]:
         "food_cost": _food_cost(store, day, revenue_cents),
         "dish_ranking": _dish_ranking(store, day),
         "unread_notifications": Notification.objects.filter(recipient=user, read_at__isnull=True).count(),
+        "pace": today_pace(store=store) if day == timezone.localdate() else None,
     }

@@ -38,7 +38,9 @@ class DashboardKPISerializer(serializers.Serializer):
     """A KPI record of the day; the `kpi.updated` event carries the same shape (kpis.events)."""
 
     kpi = serializers.CharField(source="kpi_id")
-    name = serializers.CharField(source="kpi.name")
+    # In the language of the request (a user-defined KPI's stored Chinese name, or the catalogue's).
+    name = serializers.CharField(source="kpi.display_name")
+    metric = serializers.CharField(source="kpi.metric")
     unit = serializers.CharField(source="kpi.unit")
     category = serializers.CharField(source="kpi.category")
     direction = serializers.CharField(source="kpi.direction")
@@ -138,6 +140,22 @@ class DashboardDishRankingSerializer(serializers.Serializer):
     last_7_days = DashboardRankingSerializer()
 
 
+class DashboardPaceFigureSerializer(serializers.Serializer):
+    actual = serializers.IntegerField()
+    expected = serializers.IntegerField(allow_null=True)
+    difference = serializers.IntegerField(allow_null=True)
+    status = serializers.ChoiceField(choices=["on_pace", "ahead", "behind", "no_history"])
+
+
+class DashboardPaceSerializer(serializers.Serializer):
+    """Today so far against the mean of the last same weekdays by the same time (dashboard.pace)."""
+
+    as_of = serializers.CharField()
+    samples = serializers.IntegerField()
+    revenue = DashboardPaceFigureSerializer(help_text="In cents.")
+    covers = DashboardPaceFigureSerializer(help_text="Guests.")
+
+
 # The selector builds this response from rows; the guard test renders instances through this
 # serializer and compares. (The docstring is the schema's description: kept as clients know it.)
 class DashboardSerializer(serializers.Serializer):
@@ -156,3 +174,4 @@ class DashboardSerializer(serializers.Serializer):
     food_cost = DashboardFoodCostSerializer()
     dish_ranking = DashboardDishRankingSerializer()
     unread_notifications = serializers.IntegerField()
+    pace = DashboardPaceSerializer(allow_null=True, help_text="Today only; null for other days.")

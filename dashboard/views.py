@@ -28,15 +28,21 @@ from accounts.forms import LoginForm
 from accounts.lockout import mark_locked_out
 from dashboard.selectors import dashboard_summary
 from dashboard.serializers import DashboardQuerySerializer, DashboardSerializer
+from kpis.charts import trend_chart
+from kpis.models import KPI, KPIRecord
+from kpis.selectors import DEFAULT_PERIOD, TREND_PERIODS, kpi_series
 from stores.models import Employee, Store
 from zhilian import roles
 from zhilian.api.stores import requested_store
+from zhilian.formatting import format_kpi_value
 
 SUMMARY_URL = "/api/v1/kpis/dashboard/"
 NOTIFICATIONS_URL = "/api/v1/notifications/"
+TREND_URL = "/dashboard/kpi-trend/"
 BOARD_STATUSES = ("pending", "confirmed", "preparing", "ready", "served")
 POLL_SECONDS = 30
 CLOCK_URL = "/api/v1/attendance/me/"
+WAITLIST_BOARD_URL = "/api/v1/waitlist/tickets/board/"
 DEV_REFRESH_SECONDS = 15
 
 
@@ -126,12 +132,35 @@ def js_strings() -> dict[str, object]:
             "gap_hint": _("Actual − theoretical"),
         },
         "no_dish_sales": _("No dishes sold"),
+        "pace": {
+            "on_pace": _("On pace"),
+            "ahead": _("Ahead of pace by %(amount)s"),
+            "behind": _("Behind pace by %(amount)s"),
+            "no_history": _("No same-weekday history yet"),
+            "expected": _("usually %(amount)s by %(time)s"),
+        },
+        "live_figure": _("live"),
+        "full_day_target": _("full-day target"),
+        "show_trend": _("Show the trend chart"),
+        "trend_loading": _("Loading the trend…"),
+        "trend_failed": _("Could not load the trend chart."),
+        "close": _("Close"),
         # The built-in KPIs' units shown after a figure (¥ and % are written as symbols).
         "units": {
             "orders": pgettext("KPI unit", "orders"),
             "turns": pgettext("KPI unit", "turns"),
             "min": pgettext("KPI unit", "min"),
             "items": pgettext("KPI unit", "items"),
+            "parties": pgettext("KPI unit", "parties"),
+        },
+        "waitlist": {
+            "waiting": _("waiting"),
+            "called": _("Called"),
+            "next": _("Next"),
+            "wait_now": _("Wait now"),
+            "none_waiting": _("No one waiting"),
+            "minutes": _("%(minutes)s min"),
+            "seated_today": _("Seated today"),
         },
         "clock": {
             "clocked_out": _("Not clocked in"),
@@ -173,6 +202,7 @@ def dashboard(request):
         "readOnly": user.role in (roles.STAFF, roles.FINANCE),
         "summaryUrl": SUMMARY_URL,
         "notificationsUrl": NOTIFICATIONS_URL,
+        "trendUrl": TREND_URL,
         "wsStore": f"/ws/stores/{store.pk}/" if store else None,
         "wsNotifications": "/ws/notifications/",
         "wsOrigin": settings.ZHILIAN_WS_URL or None,
@@ -187,6 +217,7 @@ def dashboard(request):
         "loginUrl": settings.LOGIN_URL,
         "adminOrderUrl": "/admin/orders/order/{id}/change/" if user.is_staff else None,
         # The signed-in person's own time clock (attendance), when their login is an employee's.
+        "waitlistUrl": WAITLIST_BOARD_URL,
         "clockUrl": CLOCK_URL if Employee.objects.filter(user=user, is_active=True).exists() else None,
         "language": request.LANGUAGE_CODE,
         # Times show in the stores' zone (business days are local days), whatever the browser's.
@@ -205,6 +236,43 @@ def dashboard(request):
         "languages": settings.LANGUAGES,
     }
     return render(request, "dashboard/dashboard.html", context)
+
+
+@never_cache
+@login_required
+def kpi_trend(request):
+    """A KPI tile's trend chart: an HTML fragment drawn server-side (kpis/charts.py, the admin's
+    chart) that the dashboard's script puts under the tiles. Another store's chart, or a KPI
+    that is not there, is a 404."""
+    user = request.user
+    if not roles.can(user, "dashboard", "kpis.kpirecord"):
+        raise Http404(_("No such store."))
+    store = Store.objects.for_user(user).filter(pk=request.GET.get("store") or user.store_id).first()
+    kpi = KPI.objects.for_user(user).filter(pk=request.GET.get("kpi") or "", is_active=True).first()
+    if store is None or kpi is None:
+        raise Http404(_("No such store."))
+    try:
+        days = int(request.GET.get("days") or DEFAULT_PERIOD)
+    except ValueError:
+        days = DEFAULT_PERIOD
+    days = days if days in TREND_PERIODS else DEFAULT_PERIOD
+    series = kpi_series(kpi=kpi, store=store, end=timezone.localdate(), days=days)
+    chart = trend_chart(series)
+    for dot in chart["dots"]:
+        dot["text"] = format_kpi_value(dot["value"], kpi.unit)
+        dot["status_label"] = KPIRecord.Status(dot["status"]).label
+    context = {
+        "kpi": kpi,
+        "store": store,
+        "days": days,
+        "periods": TREND_PERIODS,
+        "chart": chart,
+        "target_text": format_kpi_value(series["target"], kpi.unit) if series["target"] is not None else None,
+        "admin_url": f"/admin/kpis/kpirecord/trend/?kpi={kpi.pk}&store={store.pk}&days={days}"
+        if user.is_staff
+        else None,
+    }
+    return render(request, "dashboard/kpi_trend.html", context)
 
 
 class DashboardLoginView(auth_views.LoginView):

@@ -26,6 +26,7 @@ from inventory.serializers import (
 from zhilian import roles
 from zhilian.api.stores import requested_store
 from zhilian.api.viewsets import ScopedCreateReadViewSet, ScopedModelViewSet, StoreScopedMixin
+from zhilian.db import replica_reads
 from zhilian.errors import NotFound
 
 CONFLICT = OpenApiResponse(description="A business rule refused the change (detail + code).")
@@ -236,6 +237,7 @@ class StockCountViewSet(
         responses={200: VarianceReportSerializer, 409: CONFLICT},
     )
     @action(detail=True, methods=["get"], role_action=roles.VIEW, filter_backends=[], pagination_class=None)
+    @replica_reads
     def variance(self, request, pk=None):
         query = VarianceQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)

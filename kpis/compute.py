@@ -41,6 +41,7 @@ from orders.selectors import daily_order_figures
 from reservations.selectors import daily_reservation_figures
 from scheduling.selectors import daily_labor
 from stores.models import Store, Table
+from waitlist.selectors import daily_waitlist_figures
 from zhilian.dates import check_range, days_between
 
 # Records written per INSERT ... ON CONFLICT statement.
@@ -59,7 +60,7 @@ UPDATE_FIELDS = [
 
 
 def collect_figures(store_ids: Sequence[str], start: dt.date, end: dt.date) -> dict[tuple[str, dt.date], DayFigures]:
-    """Aggregates per (store, local day) over [start, end]: four grouped queries, and three for
+    """Aggregates per (store, local day) over [start, end]: five grouped queries, and three for
     the recipe cost of the dishes sold (sales per dish-day, recipes, unit costs)."""
     figures: dict[tuple[str, dt.date], DayFigures] = defaultdict(DayFigures)
 
@@ -92,6 +93,17 @@ def collect_figures(store_ids: Sequence[str], start: dt.date, end: dt.date) -> d
         f.reservations = row["total"]
         f.reservations_resolved = row["resolved"]
         f.no_shows = row["no_shows"]
+
+    # The walk-in waitlist: tickets per store and the day their number was taken.
+    for row in daily_waitlist_figures(store_ids, start, end):
+        f = figures[(row["store_id"], row["business_date"])]
+        f.walk_ins = row["issued"]
+        f.walk_ins_seated = row["seated"]
+        f.walk_ins_abandoned = row["abandoned"]
+        if row["wait_total"] is not None:
+            total = row["wait_total"]
+            micros = total // dt.timedelta(microseconds=1) if isinstance(total, dt.timedelta) else int(total)
+            f.wait_seconds = Decimal(micros) / 1_000_000
 
     # The theoretical food cost: Σ per (dish, day) over aggregated sales rows (menu.reports).
     for (store_id, day), (cost_cents, dish_revenue_cents) in daily_recipe_cost(store_ids, start, end).items():

@@ -14,8 +14,11 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext_noop as N_  # noqa: N812
+
 from kpis.models import KPIRecord
 from notifications.models import Notification
+from notifications.texts import message, name
 from zhilian import events, roles
 
 Status = KPIRecord.Status
@@ -54,18 +57,28 @@ def announce(records: list[KPIRecord], previous_status: dict) -> None:
     for (store_id, day), rows in by_day.items():
         if not managers[store_id]:
             continue
+        # Worded for each reader's language when read (notifications.texts).
         lines = [
-            f"{r.kpi.name}: {_plain(r.value)} {r.kpi.unit} (target {_plain(r.target_value)})".replace("  ", " ")
+            message(
+                N_("%(kpi)s: %(value)s (target %(target)s)"),
+                kpi=name(r.kpi.name, r.kpi.name_zh),
+                value=f"{_plain(r.value)} {r.kpi.unit}".strip(),
+                target=_plain(r.target_value),
+            )
             for r in rows
         ]
-        title = f"{rows[0].kpi.name} off track" if len(rows) == 1 else f"{len(rows)} KPIs off track"
+        if len(rows) == 1:
+            title = message(N_("%(kpi)s off track on %(date)s"), kpi=name(rows[0].kpi.name, rows[0].kpi.name_zh),
+                            date=day.isoformat())  # fmt: skip
+        else:
+            title = message(N_("%(count)s KPIs off track on %(date)s"), count=len(rows), date=day.isoformat())
         notification_create(
             recipients=managers[store_id],
             kind=Notification.Kind.KPI_OFF_TRACK,
             level=Notification.Level.WARNING,
             store_id=store_id,
-            title=f"{title} on {day.isoformat()}",
-            body="\n".join(lines),
+            title=title,
+            body=lines,
             data={
                 "date": day.isoformat(),
                 "kpis": [
@@ -88,7 +101,8 @@ def record_payload(record: KPIRecord) -> dict[str, Any]:
 
     return {
         "kpi": record.kpi_id,
-        "name": kpi.name,
+        "name": kpi.display_name,
+        "metric": kpi.metric,
         "unit": kpi.unit,
         "category": kpi.category,
         "direction": kpi.direction,

@@ -39,6 +39,12 @@ Definitions (values are stored with 4 decimal places, rounded half up):
   `inventory.reports.count_period_costs`) / revenue of the period's days × 100, recorded on the
   closing count's date only (other days have no value); ``metadata`` names the period and gives
   its theoretical % (recipe cost of the same days / the same revenue) for the gap.
+- walk_ins_seated: waitlist tickets of the day (排队取号, by the day the number was taken) that
+  were seated.
+- average_wait (minutes): mean of ``seated_at − issued_at`` over those seated tickets; 0 when
+  none was seated.
+- abandonment_rate (%): (skipped + cancelled tickets) / tickets issued that day × 100; tickets
+  still waiting or called count in the denominator only; 0 without tickets.
 
 Targets, status, achievement, change and trend: `kpis.rules`.
 """
@@ -71,10 +77,15 @@ KPI_NO_SHOW_RATE = "KPI_NO_SHOW_RATE"
 KPI_STOCK_OUTS = "KPI_STOCK_OUTS"
 KPI_THEORETICAL_FOOD_COST = "KPI_THEORETICAL_FOOD_COST"
 KPI_ACTUAL_FOOD_COST = "KPI_ACTUAL_FOOD_COST"
+KPI_WALK_INS_SEATED = "KPI_WALK_INS_SEATED"
+KPI_AVERAGE_WAIT = "KPI_AVERAGE_WAIT"
+KPI_ABANDONMENT_RATE = "KPI_ABANDONMENT_RATE"
 
 # The built-in KPIs added after the first release: migrations add them to databases seeded before
 # (kpis/migrations/0004_food_cost_kpis.py).
 FOOD_COST_KPIS = (KPI_THEORETICAL_FOOD_COST, KPI_ACTUAL_FOOD_COST)
+# ... and the walk-in waitlist's (kpis/migrations/0006_waitlist_kpis.py).
+WAITLIST_KPIS = (KPI_WALK_INS_SEATED, KPI_AVERAGE_WAIT, KPI_ABANDONMENT_RATE)
 
 
 # --- built-in definitions ---------------------------------------------------------------------
@@ -86,38 +97,47 @@ def kpi_defaults() -> list[dict[str, Any]]:
     cat = KPI.Category
     rows = [
         (KPI_REVENUE, N_("Daily revenue"), cat.REVENUE, "CNY", M.REVENUE, hib, "5000", "4500", "3500",
-         "Sum of the totals of the day's orders that are not cancelled, in yuan. The store's monthly revenue "
-         "target / days in the month replaces the target where set."),
+         N_("Sum of the totals of the day's orders that are not cancelled, in yuan. The store's monthly revenue "
+         "target / days in the month replaces the target where set.")),
         (KPI_ORDER_COUNT, N_("Order count"), cat.CUSTOMER, "orders", M.ORDER_COUNT, hib, "120", "100", "70",
-         "Number of the day's orders that are not cancelled."),
+         N_("Number of the day's orders that are not cancelled.")),
         (KPI_AVERAGE_CHECK, N_("Average check"), cat.REVENUE, "CNY", M.AVERAGE_CHECK, hib, "150", "130", "100",
-         "Revenue / order count."),
+         N_("Revenue / order count.")),
         (KPI_TABLE_TURNOVER, N_("Table turnover"), cat.EFFICIENCY, "turns", M.TABLE_TURNOVER, hib, "3", "2.5", "1.5",
-         "Dine-in orders with a table / active tables."),
+         N_("Dine-in orders with a table / active tables.")),
         (KPI_REVPASH, N_("RevPASH"), cat.EFFICIENCY, "CNY", M.REVPASH, hib, "8", "6", "4",
-         "Revenue / (seats × opening hours of that weekday)."),
+         N_("Revenue / (seats × opening hours of that weekday).")),
         (KPI_FOOD_COST_RATIO, N_("Food cost ratio"), cat.COST, "%", M.FOOD_COST_RATIO, lib, "35", "38", "42",
-         "(Usage + waste cost from the stock ledger) / revenue × 100. The store's cost ratio target replaces "
-         "the target where set."),
+         N_("(Usage + waste cost from the stock ledger) / revenue × 100. The store's cost ratio target replaces "
+         "the target where set.")),
         (KPI_LABOR_COST_RATIO, N_("Labor cost ratio"), cat.COST, "%", M.LABOR_COST_RATIO, lib, "25", "28", "32",
-         "Scheduled labor cost of the day's shifts (hours × hourly wage) / revenue × 100. The store's labor "
-         "cost ratio target replaces the target where set."),
+         N_("Scheduled labor cost of the day's shifts (hours × hourly wage) / revenue × 100. The store's labor "
+         "cost ratio target replaces the target where set.")),
         (KPI_WASTE_COST, N_("Waste cost"), cat.COST, "CNY", M.WASTE_COST, lib, "100", "150", "250",
-         "Cost of the day's waste rows in the stock ledger, in yuan."),
+         N_("Cost of the day's waste rows in the stock ledger, in yuan.")),
         (KPI_TICKET_TIME, N_("Average ticket time"), cat.QUALITY, "min", M.AVERAGE_TICKET_TIME, lib, "15", "20", "30",
-         "Average minutes from confirmed to ready over the day's orders that have both times."),
+         N_("Average minutes from confirmed to ready over the day's orders that have both times.")),
         (KPI_NO_SHOW_RATE, N_("Reservation no-show rate"), cat.CUSTOMER, "%", M.NO_SHOW_RATE, lib, "5", "10", "20",
-         "No-shows / reservations of the day that arrived, were seated, completed or did not show × 100."),
+         N_("No-shows / reservations of the day that arrived, were seated, completed or did not show × 100.")),
         # Thresholds are the last value of their band: 0 on track, 1-2 at risk, 3 or more off track.
         (KPI_STOCK_OUTS, N_("Stock-outs"), cat.QUALITY, "items", M.STOCK_OUTS, lib, "0", "0", "2",
-         "Items whose stock hit zero that day (today: plus the items out of stock now)."),
+         N_("Items whose stock hit zero that day (today: plus the items out of stock now).")),
         (KPI_THEORETICAL_FOOD_COST, N_("Theoretical food cost"), cat.COST, "%", M.THEORETICAL_FOOD_COST, lib,
          "30", "33", "36",
-         "Recipe cost of the day's sold dish portions (portions × recipe valid that day × the store's unit "
-         "cost of each ingredient) / revenue × 100."),
+         N_("Recipe cost of the day's sold dish portions (portions × recipe valid that day × the store's unit "
+         "cost of each ingredient) / revenue × 100.")),
         (KPI_ACTUAL_FOOD_COST, N_("Actual food cost"), cat.COST, "%", M.ACTUAL_FOOD_COST, lib, "32", "35", "38",
-         "Consumption between two stock counts (opening count + purchases + transfers in − transfers out − "
-         "closing count, at cost) / revenue of the period × 100; recorded when a count closes."),
+         N_("Consumption between two stock counts (opening count + purchases + transfers in − transfers out − "
+         "closing count, at cost) / revenue of the period × 100; recorded when a count closes.")),
+        # A count to read, not to judge (it follows the weather and the day): no target or thresholds.
+        (KPI_WALK_INS_SEATED, N_("Walk-ins seated"), cat.CUSTOMER, "parties", M.WALK_INS_SEATED, hib,
+         None, None, None,
+         N_("Waitlist numbers taken that day whose party was seated.")),
+        (KPI_AVERAGE_WAIT, N_("Average walk-in wait"), cat.QUALITY, "min", M.AVERAGE_WAIT, lib, "15", "25", "40",
+         N_("Average minutes from taking a waitlist number to being seated, over the day's seated walk-ins.")),
+        (KPI_ABANDONMENT_RATE, N_("Waitlist abandonment rate"), cat.CUSTOMER, "%", M.ABANDONMENT_RATE, lib,
+         "10", "20", "30",
+         N_("(Skipped + cancelled waitlist numbers) / numbers taken that day × 100.")),
     ]  # fmt: skip
     return [
         {
@@ -127,9 +147,9 @@ def kpi_defaults() -> list[dict[str, Any]]:
             "unit": unit,
             "metric": metric,
             "direction": direction,
-            "target_value": Decimal(target),
-            "warning_threshold": Decimal(warning),
-            "critical_threshold": Decimal(critical),
+            "target_value": None if target is None else Decimal(target),
+            "warning_threshold": None if warning is None else Decimal(warning),
+            "critical_threshold": None if critical is None else Decimal(critical),
             "calculation_method": method,
             "description": method,
             "is_active": True,
@@ -162,6 +182,10 @@ class DayFigures:
     no_shows: int = 0
     recipe_cost_cents: Decimal = ZERO
     dish_revenue_cents: int = 0
+    walk_ins: int = 0  # waitlist tickets issued
+    walk_ins_seated: int = 0
+    walk_ins_abandoned: int = 0
+    wait_seconds: Decimal = ZERO  # Σ issued → seated of the seated tickets
     # The stock count period that closes on this day, if one does (kpis.compute._add_count_periods).
     count_period: dict[str, Any] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
@@ -218,6 +242,15 @@ def metric_values(store: Store, day: dt.date, f: DayFigures, *, today: dt.date) 
         M.THEORETICAL_FOOD_COST: (
             theoretical,
             {"recipe_cost_cents": recipe_cost_cents, "dish_revenue_cents": f.dish_revenue_cents, **no_revenue},
+        ),
+        M.WALK_INS_SEATED: (q4(f.walk_ins_seated), {"issued": f.walk_ins}),
+        M.AVERAGE_WAIT: (
+            ratio(f.wait_seconds, Decimal(f.walk_ins_seated * 60)),
+            {"seated": f.walk_ins_seated},
+        ),
+        M.ABANDONMENT_RATE: (
+            ratio(Decimal(f.walk_ins_abandoned), Decimal(f.walk_ins), HUNDRED),
+            {"abandoned": f.walk_ins_abandoned, "issued": f.walk_ins},
         ),
         **_actual_food_cost(f.count_period),
     }

@@ -2,6 +2,7 @@ import uuid
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from zhilian.jsonvalues import BoundedJSONField
@@ -40,6 +41,9 @@ class KPI(TimestampedModel):
         STOCK_OUTS = "stock_outs", _("Stock-outs")
         THEORETICAL_FOOD_COST = "theoretical_food_cost", _("Theoretical food cost")
         ACTUAL_FOOD_COST = "actual_food_cost", _("Actual food cost")
+        WALK_INS_SEATED = "walk_ins_seated", _("Walk-ins seated")
+        AVERAGE_WAIT = "average_wait", _("Average walk-in wait")
+        ABANDONMENT_RATE = "abandonment_rate", _("Waitlist abandonment rate")
 
     class Direction(models.TextChoices):
         HIGHER_IS_BETTER = "higher_is_better", _("Higher is better")
@@ -47,6 +51,8 @@ class KPI(TimestampedModel):
 
     id = StringIdField(_("KPI ID"))
     name = models.CharField(_("name"), max_length=120)
+    # The Chinese name of a user-defined KPI; the built-in names are translated by the catalogue.
+    name_zh = models.CharField(_("Chinese name"), max_length=120, blank=True)
     category = models.CharField(_("category"), max_length=16, choices=Category.choices)
     description = models.TextField(_("description"), blank=True)
     unit = models.CharField(_("unit"), max_length=20, blank=True)
@@ -82,7 +88,19 @@ class KPI(TimestampedModel):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return localized_kpi_name(self.name, self.name_zh)
+
+
+def localized_kpi_name(name: str, name_zh: str = "") -> str:
+    """The name in the active language: a stored Chinese name where there is one, else the
+    catalogue's translation of the English name (the built-in definitions), else the name."""
+    if name_zh and (get_language() or "").lower().startswith("zh"):
+        return name_zh
+    return gettext(name) if name else name
 
 
 class KPIRecord(TimestampedModel):

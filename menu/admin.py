@@ -23,10 +23,13 @@ from menu import services
 from menu.charts import scatter
 from menu.models import Dish, DishModifier, MenuCategory, RecipeLine, SetMealComponent, StoreDishOverride
 from menu.reports import MAX_REPORT_DAYS, DishClass, dish_costs_per_portion, margin_percent, menu_engineering
+from menu.resources import DishResource, StoreDishOverrideResource
 from stores.models import Store
 from zhilian import roles
 from zhilian.admin import FastRowLinksChangeList, ScopedModelAdmin, ScopedTabularInline, yuan
+from zhilian.admin.imports import ImportAdminMixin
 from zhilian.dates import check_range
+from zhilian.db import replica_reads
 from zhilian.errors import InvalidInput
 from zhilian.models import format_yuan
 
@@ -140,7 +143,8 @@ class MenuEngineeringForm(forms.Form):
 
 
 @admin.register(Dish)
-class DishAdmin(ScopedModelAdmin):
+class DishAdmin(ImportAdminMixin, ScopedModelAdmin):
+    resource_classes = import_resource_classes = [DishResource]
     form = DishForm
     list_display = [
         "code",
@@ -243,6 +247,7 @@ class DishAdmin(ScopedModelAdmin):
         extra = {"may_engineer": roles.can(request.user, roles.MENU_ENGINEERING, "menu.dish")}
         return super().changelist_view(request, {**extra, **(extra_context or {})})
 
+    @replica_reads
     def menu_engineering_view(self, request):
         """A store's dishes over a period by Kasavana–Smith class (menu.reports.menu_engineering)."""
         user = request.user
@@ -286,7 +291,8 @@ class DishAdmin(ScopedModelAdmin):
 
 
 @admin.register(StoreDishOverride)
-class StoreDishOverrideAdmin(ScopedModelAdmin):
+class StoreDishOverrideAdmin(ImportAdminMixin, ScopedModelAdmin):
+    resource_classes = import_resource_classes = [StoreDishOverrideResource]
     list_display = ["dish", "store", yuan("price_cents", _("store price")), "is_hidden", "sold_out_on"]
     list_filter = ["is_hidden", "store"]
     search_fields = ["dish__code", "dish__name_zh", "dish__name_en"]

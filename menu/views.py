@@ -35,6 +35,7 @@ from menu.serializers import (
 from zhilian import roles
 from zhilian.api.stores import requested_store
 from zhilian.api.viewsets import ScopedModelViewSet
+from zhilian.db import replica_reads
 
 
 class ServiceDeleteMixin:
@@ -176,6 +177,7 @@ class MenuEngineeringView(APIView):
         ],
         responses=MenuEngineeringSerializer,
     )
+    @replica_reads
     def get(self, request):
         query = MenuEngineeringQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)

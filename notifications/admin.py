@@ -25,12 +25,15 @@ class ReadStatusFilter(admin.SimpleListFilter):
 class NotificationAdmin(ScopedModelAdmin):
     """Notifications are written by services; here they are read, marked read or deleted."""
 
-    list_display = ["title", "recipient", "store", "kind", "level", "is_read", "created_at"]
+    list_display = ["title_shown", "recipient", "store", "kind", "level", "is_read", "created_at"]
     list_filter = [ReadStatusFilter, "kind", "level", "store"]
     list_select_related = ["recipient", "store"]
     search_fields = ["title", "body", "recipient__username", "recipient__full_name"]
     date_hierarchy = "created_at"
-    readonly_fields = ["recipient", "store", "kind", "level", "title", "body", "data", "read_at", "created_at"]
+    # Title and body in the reader's language (notifications.texts), not the stored English.
+    readonly_fields = [
+        "recipient", "store", "kind", "level", "title_shown", "body_shown", "data", "read_at", "created_at"
+    ]  # fmt: skip
     fields = readonly_fields
     actions = ["mark_read"]
 
@@ -46,6 +49,14 @@ class NotificationAdmin(ScopedModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    @admin.display(description=_("title"), ordering="title")
+    def title_shown(self, obj: Notification) -> str:
+        return obj.display_title
+
+    @admin.display(description=_("body"))
+    def body_shown(self, obj: Notification) -> str:
+        return obj.display_body
 
     @admin.display(boolean=True, description=_("read"), ordering="read_at")
     def is_read(self, obj):

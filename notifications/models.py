@@ -34,6 +34,8 @@ class Notification(TimestampedModel):
         SCHEDULE_PUBLISHED = "schedule_published", _("Schedule published")
         KPI_OFF_TRACK = "kpi_off_track", _("KPI off track")
         SYSTEM = "system", _("System")
+        LEAVE_REQUESTED = "leave_requested", _("Leave requested")
+        LEAVE_DECIDED = "leave_decided", _("Leave decided")
 
     class Level(models.TextChoices):
         INFO = "info", _("Info")
@@ -66,7 +68,22 @@ class Notification(TimestampedModel):
         ]
 
     def __str__(self) -> str:
-        return self.title
+        return self.display_title
+
+    @property
+    def display_title(self) -> str:
+        """The title in the reader's language (notifications.texts)."""
+        from notifications.texts import render
+
+        i18n = (self.data or {}).get("i18n") if isinstance(self.data, dict) else None
+        return render(i18n["title"]) if i18n and "title" in i18n else self.title
+
+    @property
+    def display_body(self) -> str:
+        from notifications.texts import render
+
+        i18n = (self.data or {}).get("i18n") if isinstance(self.data, dict) else None
+        return render(i18n["body"]) if i18n and "body" in i18n else self.body
 
     @property
     def is_read(self) -> bool:

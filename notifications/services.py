@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from notifications.models import Notification
+from notifications.texts import Message, english
 from zhilian import events
 from zhilian.roles import Role
 
@@ -24,16 +25,23 @@ def notification_create(
     *,
     recipients: Iterable[User],
     kind: str,
-    title: str,
-    body: str = "",
+    title: str | Message,
+    body: str | Message | list[Message] = "",
     level: str = Notification.Level.INFO,
     store_id: str | None = None,
     data: dict[str, Any] | None = None,
 ) -> list[Notification]:
-    """Create one notification per recipient and publish `notification.created` to each."""
+    """Create one notification per recipient and publish `notification.created` to each.
+
+    A title or body given as notifications.texts messages is kept in ``data["i18n"]`` and shown
+    in each reader's language (the columns hold the English text)."""
     recipients = list({u.pk: u for u in recipients}.values())
     if not recipients:
         return []
+    i18n = {key: value for key, value in (("title", title), ("body", body)) if not isinstance(value, str)}
+    if i18n:
+        data = {**(data or {}), "i18n": i18n}
+        title, body = english(title), english(body)
     with transaction.atomic():
         rows = Notification.objects.bulk_create(
             [
@@ -58,8 +66,8 @@ def notification_payload(row: Notification) -> dict[str, Any]:
         "id": str(row.pk),
         "kind": row.kind,
         "level": row.level,
-        "title": row.title,
-        "body": row.body,
+        "title": row.display_title,
+        "body": row.display_body,
         "data": row.data,
         "store": row.store_id,
         "created_at": (row.created_at or timezone.now()).isoformat(),

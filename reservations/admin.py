@@ -14,10 +14,11 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
+from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from reservations import services
+from reservations import admin_book, services
 from reservations.models import Reservation, ReservationTable
 from zhilian.admin import ScopedModelAdmin, ScopedTabularInline, transition_action, yuan
 from zhilian.errors import DomainError, InvalidInput
@@ -260,6 +261,25 @@ class ReservationAdmin(ScopedModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("tables")
 
+    def get_urls(self):
+        # The day view, its two forms and the floor (reservations/admin_book.py), before "<id>/".
+        view = self.admin_site.admin_view
+        pages = [
+            ("book/", admin_book.book_view, "book"),
+            ("book/slot/", admin_book.book_slot_view, "book_slot"),
+            ("book/move/", admin_book.book_move_view, "book_move"),
+            ("floor/", admin_book.floor_view, "floor"),
+        ]
+        return [
+            *(
+                path(
+                    route, view(lambda request, page=page: page(self, request)), name=f"reservations_reservation_{name}"
+                )
+                for route, page, name in pages
+            ),
+            *super().get_urls(),
+        ]
+
     @admin.display(description=_("tables"))
     def table_numbers(self, obj: Reservation) -> str:
         return ", ".join(sorted(t.number for t in obj.tables.all())) or "-"
@@ -301,3 +321,17 @@ class ReservationAdmin(ScopedModelAdmin):
 
     def update_kwargs(self, request, obj, form, formsets):
         return {**super().update_kwargs(request, obj, form, formsets), "tables": self._tables(formsets)}
+
+
+admin.site.add_shortcut(
+    "admin:reservations_reservation_book",
+    _("Reservation book"),
+    _("The day's bookings by table and time: book a free slot, move a booking"),
+    permission="reservations.view_reservation",
+)
+admin.site.add_shortcut(
+    "admin:reservations_reservation_floor",
+    _("Floor"),
+    _("Each table now: free, reserved soon, seated or needs clearing"),
+    permission="reservations.view_reservation",
+)

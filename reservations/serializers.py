@@ -156,3 +156,46 @@ class AvailabilitySerializer(serializers.Serializer):
         child=ReservedTableSerializer(many=True),
         help_text=_("Free tables of one area that seat the party when joined, fewest tables first."),
     )
+
+
+# --- the floor (schema only: reservations.selectors.floor_state builds the body) ------------------
+
+
+class FloorOrderSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    status = serializers.CharField()
+    guest_count = serializers.IntegerField()
+    order_time = serializers.DateTimeField()
+    completed_at = serializers.DateTimeField(allow_null=True)
+
+
+class FloorReservationSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    customer_name = serializers.CharField()
+    party_size = serializers.IntegerField()
+    status = serializers.CharField()
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    minutes_to_start = serializers.IntegerField(help_text="0 once the booking has started.")
+
+
+class FloorTableSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    number = serializers.CharField()
+    capacity = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=Table.Kind.choices)
+    room_name = serializers.CharField()
+    state = serializers.ChoiceField(choices=["free", "soon", "seated", "clearing"])
+    order = FloorOrderSerializer(allow_null=True, help_text="The open order, else one completed a moment ago.")
+    reservation = FloorReservationSerializer(
+        allow_null=True, help_text="The seated booking, else the next one (starting soon), else one just completed."
+    )
+
+
+class FloorSerializer(serializers.Serializer):
+    store = serializers.CharField()
+    at = serializers.DateTimeField()
+    soon_minutes = serializers.IntegerField()
+    clear_minutes = serializers.IntegerField()
+    counts = serializers.DictField(child=serializers.IntegerField(), help_text="Tables per state.")
+    tables = FloorTableSerializer(many=True)

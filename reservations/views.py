@@ -1,7 +1,9 @@
 from django.db.models import Prefetch
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from reservations import selectors, services
 from reservations.filters import ReservationFilter
@@ -9,6 +11,7 @@ from reservations.models import Reservation
 from reservations.serializers import (
     AvailabilityQuerySerializer,
     AvailabilitySerializer,
+    FloorSerializer,
     ReservationSerializer,
     TransitionSerializer,
 )
@@ -96,3 +99,19 @@ class ReservationViewSet(ScopedModelViewSet):
             **found,
         }
         return Response(AvailabilitySerializer(data).data)
+
+
+class FloorView(APIView):
+    """The floor of a store now: each active table free, reserved soon, seated or needing clearing."""
+
+    resource = "reservations.reservation"
+    role_action = "view"
+
+    @extend_schema(
+        parameters=[OpenApiParameter("store", OpenApiTypes.STR, description="Store ID (required for admins).")],
+        responses={200: FloorSerializer, 404: OpenApiResponse(description="No such store.")},
+        summary="Floor state",
+    )
+    def get(self, request):
+        store = requested_store(request, request.query_params.get("store"))
+        return Response(selectors.floor_state(store=store))

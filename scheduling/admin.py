@@ -14,10 +14,13 @@ from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.urls import path
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from scheduling import admin_week, selectors, services
+from scheduling import admin_leave, admin_week, selectors, services  # noqa: F401 (admin_leave registers)
+from scheduling.admin_week import REPORT_WORDS
 from scheduling.models import Schedule, Shift
+from stores.models import Employee
 from zhilian import roles
 from zhilian.admin import ScopedModelAdmin, ScopedTabularInline, add_domain_error, transition_action
 from zhilian.errors import DomainError
@@ -57,6 +60,7 @@ class ShiftInlineFormSet(BaseInlineFormSet):
                     end_time=end,
                     exclude=replaced,
                     pending=pending[employee.pk],
+                    position=data.get("position") or "",
                 )
             except DomainError as exc:
                 add_domain_error(form, exc)
@@ -169,16 +173,37 @@ class ScheduleAdmin(ScopedModelAdmin):
         report = obj.generation_report or {}
         if not report:
             return "-"
+        # Worded in the reader's language: the stored report keeps codes (basis, period, position,
+        # reason), named here through the same labels as elsewhere.
+        positions = dict(Employee.Position.choices)
         lines = [
-            f"coverage {report.get('coverage', 0):.0%}: {report.get('filled_hours')} of "
-            f"{report.get('demanded_hours')} position-hours ({report.get('basis')})"
+            gettext("coverage %(coverage)s: %(filled)s of %(demanded)s position-hours (%(basis)s)")
+            % {
+                "coverage": f"{report.get('coverage', 0):.0%}",
+                "filled": report.get("filled_hours"),
+                "demanded": report.get("demanded_hours"),
+                "basis": REPORT_WORDS.get(report.get("basis"), report.get("basis")),
+            }
         ]
         for gap in report.get("gaps", []):
-            lines.append(
-                f"gap: {gap['period']} {gap['position']} {gap['filled']}/{gap['needed']} "
-                f"{gap['start']}-{gap['end']} ({gap.get('reason', '')}"
-                + (f", {gap['short_hours']:g} h short)" if gap.get("short_hours") else ")")
-            )
+            words = {
+                "period": REPORT_WORDS.get(gap["period"], gap["period"]),
+                "position": positions.get(gap["position"], gap["position"]),
+                "filled": gap["filled"],
+                "needed": gap["needed"],
+                "start": gap["start"],
+                "end": gap["end"],
+                "reason": REPORT_WORDS.get(gap.get("reason", ""), gap.get("reason", "")),
+                "short": f"{gap['short_hours']:g}" if gap.get("short_hours") else "",
+            }
+            if words["short"]:
+                line = gettext(
+                    "gap: %(period)s %(position)s %(filled)s/%(needed)s %(start)s-%(end)s "
+                    "(%(reason)s, %(short)s h short)"
+                )
+            else:
+                line = gettext("gap: %(period)s %(position)s %(filled)s/%(needed)s %(start)s-%(end)s (%(reason)s)")
+            lines.append(line % words)
         return "\n".join(lines)
 
     @admin.display(description=_("labor budget"))
@@ -304,7 +329,14 @@ class ShiftAdminForm(forms.ModelForm):
             return data
         exclude = [self.instance.pk] if self.instance.pk and not self.instance._state.adding else []
         try:
-            services.shift_check(schedule=schedule, employee=employee, start_time=start, end_time=end, exclude=exclude)
+            services.shift_check(
+                schedule=schedule,
+                employee=employee,
+                start_time=start,
+                end_time=end,
+                exclude=exclude,
+                position=data.get("position") or "",
+            )
         except DomainError as exc:
             add_domain_error(self, exc)
         return data

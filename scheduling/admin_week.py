@@ -27,13 +27,26 @@ from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from scheduling import selectors, services
-from scheduling.models import Schedule, Shift
+from scheduling.models import LeaveRequest, Schedule, Shift
 from stores.models import Employee, Store
 from zhilian import roles
 from zhilian.admin import add_domain_error
 from zhilian.dates import day_problem
 from zhilian.errors import DomainError
 from zhilian.models import format_yuan
+
+# The generation report's codes (scheduling.demand, scheduling.assignment) as words.
+REPORT_WORDS = {
+    "history": _("from the order history"),
+    "minimum_staffing": _("minimum staffing"),
+    "morning": _("morning"),
+    "lunch": _("lunch"),
+    "afternoon": _("afternoon"),
+    "dinner": _("dinner"),
+    "late_night": _("late night"),
+    "no_staff_in_position": _("no staff in this position"),
+    "staff_unavailable": _("staff unavailable"),
+}
 
 FOOTER_LABELS = {
     "hours": _("Scheduled hours"),
@@ -147,6 +160,7 @@ def week_view(model_admin, request):
     can_change = roles.can(request.user, "change", "scheduling.shift")
     position_labels = dict(Employee.Position.choices)
     type_labels = dict(Shift.Type.choices)
+    leave_labels = dict(LeaveRequest.Type.choices)
     columns = []
     for d in days:
         schedule = schedules.get(d)
@@ -170,6 +184,9 @@ def week_view(model_admin, request):
             for cell, column in zip(employee["cells"], columns, strict=True):
                 editable = not column["published"]
                 cell["iso"], cell["weekend"] = column["iso"], column["weekend"]
+                if cell["leave"]:
+                    cell["leave_label"] = leave_labels.get(cell["leave"]["leave_type"], "")
+                    cell["leave_pending"] = cell["leave"]["status"] == LeaveRequest.Status.PENDING
                 cell["add_url"] = (
                     cell_url(store.pk, cell["day"], employee_id=employee["id"], base=base)
                     if editable and can_add and employee["is_active"]
@@ -192,6 +209,8 @@ def week_view(model_admin, request):
             {
                 **gap,
                 "position_label": position_labels.get(gap.get("position"), gap.get("position")),
+                # The reason in words (the stored report keeps its code).
+                "reason_label": REPORT_WORDS.get(gap.get("reason", ""), gap.get("reason", "")),
                 "missing": max(int(gap.get("needed", 0)) - int(gap.get("filled", 0)), 0),
             }
             for gap in gaps

@@ -5,7 +5,8 @@ loaded and locked) and the demo seed (a year of days, in memory) share the same 
 
 Rules (docs/architecture.md, "Scheduling"): active staff of the store only; the position must
 match (an employee whose ``skills`` list the position is a fallback, used after everyone in the
-position). Never on a day off, never overlapping another shift of the employee (adjacent days'
+position). Never on a day off or a day of approved leave, never outside the weekday's availability
+ranges, never overlapping another shift of the employee (adjacent days'
 overnight shifts included), never past the weekly cap (``preferences.max_hours_per_week``, default
 ``DEFAULT_MAX_HOURS_PER_WEEK``, counting every shift of the ISO week) nor ``MAX_HOURS_PER_DAY``, and
 at least ``MIN_REST_HOURS`` between a shift and the employee's shifts of other days (a split lunch
@@ -20,7 +21,8 @@ work within the caps (typically a lunch worker whose dinner would pass the daily
 with a few weekly hours left). Its hours count as filled; the rest of the head stays a gap.
 Optional heads (``Slot.extra``: what the labor budget allows above demand) are staffed last, from
 whoever is left, and do not count in the coverage. What could not be filled is reported as gaps,
-with a reason. `violations` re-checks any set of shifts against all of these rules.
+with a reason. `violations` re-checks any set of shifts against all of these rules;
+`shift_refusals` checks one shift an employee would take (the manual edits' check).
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ from collections import defaultdict
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+from django.utils import timezone
 
 from stores.models import WEEKDAYS
 
@@ -72,13 +76,45 @@ class StaffMember:
     preferred_shifts: tuple = ()
     weekly_cap: float = float(DEFAULT_MAX_HOURS_PER_WEEK)
     performance: float = 0.0
+    # weekday (0 = Monday) -> the (start, end) local times a shift must fit in; a weekday not
+    # listed is open all day. An end at or before the start is the next day.
+    availability: Mapping[int, tuple] = field(default_factory=dict)
+    leave: frozenset = frozenset()  # days of approved leave (dates)
 
     def can_work(self, position: str) -> bool:
         return self.position == position or position in self.skills
 
+    def off_on(self, day: dt.date) -> bool:
+        """A stated day off (weekday) or a day of approved leave."""
+        return WEEKDAYS[day.weekday()] in self.days_off or day in self.leave
 
-def staff_member(*, id: Hashable, position: str, skills: Any, preferences: Any, performance_score: Any) -> StaffMember:
-    """An employee's row (model or dict values) as a StaffMember; malformed preferences count as none."""
+    def available(self, day: dt.date, starts: dt.datetime, ends: dt.datetime) -> bool:
+        """Whether a shift of `day` from `starts` to `ends` fits in one of the weekday's ranges."""
+        ranges = self.availability.get(day.weekday())
+        if not ranges:
+            return True
+        local_start = timezone.localtime(starts).replace(tzinfo=None)
+        local_end = timezone.localtime(ends).replace(tzinfo=None)
+        for start, end in ranges:
+            range_start = dt.datetime.combine(day, start)
+            range_end = dt.datetime.combine(day + dt.timedelta(days=1) if end <= start else day, end)
+            if range_start <= local_start and local_end <= range_end:
+                return True
+        return False
+
+
+def staff_member(
+    *,
+    id: Hashable,
+    position: str,
+    skills: Any,
+    preferences: Any,
+    performance_score: Any,
+    availability: Mapping[int, tuple] | None = None,
+    leave: Any = (),
+) -> StaffMember:
+    """An employee's row (model or dict values) as a StaffMember; malformed preferences count as none.
+    `availability` and `leave`: see `scheduling.selectors.staff_constraints`."""
     return StaffMember(
         id=id,
         position=position,
@@ -87,6 +123,8 @@ def staff_member(*, id: Hashable, position: str, skills: Any, preferences: Any, 
         preferred_shifts=_pref_list(preferences, "preferred_shifts"),
         weekly_cap=weekly_cap(preferences),
         performance=float(performance_score or 0),
+        availability=dict(availability or {}),
+        leave=frozenset(leave),
     )
 
 
@@ -163,6 +201,7 @@ class _Load:
     booked: list[Span]  # shifts of other days (rest applies) and of this day (added while filling)
     other_days: int = 0  # the first `other_days` spans of `booked` are other days'
     day_hours: float = 0.0
+    day: dt.date = dt.date.min  # the day being filled (availability is per weekday)
 
     def free(self, starts: dt.datetime, ends: dt.datetime, rest: dt.timedelta) -> bool:
         for i, (s, e) in enumerate(self.booked):
@@ -175,10 +214,13 @@ class _Load:
         return min(self.member.weekly_cap - self.week_hours, rules.max_hours_per_day - self.day_hours)
 
     def eligible(self, starts: dt.datetime, ends: dt.datetime, rules: Rules) -> bool:
-        """Free (with rest) and within the caps (the position was matched when the pool was drawn)."""
+        """Free (with rest), within the caps and the day's availability (the position was matched
+        when the pool was drawn, days off and leave when the day's loads were made)."""
         hours = (ends - starts).total_seconds() / 3600
-        return hours <= self.hours_left(rules) + EPSILON and self.free(
-            starts, ends, dt.timedelta(hours=rules.min_rest_hours)
+        return (
+            hours <= self.hours_left(rules) + EPSILON
+            and self.free(starts, ends, dt.timedelta(hours=rules.min_rest_hours))
+            and self.member.available(self.day, starts, ends)
         )
 
     def rank(self, slot: Slot, position: str) -> tuple:
@@ -316,14 +358,15 @@ def assign_day(
     same_day = same_day or {}
     week_hours = week_hours or {}
     rules = rules or Rules()
-    weekday = WEEKDAYS[day.weekday()]
     loads = []
     for m in staff:
-        if weekday in m.days_off:
+        if m.off_on(day):  # a day off or approved leave: not in the day's pool at all
             continue
         spans = list(booked.get(m.id, ()))
         today = list(same_day.get(m.id, ()))
-        load = _Load(member=m, week_hours=week_hours.get(m.id, 0.0), booked=spans + today, other_days=len(spans))
+        load = _Load(
+            member=m, week_hours=week_hours.get(m.id, 0.0), booked=spans + today, other_days=len(spans), day=day
+        )
         load.day_hours = sum((e - s).total_seconds() / 3600 for s, e in today)
         loads.append(load)
     if required:
@@ -376,7 +419,66 @@ class Violation:
     detail: str
 
 
-VIOLATION_KINDS = ("not_on_staff", "position", "day_off", "overlap", "rest", "daily_cap", "weekly_cap")
+VIOLATION_KINDS = (
+    "not_on_staff",
+    "position",
+    "day_off",
+    "leave",
+    "availability",
+    "overlap",
+    "rest",
+    "daily_cap",
+    "weekly_cap",
+)
+
+
+def shift_refusals(
+    member: StaffMember, shift: ShiftRecord, others: Sequence[ShiftRecord], rules: Rules | None = None
+) -> list[Violation]:
+    """The one rule function: every rule of assignment that `member` taking `shift` would break.
+
+    `others`: the member's other shifts, at least those of the shift's ISO week and any within the
+    rest period of it (adjacent days' overnight shifts). Checks the position (own or a skill), the
+    stated days off, approved leave, the weekday's availability ranges, overlaps, rest between
+    shifts of different days and the daily and weekly caps. Generation applies the same parts
+    (`StaffMember.can_work`, `off_on`, `available`, `_Load.free` and the caps) on its in-memory
+    loads; manual edits (scheduling.services.edits.shift_check) call this. Empty when all is well.
+    """
+    rules = rules or Rules()
+    found: list[Violation] = []
+    me = member.id
+
+    def refuse(kind: str, detail: str, *ids: Hashable) -> None:
+        found.append(Violation(kind, me, (shift.id, *ids), detail))
+
+    if shift.position and not member.can_work(shift.position):
+        refuse("position", f"cannot work as {shift.position}")
+    if WEEKDAYS[shift.day.weekday()] in member.days_off:
+        refuse("day_off", f"{shift.day} is a day off")
+    if shift.day in member.leave:
+        refuse("leave", f"on approved leave on {shift.day}")
+    if not member.available(shift.day, shift.starts, shift.ends):
+        refuse("availability", f"not available then on {WEEKDAYS[shift.day.weekday()]}")
+    rest = dt.timedelta(hours=rules.min_rest_hours)
+    day_hours = week_hours = shift.hours
+    week = shift.day.isocalendar()[:2]
+    for other in others:
+        if other.id == shift.id:
+            continue
+        if other.starts < shift.ends and other.ends > shift.starts:
+            refuse("overlap", "shifts overlap", other.id)
+        elif other.day != shift.day and other.starts - rest < shift.ends and other.ends + rest > shift.starts:
+            gap = max((shift.starts - other.ends), (other.starts - shift.ends)).total_seconds() / 3600
+            refuse("rest", f"{gap:g} h of rest between days", other.id)
+        if other.day == shift.day:
+            day_hours += other.hours
+        if other.day.isocalendar()[:2] == week:
+            week_hours += other.hours
+    if day_hours > rules.max_hours_per_day + EPSILON:
+        refuse("daily_cap", f"{day_hours:g} h on {shift.day}")
+    if week_hours > member.weekly_cap + EPSILON:
+        refuse("weekly_cap", f"{week_hours:g} h in week {week[0]}-W{week[1]:02d}")
+    return found
 
 
 def violations(
@@ -384,8 +486,9 @@ def violations(
 ) -> list[Violation]:
     """Every broken rule of assignment in `shifts`: an employee not among `staff` (the store's active
     employees), a position they neither hold nor list as a skill (a blank position is their own),
-    a day off, two shifts that overlap, less than the rest between shifts of different days, and the
-    daily and weekly caps (pass every shift of the ISO weeks concerned). Empty when all is well."""
+    a day off, approved leave, a time outside availability, two shifts that overlap, less than the
+    rest between shifts of different days, and the daily and weekly caps (pass every shift of the
+    ISO weeks concerned). Empty when all is well."""
     rules = rules or Rules()
     found: list[Violation] = []
     by_employee: dict[Hashable, list[ShiftRecord]] = defaultdict(list)
@@ -403,6 +506,10 @@ def violations(
                 found.append(Violation("position", employee_id, (s.id,), f"cannot work as {s.position}"))
             if WEEKDAYS[s.day.weekday()] in member.days_off:
                 found.append(Violation("day_off", employee_id, (s.id,), f"{s.day} is a day off"))
+            if s.day in member.leave:
+                found.append(Violation("leave", employee_id, (s.id,), f"on approved leave on {s.day}"))
+            if not member.available(s.day, s.starts, s.ends):
+                found.append(Violation("availability", employee_id, (s.id,), "outside the weekday's availability"))
         for i, first in enumerate(own):
             for second in own[i + 1 :]:
                 if second.starts >= first.ends + rest:

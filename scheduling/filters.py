@@ -1,6 +1,6 @@
 import django_filters
 
-from scheduling.models import Schedule, Shift
+from scheduling.models import Availability, LeaveRequest, Schedule, Shift
 from zhilian.api.filters import DateFilter, FilterSet
 
 
@@ -27,3 +27,26 @@ class ShiftFilter(FilterSet):
     class Meta:
         model = Shift
         fields = ["schedule", "is_confirmed", "is_completed"]
+
+
+class LeaveRequestFilter(FilterSet):
+    store = django_filters.CharFilter(field_name="employee__store_id")
+    employee = django_filters.CharFilter(field_name="employee_id")
+    status = django_filters.MultipleChoiceFilter(choices=LeaveRequest.Status.choices)
+    leave_type = django_filters.MultipleChoiceFilter(choices=LeaveRequest.Type.choices)
+    # Requests that touch [date_from, date_to].
+    date_from = DateFilter(field_name="end_date", lookup_expr="gte")
+    date_to = DateFilter(field_name="start_date", lookup_expr="lte")
+
+    class Meta:
+        model = LeaveRequest
+        fields = []
+
+
+class AvailabilityFilter(FilterSet):
+    store = django_filters.CharFilter(field_name="employee__store_id")
+    employee = django_filters.CharFilter(field_name="employee_id")
+
+    class Meta:
+        model = Availability
+        fields = ["weekday"]

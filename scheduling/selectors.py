@@ -16,7 +16,7 @@ from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from scheduling.assignment import Span, week_bounds
-from scheduling.models import Schedule, Shift
+from scheduling.models import Availability, LeaveRequest, Schedule, Shift
 from stores.models import WEEKDAYS, Employee, Store
 from zhilian.api.rows import datetime_text
 
@@ -271,10 +271,39 @@ def schedule_budget(*, schedule: Schedule, today: dt.date | None = None) -> dict
     }
 
 
+def staff_constraints(
+    *, employee_ids: Iterable, start: dt.date, end: dt.date
+) -> tuple[dict[Any, dict[int, tuple]], dict[Any, set[dt.date]]]:
+    """What limits when the employees can work over [start, end], in two queries: their
+    availability ranges ({employee: {weekday: ((start, end), ...)}}) and their days of approved
+    leave ({employee: {day, ...}}). scheduling.assignment.staff_member takes both."""
+    employee_ids = list(employee_ids)
+    availability: dict[Any, dict[int, list]] = defaultdict(lambda: defaultdict(list))
+    for employee_id, weekday, range_start, range_end in (
+        Availability.objects.filter(employee_id__in=employee_ids)
+        .order_by("employee_id", "weekday", "start_time")
+        .values_list("employee_id", "weekday", "start_time", "end_time")
+    ):
+        availability[employee_id][weekday].append((range_start, range_end))
+    leave: dict[Any, set[dt.date]] = defaultdict(set)
+    for employee_id, first, last in LeaveRequest.objects.filter(
+        employee_id__in=employee_ids,
+        status=LeaveRequest.Status.APPROVED,
+        start_date__lte=end,
+        end_date__gte=start,
+    ).values_list("employee_id", "start_date", "end_date"):
+        day = max(first, start)
+        while day <= min(last, end):
+            leave[employee_id].add(day)
+            day += dt.timedelta(days=1)
+    ranges = {e: {w: tuple(r) for w, r in days.items()} for e, days in availability.items()}
+    return ranges, dict(leave)
+
+
 def schedule_violations(*, store_id: str, start: dt.date, end: dt.date) -> list:
     """Re-check the shifts of a store's days [start, end] against every rule of assignment
     (scheduling.assignment.violations), with the whole ISO weeks read for the weekly caps and a
-    day on either side for overlaps and rest. Two queries."""
+    day on either side for overlaps and rest. Four queries."""
     from scheduling.assignment import ShiftRecord, staff_member, violations
 
     first, _ = week_bounds(start - dt.timedelta(days=1))
@@ -283,6 +312,12 @@ def schedule_violations(*, store_id: str, start: dt.date, end: dt.date) -> list:
         "id", "employee_id", "schedule__schedule_date", "starts_at", "ends_at", "position"
     )
     shifts = [ShiftRecord(*row) for row in rows]
+    employees = list(
+        Employee.objects.filter(store_id=store_id, is_active=True).values(
+            "id", "position", "skills", "preferences", "performance_score"
+        )
+    )
+    availability, leave = staff_constraints(employee_ids=[e["id"] for e in employees], start=first, end=last)
     staff = {
         e["id"]: staff_member(
             id=e["id"],
@@ -290,10 +325,10 @@ def schedule_violations(*, store_id: str, start: dt.date, end: dt.date) -> list:
             skills=e["skills"],
             preferences=e["preferences"],
             performance_score=e["performance_score"],
+            availability=availability.get(e["id"]),
+            leave=leave.get(e["id"], ()),
         )
-        for e in Employee.objects.filter(store_id=store_id, is_active=True).values(
-            "id", "position", "skills", "preferences", "performance_score"
-        )
+        for e in employees
     }
     in_range = {s.id for s in shifts if start <= s.day <= end}
     return [v for v in violations(shifts, staff) if in_range.intersection(v.shifts)]
@@ -405,18 +440,41 @@ def _position_order() -> dict[str, int]:
     return {value: i for i, value in enumerate(Employee.Position.values)}
 
 
-def employee_days_off(preferences: Any, days: list[dt.date]) -> set[dt.date]:
-    """Which of `days` are the employee's stated days off (``preferences.days_off``, weekdays).
-
-    Dated leave joins here once the time-off requests exist."""
+def employee_days_off(preferences: Any, days: list[dt.date], leave_days: Iterable[dt.date] = ()) -> set[dt.date]:
+    """Which of `days` the employee does not work: their stated days off (``preferences.days_off``,
+    weekdays) and their days of approved leave (`leave_days`, from `week_leave`)."""
     off = preferences.get("days_off") if isinstance(preferences, dict) else None
     off = set(off) if isinstance(off, list) else set()
-    return {d for d in days if WEEKDAYS[d.weekday()] in off}
+    leave = set(leave_days)
+    return {d for d in days if WEEKDAYS[d.weekday()] in off or d in leave}
+
+
+def week_leave(*, store_id: str, days: list[dt.date], user) -> dict[tuple[Any, dt.date], dict[str, Any]]:
+    """Pending and approved leave of a store's employees over `days`, per (employee, day): the
+    request's id, status and type (one query; what `user` may see)."""
+    marks: dict[tuple[Any, dt.date], dict[str, Any]] = {}
+    rows = (
+        LeaveRequest.objects.for_user(user)
+        .filter(
+            employee__store_id=store_id,
+            status__in=LeaveRequest.HOLDING,
+            start_date__lte=days[-1],
+            end_date__gte=days[0],
+        )
+        .order_by("created_at")
+        .values("id", "employee_id", "status", "leave_type", "start_date", "end_date")
+    )
+    for row in rows:
+        for d in days:
+            if row["start_date"] <= d <= row["end_date"]:
+                marks[(row["employee_id"], d)] = row
+    return marks
 
 
 def week_grid(*, store_id: str, day: dt.date, user) -> dict[str, Any]:
     """A store's week around `day` for the grid: its schedules, employees by position with their
-    shifts per day and days off, the generation gaps (unfilled demand) per day, and the footer rows.
+    shifts per day, days off and leave (pending or approved), the generation gaps (unfilled demand)
+    per day, and the footer rows.
 
     A fixed number of queries whatever the number of employees and shifts.
     """
@@ -462,10 +520,16 @@ def week_grid(*, store_id: str, day: dt.date, user) -> dict[str, Any]:
         row["hours"] = (row["ends_at"] - row["starts_at"]).total_seconds() / 3600
         by_cell[(row["employee_id"], row["schedule__schedule_date"])].append(row)
         week_seconds[row["employee_id"]] += row["hours"]
+    leave = week_leave(store_id=store_id, days=days, user=user)
     groups: list[dict[str, Any]] = []
     for employee in employees:
-        off = employee_days_off(employee["preferences"], days)
-        cells = [{"day": d, "shifts": by_cell.get((employee["id"], d), []), "day_off": d in off} for d in days]
+        marks = {d: leave.get((employee["id"], d)) for d in days}
+        approved = [d for d, m in marks.items() if m and m["status"] == LeaveRequest.Status.APPROVED]
+        off = employee_days_off(employee["preferences"], days, approved)
+        cells = [
+            {"day": d, "shifts": by_cell.get((employee["id"], d), []), "day_off": d in off, "leave": marks[d]}
+            for d in days
+        ]
         entry = {**employee, "cells": cells, "week_hours": week_seconds.get(employee["id"], 0.0)}
         if not groups or groups[-1]["position"] != employee["position"]:
             groups.append({"position": employee["position"], "employees": []})

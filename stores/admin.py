@@ -1,10 +1,14 @@
+from django import forms
 from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
+from scheduling.admin_leave import AvailabilityInline
 from stores import services
 from stores.models import Employee, Region, Store, Table
+from stores.resources import EmployeeResource, TableResource
 from zhilian.admin import ScopedModelAdmin, ScopedTabularInline, transition_action, yuan
+from zhilian.admin.imports import ImportAdminMixin
 
 
 class TableInline(ScopedTabularInline):
@@ -77,7 +81,8 @@ class StoreAdmin(ScopedModelAdmin):
 
 
 @admin.register(Table)
-class TableAdmin(ScopedModelAdmin):
+class TableAdmin(ImportAdminMixin, ScopedModelAdmin):
+    resource_classes = import_resource_classes = [TableResource]
     list_display = ["number", "store", "capacity", "kind", "room_name", "is_active"]
     list_filter = ["kind", "is_active", "store"]
     list_select_related = ["store"]
@@ -96,8 +101,35 @@ class TableAdmin(ScopedModelAdmin):
         self.message_user(request, _("%(count)d table(s) activated.") % {"count": count or 0})
 
 
+class SkillsField(forms.MultipleChoiceField):
+    """An employee's fallback positions (scheduling.assignment) as labelled checkboxes rather
+    than a JSON list of codes; values outside the positions that a row already holds stay."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def prepare_value(self, value):
+        return value if isinstance(value, list | tuple) else []
+
+
+class EmployeeAdminForm(forms.ModelForm):
+    skills = SkillsField(label=_("skills"), required=False, choices=Employee.Position.choices)
+
+    class Meta:
+        model = Employee
+        fields = ["skills"]  # the admin's fieldsets add the rest
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        held = [s for s in (self.instance.skills or []) if isinstance(s, str)]
+        known = dict(Employee.Position.choices)
+        self.fields["skills"].choices = [*Employee.Position.choices, *((s, s) for s in held if s not in known)]
+        self.fields["skills"].help_text = _("Positions this employee can also cover when scheduling.")
+
+
 @admin.register(Employee)
-class EmployeeAdmin(ScopedModelAdmin):
+class EmployeeAdmin(ImportAdminMixin, ScopedModelAdmin):
+    form = EmployeeAdminForm
+    resource_classes = import_resource_classes = [EmployeeResource]
     list_display = [
         "id",
         "name",
@@ -122,6 +154,7 @@ class EmployeeAdmin(ScopedModelAdmin):
 
     date_hierarchy = "hire_date"
     autocomplete_fields = ["store", "user"]
+    inlines = [AvailabilityInline]
     fieldsets = [
         (None, {"fields": ["id", "store", "user", "name", "position", "is_active"]}),
         (_("Contact"), {"fields": ["phone", "email"]}),

@@ -34,6 +34,8 @@ EVENT_TYPES = frozenset(
         "menu.sold_out",
         "menu.updated",
         "notification.created",
+        "waitlist.created",
+        "waitlist.status_changed",
     }
 )
 

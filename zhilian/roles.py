@@ -38,6 +38,8 @@ COUNT_RECORD = "record"
 COUNT_CLOSE = "close"
 # Read the menu engineering report of a store (sales, recipe costs and margins per dish).
 MENU_ENGINEERING = "menu_engineering"
+# Import rows from a CSV/XLSX file in the admin (zhilian/admin/imports.py); exporting needs VIEW only.
+IMPORT = "import"
 CRUD = frozenset({VIEW, ADD, CHANGE, DELETE})
 READ = frozenset({VIEW})
 
@@ -59,8 +61,8 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     # Regions group stores (华东, 华南, …); HQ draws them.
     "stores.region": {ADMIN: CRUD, MANAGER: READ, STAFF: READ},
     "stores.store": {ADMIN: CRUD, MANAGER: frozenset({VIEW, CHANGE}), STAFF: READ},
-    "stores.table": {ADMIN: CRUD, MANAGER: frozenset({VIEW, ADD, CHANGE}), STAFF: READ},
-    "stores.employee": {ADMIN: CRUD, MANAGER: CRUD, STAFF: READ},
+    "stores.table": {ADMIN: CRUD | {IMPORT}, MANAGER: frozenset({VIEW, ADD, CHANGE, IMPORT}), STAFF: READ},
+    "stores.employee": {ADMIN: CRUD | {IMPORT}, MANAGER: CRUD | {IMPORT}, STAFF: READ},
     # override_price: sell a menu dish at another price than the store's menu says.
     "orders.order": {
         ADMIN: CRUD | {"transition", OVERRIDE_PRICE},
@@ -68,7 +70,7 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         STAFF: frozenset({VIEW, ADD, "transition"}),
     },
     "orders.orderitem": {ADMIN: CRUD, MANAGER: CRUD, STAFF: frozenset({VIEW, ADD})},
-    "inventory.inventoryitem": {ADMIN: CRUD, MANAGER: CRUD, STAFF: READ},
+    "inventory.inventoryitem": {ADMIN: CRUD | {IMPORT}, MANAGER: CRUD | {IMPORT}, STAFF: READ},
     # Stock counts (盘点): managers open (add) and close them; staff record counted quantities
     # (record) on an open sheet. A count is never deleted: it is history.
     "inventory.stockcount": {
@@ -97,6 +99,15 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         MANAGER: CRUD | {"confirm"},
         STAFF: frozenset({VIEW, "confirm"}),
     },
+    # Time off (scheduling.services.leave): staff ask for their own leave and cancel it while it is
+    # pending (they see only their own); managers ask for anyone of the store, decide, cancel.
+    "scheduling.leaverequest": {
+        ADMIN: CRUD | {"decide", "cancel"},
+        MANAGER: CRUD | {"decide", "cancel"},
+        STAFF: frozenset({VIEW, ADD, "cancel"}),
+    },
+    # When each employee can work per weekday (staff read their own).
+    "scheduling.availability": {ADMIN: CRUD, MANAGER: CRUD, STAFF: READ},
     "reservations.reservation": {
         ADMIN: CRUD | {"transition"},
         MANAGER: CRUD | {"transition"},
@@ -105,11 +116,15 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     # The chain menu is HQ's (admins); a store's overrides and 估清 (sold_out) its manager's.
     "menu.menucategory": {ADMIN: CRUD, MANAGER: READ, STAFF: READ},
     # menu_engineering: the margins report of a store's dishes (managers: their own store).
-    "menu.dish": {ADMIN: CRUD | {MENU_ENGINEERING}, MANAGER: READ | {MENU_ENGINEERING}, STAFF: READ},
+    "menu.dish": {ADMIN: CRUD | {MENU_ENGINEERING, IMPORT}, MANAGER: READ | {MENU_ENGINEERING}, STAFF: READ},
     "menu.dishmodifier": {ADMIN: CRUD, MANAGER: READ, STAFF: READ},
     "menu.recipeline": {ADMIN: CRUD, MANAGER: READ, STAFF: READ},
     "menu.setmealcomponent": {ADMIN: CRUD, MANAGER: READ, STAFF: READ},
-    "menu.storedishoverride": {ADMIN: CRUD | {SOLD_OUT}, MANAGER: CRUD | {SOLD_OUT}, STAFF: READ},
+    "menu.storedishoverride": {
+        ADMIN: CRUD | {SOLD_OUT, IMPORT},
+        MANAGER: CRUD | {SOLD_OUT, IMPORT},
+        STAFF: READ,
+    },
     # Attendance: staff punch for themselves (punch) and read their own entries and timesheets;
     # managers punch for anyone of their store (punch_for_others, with a reason), correct entries
     # (add, change), and approve and export the weekly timesheets.
@@ -135,6 +150,13 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         ADMIN: frozenset({VIEW, CHANGE, DELETE}),
         MANAGER: frozenset({VIEW, CHANGE, DELETE}),
         STAFF: frozenset({VIEW, CHANGE, DELETE}),
+    },
+    # The walk-in waitlist (排队取号): a kiosk signs in as a staff account of its store to issue
+    # numbers; everyone on the floor calls, seats, skips and cancels. Tickets are history: no delete.
+    "waitlist.waitlistticket": {
+        ADMIN: frozenset({VIEW, ADD, "transition"}),
+        MANAGER: frozenset({VIEW, ADD, "transition"}),
+        STAFF: frozenset({VIEW, ADD, "transition"}),
     },
     # simplejwt's token tables (admin pages read-only): admins audit issued/revoked tokens.
     "token_blacklist.outstandingtoken": {ADMIN: READ},

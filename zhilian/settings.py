@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "auditlog",
     # Celery beat's schedule in the database, edited by admins in the admin (zhilian/jobs.py).
     "django_celery_beat",
+    # Changelist exports (CSV, XLSX) and imports with a preview (zhilian/admin/exports.py, imports.py).
+    "import_export",
     "zhilian",
     "accounts",
     "stores",
@@ -65,6 +67,7 @@ INSTALLED_APPS = [
     "notifications",
     "menu",
     "attendance",
+    "waitlist",
     # Reads every domain above; nothing imports it.
     "dashboard",
 ]
@@ -146,6 +149,21 @@ if IS_POSTGRES:
         DATABASES["default"]["OPTIONS"]["prepare_threshold"] = prepare_threshold
 else:
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("timeout", 20)
+
+# A read replica (zhilian/db.py, docs/scaling.md): report pages, their API and exports read from
+# it; writes and the services' own reads stay on the primary. Same engine and options as the
+# primary (pool, timeouts), another address.
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+if DATABASE_REPLICA_URL:
+    _replica = env.db_url("DATABASE_REPLICA_URL")
+    DATABASES["replica"] = {
+        **DATABASES["default"],
+        **{key: _replica[key] for key in ("NAME", "USER", "PASSWORD", "HOST", "PORT") if key in _replica},
+        "OPTIONS": {**DATABASES["default"].get("OPTIONS", {}), **_replica.get("OPTIONS", {})},
+    }
+    if "pool" in DATABASES["replica"]["OPTIONS"]:
+        DATABASES["replica"]["OPTIONS"]["pool"] = dict(DATABASES["replica"]["OPTIONS"]["pool"])
+DATABASE_ROUTERS = ["zhilian.db.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -294,6 +312,8 @@ TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en")
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# English dates with a 24-hour clock (zhilian/formats/en/formats.py); Chinese keeps Django's.
+FORMAT_MODULE_PATH = ["zhilian.formats"]
 TIME_ZONE = env.str("TIME_ZONE", default="Asia/Shanghai")
 # Celery beat's crontab entries (04:00, Thursday 06:00) are read in the stores' time zone.
 CELERY_TIMEZONE = TIME_ZONE
@@ -460,6 +480,7 @@ SPECTACULAR_SETTINGS = {
         "KPIRecordStatusEnum": "kpis.models.KPIRecord.Status",
         "ReservationStatusEnum": "reservations.models.Reservation.Status",
         "StockCountStatusEnum": "inventory.models.StockCount.Status",
+        "WaitlistTicketStatusEnum": "waitlist.models.WaitlistTicket.Status",
     },
     "SECURITY": [{"jwtAuth": []}],
     "POSTPROCESSING_HOOKS": [

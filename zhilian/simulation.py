@@ -2,9 +2,11 @@
 
 Orders arrive by channel at the seeded demand (zhilian.seed.sales: the day's volume, the lunch
 and dinner peaks, the dishes people pick, the ticket times and cancellations), reservations are
-booked, confirmed, arrive, are seated (and order) and leave, perishables see some waste. Every
+booked, confirmed, arrive, are seated (and order) and leave, walk-ins who find no table take a
+waitlist number and are called and seated (a few give up or are not there when called),
+perishables see some waste. Every
 change goes through the public services (orders.services, reservations.services,
-inventory.services) with the store's manager (or front-desk staff) as the actor, so stock, the
+waitlist.services, inventory.services) with the store's manager (or front-desk staff) as the actor, so stock, the
 audit trail, events and notifications follow as they do for people.
 
 Two clocks: the *service clock* decides what is due (demand of the hour, a ticket's next step)
@@ -45,6 +47,10 @@ from orders.services import CLOSED_STATUSES, order_create, order_transition
 from reservations.models import Reservation
 from reservations.services import reservation_create, reservation_transition
 from stores.models import Employee, Store, Table
+from waitlist.bands import band_for, store_bands
+from waitlist.models import WaitlistTicket
+from waitlist.services import waitlist_ticket_issue, waitlist_ticket_transition
+from waitlist.workflow import QUEUED
 from zhilian.dates import parse_hhmm
 from zhilian.errors import DomainError
 from zhilian.roles import Role
@@ -82,9 +88,13 @@ WASTE_CHANCE = 0.05  # per perishable item and day
 SWEEP_MINUTES = 5
 SOLD_OUT_REASON = cat.CANCEL_REASONS["confirmed"][0]
 DB_RETRIES = 3
-# A walk-in party with no free table waits, looking again every few minutes, then leaves (the
-# waitlist, once there is one, is where they would take a number).
+# A walk-in party with no free table takes a waitlist number (排队取号) and waits, the host looking
+# for a table every few minutes; it leaves (cancels) once it has waited longer than its patience:
+# at least WALK_IN_PATIENCE_MINUTES, about the wait it was quoted (give or take), so a few give up.
+# A called party is not there now and then (skipped).
 WALK_IN_RETRY_MINUTES, WALK_IN_PATIENCE_MINUTES = 5, 20
+NOT_THERE_WHEN_CALLED = 0.06
+LEFT_REASON = "等太久离开 left after waiting"
 
 
 class RealClock:
@@ -106,7 +116,10 @@ class Tally:
     orders_moved: Counter = field(default_factory=Counter)  # by the status moved to
     orders_cancelled: int = 0
     walk_ins_waited: int = 0  # parties that found no free table at first
-    walk_ins_turned_away: int = 0  # ... and left after waiting
+    walk_ins_turned_away: int = 0  # ... and left after waiting (their number cancelled)
+    waitlist_issued: int = 0  # waitlist numbers taken
+    waitlist_seated: int = 0  # ... called and seated
+    waitlist_skipped: int = 0  # ... called and not there
     reservations_created: int = 0
     reservations_moved: Counter = field(default_factory=Counter)
     waste_rows: int = 0
@@ -132,6 +145,10 @@ class Tally:
         out.append(f"orders moved: {sum(self.orders_moved.values())} ({moved})")
         out.append(f"orders cancelled: {self.orders_cancelled}")
         out.append(f"walk-ins waiting for a table: {self.walk_ins_waited}, of whom left: {self.walk_ins_turned_away}")
+        out.append(
+            f"waitlist numbers: {self.waitlist_issued} taken, {self.waitlist_seated} seated, "
+            f"{self.waitlist_skipped} skipped"
+        )
         res_moved = ", ".join(f"{k} {v}" for k, v in self.reservations_moved.items()) or "none"
         out.append(f"reservations created: {self.reservations_created}; moved: {res_moved}")
         out.append(f"waste rows: {self.waste_rows}; delivery rows: {self.deliveries}")
@@ -155,6 +172,9 @@ class StoreRun:
     def __init__(self, store: Store, seed: int | None):
         self.store = store
         self.rng = random.Random(f"zhilian-simulate:{seed}:{store.pk}" if seed is not None else None)
+        # The waitlist's own draws (patience, called parties), apart so they leave the rest of the
+        # service (orders, bookings) as it would be without a queue.
+        self.queue_rng = random.Random(f"zhilian-simulate-queue:{seed}:{store.pk}" if seed is not None else None)
         config = store.config or {}
         self.size = float((config.get("seed") or {}).get("size") or 1.0)
         self.menu = Menu(bool(config.get("spicy_menu_boost")))
@@ -426,20 +446,92 @@ class Simulation:
         fields["guest_count"] = guests
         self.place_order(run, when, lines, fields)
 
-    def walk_in(self, run: StoreRun, guests: int, *, waited: int) -> None:
-        """A walk-in party takes a free table and orders; with none free it waits (looked at
-        again every few minutes) and leaves after a while."""
-        rng = run.rng
+    def walk_in(
+        self, run: StoreRun, guests: int, *, waited: int, ticket_id=None, patience: float | None = None
+    ) -> None:
+        """A walk-in party takes a free table and orders; with none free it takes a waitlist number
+        and waits: the host looks again every few minutes, calls the number when a table fits and
+        seats the party (or skips it when it is not there); past its patience it leaves."""
+        ticket = WaitlistTicket.objects.filter(pk=ticket_id).first() if ticket_id else None
+        if ticket_id and (ticket is None or ticket.status not in (WaitlistTicket.Status.WAITING,)):
+            return  # someone at the host stand seated or cancelled it meanwhile
         table = self.free_table(run, guests)
+        if table is not None and ticket is None and self.queue_ahead(run, guests):
+            table = None  # parties of its size are queued already: it takes a number behind them
         if table is None:
-            if waited == 0:
+            if ticket is None:
                 self.tally.walk_ins_waited += 1
-            if waited + WALK_IN_RETRY_MINUTES > WALK_IN_PATIENCE_MINUTES:
+                try:
+                    ticket = waitlist_ticket_issue(actor=run.front_desk, store=run.store, party_size=guests)
+                except DomainError as exc:
+                    self.refused("waitlist_ticket_issue", exc)
+                    ticket = None
+                else:
+                    self.tally.waitlist_issued += 1
+                    quoted = ticket.quoted_wait_minutes or 0
+                    patience = max(WALK_IN_PATIENCE_MINUTES, quoted + run.queue_rng.uniform(-10, 25))
+                    self.log(f"{run.store.pk}: {ticket.code} for {guests}, quoted {ticket.quoted_wait_minutes} min")
+            limit = patience if patience is not None else WALK_IN_PATIENCE_MINUTES
+            if waited + WALK_IN_RETRY_MINUTES > limit:
                 self.tally.walk_ins_turned_away += 1
+                if ticket is not None:
+                    self.move_ticket(run, ticket, WaitlistTicket.Status.CANCELLED, reason=LEFT_REASON)
                 return
             later = self.sim + WALK_IN_RETRY_MINUTES * M
-            self.at(later, lambda: self.walk_in(run, guests, waited=waited + WALK_IN_RETRY_MINUTES))
+            pk = ticket.pk if ticket else None
+            self.at(
+                later,
+                lambda: self.walk_in(run, guests, waited=waited + WALK_IN_RETRY_MINUTES, ticket_id=pk, patience=limit),
+            )
             return
+        if ticket is not None:
+            # The number is called; the party comes forward (or is not there) a minute or two later.
+            if not self.move_ticket(run, ticket, WaitlistTicket.Status.CALLED):
+                return
+            when = self.sim + run.queue_rng.uniform(1, 4) * M
+            self.at(when, lambda: self.called_party(run, ticket.pk, guests))
+            return
+        self.seat_walk_in(run, guests, table)
+
+    def queue_ahead(self, run: StoreRun, guests: int) -> bool:
+        band = band_for(store_bands(run.store.config), guests)
+        return (
+            bool(band)
+            and WaitlistTicket.objects.filter(
+                store=run.store, business_date=timezone.localdate(), band=band.code, status__in=QUEUED
+            ).exists()
+        )
+
+    def move_ticket(self, run: StoreRun, ticket: WaitlistTicket, status: str, *, table=None, reason="") -> bool:
+        try:
+            waitlist_ticket_transition(actor=run.front_desk, ticket=ticket, status=status, table=table, reason=reason)
+        except DomainError as exc:
+            self.refused(f"waitlist -> {status}", exc)
+            return False
+        return True
+
+    def called_party(self, run: StoreRun, ticket_id, guests: int) -> None:
+        """A called number: seated at a free table, skipped when the party has gone, called
+        again when the table was taken meanwhile."""
+        ticket = WaitlistTicket.objects.filter(pk=ticket_id, status=WaitlistTicket.Status.CALLED).first()
+        if ticket is None:
+            return
+        if run.queue_rng.random() < NOT_THERE_WHEN_CALLED:
+            if self.move_ticket(run, ticket, WaitlistTicket.Status.SKIPPED, reason="过号 not there"):
+                self.tally.waitlist_skipped += 1
+            return
+        table = self.free_table(run, guests)
+        if table is None:
+            if ticket.call_count < 3 and self.move_ticket(run, ticket, WaitlistTicket.Status.CALLED):
+                self.at(self.sim + WALK_IN_RETRY_MINUTES * M, lambda: self.called_party(run, ticket_id, guests))
+            return
+        if self.move_ticket(run, ticket, WaitlistTicket.Status.SEATED, table=table):
+            self.tally.waitlist_seated += 1
+            self.seat_walk_in(run, guests, table)
+
+    def seat_walk_in(self, run: StoreRun, guests: int, table: Table) -> None:
+        """The party at its table orders."""
+        rng = run.rng
         guests = min(guests, table.capacity)
         fields: dict[str, Any] = {
             "order_type": Order.Type.DINE_IN,

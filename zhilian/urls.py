@@ -21,6 +21,7 @@ api_v1 = [
     path("", include("dashboard.api_urls")),
     path("", include("kpis.urls")),
     path("", include("notifications.urls")),
+    path("", include("waitlist.urls")),
 ]
 
 handler500 = "zhilian.unavailable.server_error"

@@ -252,6 +252,7 @@ def instance_summary(*, store, day: dt.date, user) -> dict:
         # Plain values already (dashboard/tests/test_food_cost_panel.py checks them by hand).
         "food_cost": _food_cost(store, day, revenue),
         "dish_ranking": _dish_ranking(store, day),
+        "pace": None,  # the guard's days are never today (dashboard/tests/test_pace.py)
     }
 
 

@@ -404,13 +404,17 @@ def test_kpi_tiles_show_money_as_yuan_and_ratios_as_percentages(asgi_server, sto
     today = timezone.localdate()
     KPIRecordFactory(kpi_id="KPI_REVENUE", store=store, record_date=today, value=Decimal("3200.0000"),
                      target_value=Decimal("5000.0000"))  # fmt: skip
+    KPIRecordFactory(kpi_id="KPI_AVERAGE_CHECK", store=store, record_date=today, value=Decimal("132.5000"),
+                     target_value=Decimal("150.0000"))  # fmt: skip
     KPIRecordFactory(kpi_id="KPI_FOOD_COST_RATIO", store=store, record_date=today, value=Decimal("31.4567"),
                      target_value=Decimal("35.0000"))  # fmt: skip
     with chromium() as browser:
         page = browser.new_page(viewport={"width": 1440, "height": 900})
         log_in(page, asgi_server.url, manager)
         page.wait_for_selector('[data-kpi="KPI_REVENUE"] .tile-value', timeout=10_000)
-        assert page.text_content('[data-kpi="KPI_REVENUE"] .tile-value') == "¥3,200.00"
+        # Today's revenue tile shows the live figure (no orders yet), not the last computation.
+        assert page.text_content('[data-kpi="KPI_REVENUE"] .tile-value') == "¥0.00"
+        assert page.text_content('[data-kpi="KPI_AVERAGE_CHECK"] .tile-value') == "¥132.50"
         assert page.text_content('[data-kpi="KPI_FOOD_COST_RATIO"] .tile-value') == "31.5 %"
         assert "CNY" not in page.text_content("#kpi-tiles")
         assert "¥5,000.00" in page.text_content('[data-kpi="KPI_REVENUE"] .tile-foot')

@@ -23,6 +23,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Case, F, Sum, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext_noop as N_  # noqa: N812
 
 from accounts.models import User
 from inventory.models import InventoryItem, InventoryTransaction
@@ -36,6 +37,7 @@ from inventory.quantities import (
 )
 from notifications.models import Notification
 from notifications.services import notification_create, store_managers
+from notifications.texts import message
 from stores.models import Store
 from zhilian import events
 from zhilian.audit import audit_record
@@ -43,6 +45,9 @@ from zhilian.errors import DomainError, InsufficientStock, InvalidInput
 
 Type = InventoryTransaction.Type
 Status = InventoryItem.Status
+# The status labels' msgids (InventoryItem.Status), for notifications worded when read.
+STATUS_MSGIDS = {Status.NORMAL: N_("Normal"), Status.LOW: N_("Low"), Status.CRITICAL: N_("Critical"),
+                 Status.OUT_OF_STOCK: N_("Out of stock")}  # fmt: skip
 
 # How bad a status is; a notification goes out only when an item gets worse.
 SEVERITY = {Status.NORMAL: 0, Status.LOW: 1, Status.CRITICAL: 2, Status.OUT_OF_STOCK: 3}
@@ -87,15 +92,18 @@ def _alert_if_worse(item: InventoryItem, old_status: str) -> None:
         "unit": item.unit,
     }
     events.publish("inventory.low_stock", store_id=item.store_id, data=data)
-    label = Status(new_status).label
     notification_create(
         recipients=store_managers(item.store_id),
         kind=Notification.Kind.LOW_STOCK,
         level=Notification.Level.WARNING if new_status == Status.LOW else Notification.Level.CRITICAL,
-        title=f"{item.name}: {label}",
-        body=(
-            f"{item.name} is down to {fmt_quantity(item.current_quantity)} {item.unit} "
-            f"(reorder point {fmt_quantity(item.min_quantity)} {item.unit})."
+        # Worded in each reader's language when read (notifications.texts); the status label too.
+        title=message(N_("%(item)s: %(status)s"), item=item.name, status=message(STATUS_MSGIDS[new_status])),
+        body=message(
+            N_("%(item)s is down to %(quantity)s %(unit)s (reorder point %(minimum)s %(unit)s)."),
+            item=item.name,
+            quantity=fmt_quantity(item.current_quantity),
+            unit=item.unit,
+            minimum=fmt_quantity(item.min_quantity),
         ),
         store_id=item.store_id,
         data=data,

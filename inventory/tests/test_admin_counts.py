@@ -139,3 +139,41 @@ def test_variance_page_without_an_earlier_count_explains(actors):
     response = browser(actors.manager).get(reverse("admin:inventory_stockcount_variance", args=[count.pk]), follow=True)
     messages = [str(m) for m in response.context["messages"]]
     assert any("no earlier closed count" in m for m in messages), messages
+
+
+def test_the_variance_table_exports_as_csv_and_xlsx(actors):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    StockCountFactory(store=actors.store, count_date=dt.date(2026, 2, 28))
+    count, beef, rice = _open(actors)
+    services.stock_count_record(
+        count=count,
+        quantities=[{"item": beef.pk, "counted_quantity": "9"}, {"item": rice.pk, "counted_quantity": "20"}],
+        user=actors.manager,
+    )
+    services.stock_count_close(count=count, user=actors.manager)
+    client = browser(actors.manager)
+    url = reverse("admin:inventory_stockcount_variance", args=[count.pk])
+    page = client.get(url).content.decode()
+    assert 'id="variance-csv"' in page and 'id="variance-xlsx"' in page
+    text = client.get(url, {"format": "csv", "sort": "name"}).content.decode("utf-8")
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert rows[0][0] == "item" and rows[0][-1] == "unit"
+    assert [r[0] for r in rows[1:]] == ["Beef", "Rice"]  # the page's order
+    cost = rows[0].index("variance cost")
+    assert [r[cost] for r in rows[1:]] == ["80.00", "30.00"]  # yuan, not cents
+    response = client.get(url, {"format": "xlsx"})
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet["A2"].value == "Beef" and sheet.cell(row=2, column=cost + 1).value == 80
+    # Another store's count: no report, no file.
+    other = StockCountFactory(store=actors.other_store)
+    assert (
+        browser(actors.manager)
+        .get(reverse("admin:inventory_stockcount_variance", args=[other.pk]), {"format": "csv"})
+        .status_code
+        == 302
+    )

@@ -163,12 +163,12 @@ def test_compute_defaults_to_yesterday_and_own_store(actors, client_for, default
     response = client_for(actors.manager).post(COMPUTE, {}, format="json")
     assert response.status_code == 200, response.content
     body = response.json()
-    assert body["count"] == 12
+    assert body["count"] == 15
     assert {r["store"] for r in body["results"]} == {"STORE001"}
     assert {r["record_date"] for r in body["results"]} == {yesterday.isoformat()}
     revenue = next(r for r in body["results"] if r["kpi"] == "KPI_REVENUE")
     assert revenue["value"] == "1234.0000"
-    assert KPIRecord.objects.filter(store=actors.store, record_date=yesterday).count() == 12
+    assert KPIRecord.objects.filter(store=actors.store, record_date=yesterday).count() == 15
     assert not KPIRecord.objects.filter(store=actors.other_store).exists()
 
 
@@ -177,15 +177,15 @@ def test_compute_range_for_a_store(actors, client_for, defaults):
         COMPUTE, {"store": "STORE001", "start_date": "2026-11-01", "end_date": "2026-11-03"}, format="json"
     )
     assert response.status_code == 200, response.content
-    assert response.json()["count"] == 36
-    assert KPIRecord.objects.filter(store=actors.store).count() == 36
+    assert response.json()["count"] == 45
+    assert KPIRecord.objects.filter(store=actors.store).count() == 45
 
 
 def test_admin_computes_every_active_store(actors, client_for, defaults):
     StoreFactory(id="STORE009", status=Store.Status.CLOSED)
     response = client_for(actors.admin).post(COMPUTE, {"date": "2026-11-01"}, format="json")
     assert response.status_code == 200
-    assert response.json()["count"] == 24
+    assert response.json()["count"] == 30
     assert set(KPIRecord.objects.values_list("store_id", flat=True)) == {"STORE001", "STORE002"}
 
 

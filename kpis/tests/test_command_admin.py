@@ -29,16 +29,16 @@ def test_command_defaults_to_yesterday_for_active_stores(store, other_store, def
     StoreFactory(id="STORE003", status=Store.Status.RENOVATING)
     output = run()
     yesterday = timezone.localdate() - dt.timedelta(days=1)
-    assert "Computed 24 KPI records for 2 store(s) × 1 day(s)" in output
+    assert "Computed 30 KPI records for 2 store(s) × 1 day(s)" in output
     assert set(KPIRecord.objects.values_list("record_date", flat=True)) == {yesterday}
 
 
 def test_command_range_and_stores(store, other_store, defaults):
     output = run("--start", "2026-11-01", "--end", "2026-11-03", "--store", "STORE002")
-    assert "Computed 36 KPI records for 1 store(s) × 3 day(s) (2026-11-01..2026-11-03)" in output
+    assert "Computed 45 KPI records for 1 store(s) × 3 day(s) (2026-11-01..2026-11-03)" in output
     assert set(KPIRecord.objects.values_list("store_id", flat=True)) == {"STORE002"}
     run("--date", "2026-11-05", "--store", "STORE001", "STORE002")
-    assert KPIRecord.objects.filter(record_date=dt.date(2026, 11, 5)).count() == 24
+    assert KPIRecord.objects.filter(record_date=dt.date(2026, 11, 5)).count() == 30
 
 
 @pytest.mark.parametrize(
@@ -88,7 +88,7 @@ def test_admin_recompute_action(actors, client, defaults):
     assert response.status_code == 200
     record.refresh_from_db()
     assert record.value == 0  # recomputed from the (empty) data
-    assert KPIRecord.objects.filter(store=actors.store, record_date=dt.date(2026, 11, 1)).count() == 12
+    assert KPIRecord.objects.filter(store=actors.store, record_date=dt.date(2026, 11, 1)).count() == 15
 
 
 def test_admin_record_changelist_query_count_is_constant(actors, client, defaults):

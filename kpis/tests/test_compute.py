@@ -51,7 +51,7 @@ def test_every_active_daily_kpi_gets_a_record(store):
     services.kpi_ensure_defaults()
     KPI.objects.filter(pk="KPI_WASTE_COST").update(is_active=False)
     records = services.kpi_compute_day(store=store, day=DAY, notify=False)
-    assert len(records) == 11
+    assert len(records) == 14
     # Not computed: inactive, and the actual food cost (not daily: recorded when a count closes).
     assert {"KPI_WASTE_COST", "KPI_ACTUAL_FOOD_COST"}.isdisjoint({r.kpi_id for r in records})
 
@@ -134,7 +134,7 @@ def test_bulk_equals_day_by_day(store, other_store):
         for s in (store, other_store):
             services.kpi_compute_day(store=s, day=start + dt.timedelta(days=n), notify=False)
     assert sorted(KPIRecord.objects.values_list(*fields)) == bulk
-    assert len(bulk) == 12 * 6 * 2
+    assert len(bulk) == 15 * 6 * 2
 
 
 def test_bulk_query_count_does_not_grow_with_days_or_stores(store, other_store):
@@ -172,10 +172,12 @@ def test_off_track_notifies_the_managers_once(store, revenue_kpi, manager, other
     notes = list(Notification.objects.filter(kind=Notification.Kind.KPI_OFF_TRACK))
     assert [n.recipient for n in notes] == [manager]
     assert notes[0].store_id == "STORE001"
+    i18n = notes[0].data.pop("i18n")  # the texts, worded when read (notifications.texts)
     assert notes[0].data == {
         "date": "2026-11-20",
         "kpis": [{"kpi": "KPI_REV", "value": "1000.0000", "target_value": "5000"}],
     }
+    assert i18n["title"]["params"]["date"] == "2026-11-20"
     assert notes[0].title == f"{revenue_kpi.name} off track on 2026-11-20"
     assert notes[0].body == f"{revenue_kpi.name}: 1000 CNY (target 5000)"
     # Still off track on recompute: no second notification.
@@ -242,7 +244,7 @@ def test_one_event_per_store_day(store, other_store, revenue_kpi, monkeypatch, d
 
 
 def test_ensure_defaults_is_idempotent_and_keeps_edits(db):
-    assert services.kpi_ensure_defaults() == 13
+    assert services.kpi_ensure_defaults() == 16
     KPI.objects.filter(pk="KPI_REVENUE").update(target_value=D("9999"))
     assert services.kpi_ensure_defaults() == 0
     assert KPI.objects.get(pk="KPI_REVENUE").target_value == D("9999")
@@ -253,6 +255,7 @@ def test_ensure_defaults_is_idempotent_and_keeps_edits(db):
         "KPI_REVENUE", "KPI_ORDER_COUNT", "KPI_AVERAGE_CHECK", "KPI_TABLE_TURNOVER", "KPI_REVPASH",
         "KPI_FOOD_COST_RATIO", "KPI_LABOR_COST_RATIO", "KPI_WASTE_COST", "KPI_TICKET_TIME", "KPI_NO_SHOW_RATE",
         "KPI_STOCK_OUTS", "KPI_THEORETICAL_FOOD_COST", "KPI_ACTUAL_FOOD_COST",
+        "KPI_WALK_INS_SEATED", "KPI_AVERAGE_WAIT", "KPI_ABANDONMENT_RATE",
     }  # fmt: skip
     assert set(KPI.objects.values_list("metric", flat=True)) == set(KPI.Metric.values)
 
@@ -284,4 +287,4 @@ def test_concurrent_computes_of_one_store_day_keep_one_record_each():
     for t in threads:
         t.join()
     assert errors == []
-    assert KPIRecord.objects.filter(store=store, record_date=DAY).count() == 12
+    assert KPIRecord.objects.filter(store=store, record_date=DAY).count() == 15

@@ -16,6 +16,8 @@ from reservations.models import Reservation
 from reservations.tests.factories import ReservationFactory
 from scheduling.tests.factories import ScheduleFactory, ShiftFactory
 from stores.tests.factories import EmployeeFactory, TableFactory
+from waitlist.models import WaitlistTicket
+from waitlist.tests.factories import WaitlistTicketFactory
 
 DAY = dt.date(2026, 11, 20)  # a Friday; the store is open 10:00-22:00 (12 h) with 80 seats
 D = Decimal
@@ -68,6 +70,19 @@ def day_data(store, other_store):
     for status in (rs.COMPLETED, rs.SEATED, rs.NO_SHOW, rs.NO_SHOW, rs.CANCELLED, rs.PENDING, rs.CONFIRMED):
         ReservationFactory(store=store, reservation_date=DAY, status=status)
     ReservationFactory(store=store, reservation_date=DAY + dt.timedelta(days=1), status=rs.NO_SHOW)
+
+    # Waitlist numbers taken that day: 2 seated after 10 and 20 minutes, 1 skipped, 1 cancelled,
+    # 1 still waiting; not counted: the day after, another store.
+    ws = WaitlistTicket.Status
+    for n, (status, wait) in enumerate(
+        [(ws.SEATED, 10), (ws.SEATED, 20), (ws.SKIPPED, None), (ws.CANCELLED, None), (ws.WAITING, None)], 1
+    ):
+        issued = local(DAY, 18, n)
+        seated = issued + dt.timedelta(minutes=wait) if wait else None
+        WaitlistTicketFactory(store=store, number=n, issued_at=issued, status=status, seated_at=seated)
+    WaitlistTicketFactory(store=store, issued_at=local(DAY + dt.timedelta(days=1), 18), status=ws.SEATED,
+                          seated_at=local(DAY + dt.timedelta(days=1), 19))  # fmt: skip
+    WaitlistTicketFactory(store=other_store, issued_at=local(DAY, 18), status=ws.CANCELLED)
     return store
 
 
@@ -84,6 +99,9 @@ EXPECTED = {
     "no_show_rate": D("50.0000"),  # 2 / 4
     "stock_outs": D("1.0000"),  # item A hit zero
     "theoretical_food_cost": D("0"),  # open items only: no recipe cost
+    "walk_ins_seated": D("2.0000"),
+    "average_wait": D("15.0000"),  # (10 + 20) / 2 minutes
+    "abandonment_rate": D("40.0000"),  # (1 skipped + 1 cancelled) / 5 issued × 100
 }
 
 
@@ -179,7 +197,7 @@ def test_one_store_day_costs_a_handful_of_queries(day_data, django_assert_max_nu
     services.kpi_ensure_defaults()
     # The domain aggregates, dish and modifier sales, recipes, unit costs, closed counts, the
     # stores, the history for trends, the upsert and the records read back.
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(17):
         services.kpi_compute_day(store=day_data, day=DAY, notify=False)
 
 

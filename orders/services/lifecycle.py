@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop as N_  # noqa: N812
 
 from menu.services import (
     deduct_at_status,
@@ -17,6 +18,7 @@ from menu.services import (
 )
 from notifications.models import Notification
 from notifications.services import notification_create, store_managers
+from notifications.texts import message
 from orders.models import Order, OrderItem, OrderItemModifier
 from orders.services.common import (
     CREATE_FIELDS,
@@ -192,7 +194,7 @@ def _move(locked: Order, *, status: str, reason: str, user, at: dt.datetime | No
             recipients=recipients,
             kind=Notification.Kind.ORDER_STATUS,
             level=Notification.Level.WARNING,
-            title=f"Order {locked.pk} cancelled",
+            title=message(N_("Order %(order)s cancelled"), order=locked.pk),  # in the reader's language
             body=reason,
             store_id=locked.store_id,
             data={"order": locked.pk, "from": previous, "to": status, "total_cents": locked.total_cents},

@@ -8,9 +8,11 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_  # noqa: N812
 
 from notifications.models import Notification
 from notifications.services import notification_create, store_managers
+from notifications.texts import message
 from reservations.models import Reservation, ReservationTable
 from reservations.selectors import reservation_best_fit
 from reservations.services.rules import (
@@ -154,14 +156,18 @@ def reservation_create(
         notification_create(
             recipients=store_managers(store.pk) if notify else (),
             kind=Notification.Kind.RESERVATION_CREATED,
-            title=_("New reservation: %(name)s, %(party)d guests")
-            % {"name": reservation.customer_name, "party": reservation.party_size},
-            body=_("%(date)s %(time)s, tables %(tables)s")
-            % {
-                "date": reservation.reservation_date,
-                "time": reservation.reservation_time.strftime("%H:%M"),
-                "tables": ", ".join(payload["tables"]),
-            },
+            # Worded in each reader's language when read (notifications.texts).
+            title=message(
+                N_("New reservation: %(name)s, %(party)d guests"),
+                name=reservation.customer_name,
+                party=reservation.party_size,
+            ),
+            body=message(
+                N_("%(date)s %(time)s, tables %(tables)s"),
+                date=str(reservation.reservation_date),
+                time=reservation.reservation_time.strftime("%H:%M"),
+                tables=", ".join(payload["tables"]),
+            ),
             store_id=store.pk,
             data={"reservation": reservation.pk},
         )

@@ -182,7 +182,9 @@ def test_managers_of_the_store_are_notified(floor, book, manager, staff, other_m
     assert {n.recipient_id for n in notes} == {manager.pk, second_manager.pk}
     note = notes.first()
     assert "Wang Fang" in note.title and "4" in note.title
+    i18n = note.data.pop("i18n")  # the texts, worded when read (notifications.texts)
     assert note.data == {"reservation": reservation.pk}
+    assert i18n["title"]["params"] == {"name": "Wang Fang", "party": 4}
     assert note.store_id == "STORE001"
 
 

@@ -1,4 +1,5 @@
-"""Manual schedule and shift edits: same store, no overlap, the weekly cap, unpublished schedules only."""
+"""Manual schedule and shift edits: unpublished schedules only, every shift checked against the rules
+of generation (scheduling.assignment.shift_refusals)."""
 
 from __future__ import annotations
 
@@ -6,14 +7,24 @@ import datetime as dt
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from scheduling.assignment import week_bounds, weekly_cap
+from scheduling.assignment import (
+    MAX_HOURS_PER_DAY,
+    MIN_REST_HOURS,
+    VIOLATION_KINDS,
+    ShiftRecord,
+    Violation,
+    shift_refusals,
+    staff_member,
+    week_bounds,
+)
 from scheduling.demand import shift_type_for
 from scheduling.models import Schedule, Shift
-from scheduling.selectors import employee_week_seconds
+from scheduling.selectors import staff_constraints
 from stores.models import Employee, Store
 from zhilian.audit import CREATE, DELETE, audit_record
 from zhilian.dates import check_day
@@ -72,6 +83,38 @@ def schedule_delete(*, schedule: Schedule, user: User | None = None) -> None:
     schedule.delete()
 
 
+def _rule_message(violation: Violation, employee: Employee, others: dict) -> str:
+    """One broken rule, said after the employee's name."""
+    detail = violation.detail
+    other = others.get(violation.shifts[-1], "") if len(violation.shifts) > 1 else ""
+    kind = violation.kind
+    if kind == "position":
+        return _("cannot work as %(position)s") % {"position": detail.removeprefix("cannot work as ")}
+    if kind == "day_off":
+        return _("has this weekday as a stated day off")
+    if kind == "leave":
+        return _("is on approved leave that day")
+    if kind == "availability":
+        return _("is not available at that time on this weekday")
+    if kind == "overlap":
+        return _("already works %(other)s, which overlaps this shift") % {"other": other}
+    if kind == "rest":
+        return _("would rest less than %(hours)s h between this shift and %(other)s") % {
+            "hours": f"{MIN_REST_HOURS:g}",
+            "other": other,
+        }
+    if kind == "daily_cap":
+        return _("would work %(hours)s in the day, over the daily cap of %(cap)s h") % {
+            "hours": detail.split(" on ")[0],
+            "cap": f"{MAX_HOURS_PER_DAY:g}",
+        }
+    return detail
+
+
+# The codes a single refusal keeps (clients branch on them); several at once are "shift_rules".
+_SINGLE_CODES = {"overlap": "shift_overlap", "weekly_cap": "weekly_hours_cap"}
+
+
 def shift_check(
     *,
     schedule: Schedule,
@@ -80,53 +123,85 @@ def shift_check(
     end_time: dt.time,
     exclude: list | tuple = (),
     pending: list | tuple = (),
+    position: str = "",
 ) -> tuple[dt.datetime, dt.datetime]:
     """Raise unless `employee` may work start-end on `schedule`'s day; return the shift's bounds.
 
-    `exclude`: shift ids being replaced; `pending`: (schedule_date, starts_at, ends_at) of unsaved shifts
-    of the same employee (an admin formset) that count as booked. Does not lock; the services call it
-    with the employee row locked.
+    The rules are generation's (scheduling.assignment.shift_refusals: position, days off, approved
+    leave, availability, overlaps, rest between days, daily and weekly caps); every broken one is
+    listed in one 409: its message names them all, `rules` gives their kinds (a single overlap or
+    weekly cap keeps the codes `shift_overlap` and `weekly_hours_cap`, several are `shift_rules`).
+    `exclude`: shift ids being replaced; `pending`: (schedule_date, starts_at, ends_at) of unsaved
+    shifts of the same employee (an admin formset) that count as booked; `position`: the shift's
+    (blank: the employee's own). Does not lock; the services call it with the employee row locked.
     """
-    check_day(schedule.schedule_date, "schedule")
+    day = schedule.schedule_date
+    check_day(day, "schedule")
     if employee.store_id != schedule.store_id:
         raise InvalidInput({"employee": _("The employee works in another store.")})
     if not employee.is_active:
         raise InvalidInput({"employee": _("The employee is inactive.")})
     if start_time == end_time:
         raise InvalidInput({"end_time": _("A shift cannot end when it starts.")})
-    starts, ends = Shift.bounds(schedule.schedule_date, start_time, end_time)
-    clash = (
-        Shift.objects.filter(employee=employee, starts_at__lt=ends, ends_at__gt=starts)
+    starts, ends = Shift.bounds(day, start_time, end_time)
+    rest = dt.timedelta(hours=MIN_REST_HOURS)
+    monday, sunday = week_bounds(day)
+    rows = (
+        Shift.objects.filter(employee=employee)
+        .filter(
+            Q(schedule__schedule_date__range=(monday, sunday)) | Q(starts_at__lt=ends + rest, ends_at__gt=starts - rest)
+        )
         .exclude(pk__in=list(exclude))
-        .select_related("schedule")
-        .first()
+        .values_list("id", "schedule__schedule_date", "starts_at", "ends_at", "position", "start_time", "end_time")
     )
-    clash_pending = None
-    if clash is None:
-        clash_pending = next(((d, s, e) for d, s, e in pending if s < ends and e > starts), None)
-    if clash is not None or clash_pending is not None:
-        if clash is not None:
-            other = f"{clash.schedule.schedule_date} {clash.start_time:%H:%M}-{clash.end_time:%H:%M}"
+    others: list[ShiftRecord] = []
+    labels: dict = {}
+    for pk, other_day, other_starts, other_ends, other_position, other_start, other_end in rows:
+        others.append(ShiftRecord(pk, employee.pk, other_day, other_starts, other_ends, other_position))
+        labels[pk] = f"{other_day} {other_start:%H:%M}-{other_end:%H:%M}"
+    for i, (other_day, other_starts, other_ends) in enumerate(pending):
+        key = ("pending", i)
+        others.append(ShiftRecord(key, employee.pk, other_day, other_starts, other_ends))
+        labels[key] = f"{other_day} {timezone.localtime(other_starts):%H:%M}"
+    availability, leave = staff_constraints(employee_ids=[employee.pk], start=day, end=day)
+    member = staff_member(
+        id=employee.pk,
+        position=employee.position,
+        skills=employee.skills,
+        preferences=employee.preferences,
+        performance_score=employee.performance_score,
+        availability=availability.get(employee.pk),
+        leave=leave.get(employee.pk, ()),
+    )
+    refusals = shift_refusals(member, ShiftRecord(None, employee.pk, day, starts, ends, position), others)
+    if not refusals:
+        return starts, ends
+    extra: dict[str, Any] = {"rules": sorted({v.kind for v in refusals}, key=VIOLATION_KINDS.index)}
+    messages = []
+    for violation in refusals:
+        if violation.kind == "weekly_cap":
+            hours = sum(o.hours for o in others if monday <= o.day <= sunday) + (ends - starts).total_seconds() / 3600
+            cap = member.weekly_cap
+            extra.update(hours=round(hours, 2), cap=cap)
+            messages.append(
+                _("would work %(hours)s h in the week of %(monday)s, over the cap of %(cap)s h")
+                % {"hours": f"{hours:g}", "monday": monday, "cap": f"{cap:g}"}
+            )
         else:
-            other = f"{clash_pending[0]} {timezone.localtime(clash_pending[1]):%H:%M}"
-        raise Unavailable(
-            _("%(name)s already works %(other)s, which overlaps this shift.") % {"name": employee.name, "other": other},
-            code="shift_overlap",
-        )
-    monday, sunday = week_bounds(schedule.schedule_date)
-    seconds = employee_week_seconds(employee, schedule.schedule_date, exclude)
-    seconds += sum((e - s).total_seconds() for d, s, e in pending if monday <= d <= sunday)
-    hours = (seconds + (ends - starts).total_seconds()) / 3600
-    cap = weekly_cap(employee.preferences)
-    if hours > cap + 1e-9:
-        raise DomainError(
-            _("%(name)s would work %(hours)s h in the week of %(monday)s, over the cap of %(cap)s h.")
-            % {"name": employee.name, "hours": f"{hours:g}", "monday": monday, "cap": f"{cap:g}"},
-            code="weekly_hours_cap",
-            hours=round(hours, 2),
-            cap=cap,
-        )
-    return starts, ends
+            messages.append(_rule_message(violation, employee, labels))
+    messages = list(dict.fromkeys(messages))
+    if len(extra["rules"]) == 1 and len(messages) == 1:
+        message = _("%(name)s %(rule)s.") % {"name": employee.name, "rule": messages[0]}
+        code = _SINGLE_CODES.get(extra["rules"][0], f"shift_{extra['rules'][0]}")
+    else:
+        message = _("%(name)s cannot take this shift: %(rules)s.") % {
+            "name": employee.name,
+            "rules": "; ".join(messages),
+        }
+        code = "shift_rules"
+    if code == "shift_overlap":
+        raise Unavailable(message, code=code, **extra)
+    raise DomainError(message, code=code, **extra)
 
 
 def _lock(schedule: Schedule, employee: Employee) -> tuple[Schedule, Employee]:
@@ -152,7 +227,9 @@ def shift_create(
     """Add a shift by hand: same store, no overlap, weekly cap, unpublished schedule."""
     schedule, employee = _lock(schedule, employee)
     _refuse_published(schedule)
-    starts, ends = shift_check(schedule=schedule, employee=employee, start_time=start_time, end_time=end_time)
+    starts, ends = shift_check(
+        schedule=schedule, employee=employee, start_time=start_time, end_time=end_time, position=position
+    )
     shift = Shift(
         schedule=schedule,
         employee=employee,
@@ -204,7 +281,12 @@ def shift_update(*, shift: Shift, user: User | None = None, **changes: Any) -> S
         setattr(shift, key, value)
     shift.schedule, shift.employee = schedule, employee
     shift_check(
-        schedule=schedule, employee=employee, start_time=shift.start_time, end_time=shift.end_time, exclude=[shift.pk]
+        schedule=schedule,
+        employee=employee,
+        start_time=shift.start_time,
+        end_time=shift.end_time,
+        exclude=[shift.pk],
+        position=shift.position,
     )
     if not shift.shift_type:
         shift.shift_type = shift_type_for(shift.start_time)

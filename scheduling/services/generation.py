@@ -17,7 +17,7 @@ from scheduling.budget import apply_budget, position_wages
 from scheduling.demand import HISTORY_WEEKS, generation_report, schedule_demand
 from scheduling.forecast import DayForecast, forecast_days
 from scheduling.models import Schedule, Shift
-from scheduling.selectors import bookings_around
+from scheduling.selectors import bookings_around, staff_constraints
 from stores.models import Employee, Store
 from zhilian.dates import check_day, check_range, days_between
 from zhilian.errors import Locked
@@ -42,14 +42,22 @@ def shift_note(assignment: Assignment) -> str:
     return f"generated: {assignment.period}{suffix}"
 
 
-def _member(employee: Employee) -> StaffMember:
-    return staff_member(
-        id=employee.pk,
-        position=employee.position,
-        skills=employee.skills,
-        preferences=employee.preferences,
-        performance_score=employee.performance_score,
-    )
+def _staff(employees: list[Employee], day: dt.date) -> list[StaffMember]:
+    """The employees as assignment sees them, with their availability and approved leave of `day`
+    (two queries for the whole staff, never one per candidate)."""
+    availability, leave = staff_constraints(employee_ids=[e.pk for e in employees], start=day, end=day)
+    return [
+        staff_member(
+            id=e.pk,
+            position=e.position,
+            skills=e.skills,
+            preferences=e.preferences,
+            performance_score=e.performance_score,
+            availability=availability.get(e.pk),
+            leave=leave.get(e.pk, ()),
+        )
+        for e in employees
+    ]
 
 
 def _local_time(when: dt.datetime) -> dt.time:
@@ -97,7 +105,7 @@ def schedule_generate(
     result = assign_day(
         day=day,
         slots=[p.slot(day, extra=budget_heads) for p in periods],
-        staff=[_member(e) for e in employees],
+        staff=_staff(employees, day),
         booked=booked,
         week_hours=week_hours,
     )
@@ -165,7 +173,7 @@ def schedule_add_budget_heads(
     result = assign_day(
         day=day,
         slots=[p.slot(day) for p in periods],
-        staff=[_member(e) for e in employees],
+        staff=_staff(employees, day),
         booked=booked,
         week_hours=week_hours,
         same_day=same_day,

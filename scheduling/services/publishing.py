@@ -5,10 +5,12 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_  # noqa: N812
 
 from accounts.models import User
 from notifications.models import Notification
 from notifications.services import notification_create
+from notifications.texts import message
 from scheduling.models import Schedule, Shift
 from zhilian import events, roles
 from zhilian.audit import audit_record
@@ -45,8 +47,9 @@ def schedule_publish(*, schedule: Schedule, user: User) -> Schedule:
     notification_create(
         recipients=recipients,
         kind=Notification.Kind.SCHEDULE_PUBLISHED,
-        title=f"Schedule published for {schedule.schedule_date:%Y-%m-%d}",
-        body="Your shifts are published; please confirm them.",
+        # Worded in each reader's language when read (notifications.texts).
+        title=message(N_("Schedule published for %(date)s"), date=f"{schedule.schedule_date:%Y-%m-%d}"),
+        body=message(N_("Your shifts are published; please confirm them.")),
         store_id=schedule.store_id,
         data={"schedule": str(schedule.pk), "date": schedule.schedule_date.isoformat()},
     )

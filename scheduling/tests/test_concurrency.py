@@ -48,3 +48,55 @@ def test_parallel_generation_respects_the_weekly_cap():
     errors = run_in_threads(2, generate).failures
     assert errors == []
     assert Shift.objects.filter(employee=waiter).count() == 1
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_parallel_overlapping_leave_requests_one_wins():
+    from accounts.tests.factories import ManagerFactory
+    from scheduling.models import LeaveRequest
+    from zhilian.errors import Unavailable
+
+    store = StoreFactory(id="SCHCONC3")
+    manager = ManagerFactory(store=store)
+    employee = EmployeeFactory(store=store)
+
+    def ask(index):
+        services.leave_request_create(
+            user=manager,
+            employee=employee,
+            leave_type="annual",
+            start_date=DAY + dt.timedelta(days=index % 2),
+            end_date=DAY + dt.timedelta(days=2),
+        )
+
+    outcomes = run_in_threads(4, ask)
+    assert outcomes.unexpected(Unavailable) == []
+    assert len(outcomes.ok) == 1 and LeaveRequest.objects.filter(employee=employee).count() == 1
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_approval_racing_a_manual_shift_leaves_no_shift_on_leave():
+    from accounts.tests.factories import ManagerFactory
+    from scheduling.models import LeaveRequest
+    from zhilian.errors import DomainError as Refused
+
+    store = StoreFactory(id="SCHCONC4")
+    manager = ManagerFactory(store=store)
+    employee = EmployeeFactory(store=store)
+    schedule = ScheduleFactory(store=store, schedule_date=DAY)
+    leave = services.leave_request_create(
+        user=manager, employee=employee, leave_type="sick", start_date=DAY, end_date=DAY
+    )
+
+    def work(index):
+        if index == 0:
+            services.leave_request_decide(leave_request=leave, approve=True, user=manager)
+        else:
+            services.shift_create(schedule=schedule, employee=employee, start_time=dt.time(10), end_time=dt.time(14))
+
+    outcomes = run_in_threads(2, work)
+    assert outcomes.unexpected(Refused) == []
+    assert LeaveRequest.objects.get(pk=leave.pk).status == "approved"
+    assert not Shift.objects.filter(employee=employee).exists()

@@ -42,7 +42,9 @@ def test_publish_freezes_stamps_and_notifies_staff(
     assert published.is_published and published.published_by == manager and published.published_at
     notes = list(Notification.objects.filter(kind="schedule_published"))
     assert [n.recipient for n in notes] == [waiter.user]  # the chef has no login; the manager is not on it
+    i18n = notes[0].data.pop("i18n")  # the texts, worded when read (notifications.texts)
     assert notes[0].data == {"schedule": str(schedule.pk), "date": "2026-12-02"}
+    assert i18n["title"]["params"] == {"date": "2026-12-02"}
     assert len(callbacks) == 2  # schedule.published + notification.created, both after commit
     with pytest.raises(InvalidTransition):
         services.schedule_publish(schedule=schedule, user=manager)
@@ -119,7 +121,12 @@ def test_manual_overnight_shift_overlaps_next_day(schedule, waiter, store):
     tomorrow = ScheduleFactory(store=store, schedule_date=DAY + dt.timedelta(days=1))
     with pytest.raises(Unavailable):
         services.shift_create(schedule=tomorrow, employee=waiter, start_time=dt.time(5), end_time=dt.time(9))
-    assert services.shift_create(schedule=tomorrow, employee=waiter, start_time=dt.time(6), end_time=dt.time(9))
+    # Touching is no overlap, but the rest between days (generation's rule) refuses it now.
+    with pytest.raises(DomainError) as info:
+        services.shift_create(schedule=tomorrow, employee=waiter, start_time=dt.time(6), end_time=dt.time(9))
+    assert info.value.code == "shift_rest" and info.value.extra["rules"] == ["rest"]
+    assert "rest less than 10 h" in info.value.message
+    assert services.shift_create(schedule=tomorrow, employee=waiter, start_time=dt.time(16), end_time=dt.time(20))
 
 
 def test_manual_shift_rules(schedule, waiter, other_store):
@@ -155,8 +162,12 @@ def test_manual_shift_weekly_cap(store, waiter):
 def test_manual_shift_update_rechecks(schedule, waiter, store):
     first = services.shift_create(schedule=schedule, employee=waiter, start_time=dt.time(10), end_time=dt.time(14))
     second = services.shift_create(schedule=schedule, employee=waiter, start_time=dt.time(17), end_time=dt.time(21))
-    with pytest.raises(Unavailable):
+    # 13:00-21:00 overlaps the first and makes 12 h in the day: both rules are listed.
+    with pytest.raises(DomainError) as info:
         services.shift_update(shift=second, start_time=dt.time(13))
+    assert info.value.status_code == 409 and info.value.code == "shift_rules"
+    assert info.value.extra["rules"] == ["overlap", "daily_cap"]
+    assert "overlaps this shift" in info.value.message and "daily cap of 11 h" in info.value.message
     # Moving a shift onto its own old time is not an overlap with itself.
     moved = services.shift_update(shift=first, start_time=dt.time(9), end_time=dt.time(13))
     assert moved.starts_at.hour == 9 and moved.hours == 4

@@ -28,13 +28,16 @@ from zhilian.admin.changelist import (
     RegionListFilter,
     ScopedRelatedFieldListFilter,
 )
+from zhilian.admin.exports import ExportAdminMixin
 from zhilian.admin.scoping import StoreScopedFormfieldsMixin, _scoped
 from zhilian.audit import audit_entries
 from zhilian.errors import DomainError
 
 
-class ScopedModelAdmin(StoreScopedFormfieldsMixin, admin.ModelAdmin):
+class ScopedModelAdmin(ExportAdminMixin, StoreScopedFormfieldsMixin, admin.ModelAdmin):
     """A manager sees and picks only their own store's rows; admins see everything.
+
+    Every changelist exports what it shows as CSV and XLSX (ExportAdminMixin, zhilian/admin/exports.py).
 
     Opening another store's object by URL finds nothing (Django then says it does not exist),
     because the change view looks the object up through ``get_queryset``.

@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 from django.urls import reverse
 from django.utils import timezone
 
+from dashboard.pace import pace_text
 from dashboard.selectors import dashboard_summary
 from inventory.models import InventoryItem
 from kpis.models import KPIRecord
@@ -25,6 +26,8 @@ from stores.models import Employee, Store
 from zhilian import roles
 from zhilian.formatting import format_kpi_value, format_rate, format_yuan
 
+# KPI rows shown with today's live figure rather than their last computation.
+LIVE_METRICS = ("revenue", "order_count")
 OPEN_STATUSES = ("pending", "confirmed", "preparing", "ready", "served")
 
 
@@ -54,16 +57,28 @@ def store_home_context(request) -> dict[str, Any]:
     summary = dashboard_summary(store=store, day=day, user=user)
     today = {"order_time__gte": day.isoformat(), "order_time__lt": (day + dt.timedelta(days=1)).isoformat()}
     figures = summary["figures"]
+    pace = summary["pace"]
     statuses = dict(Order.Status.choices)
     positions = dict(Employee.Position.choices)
     reservation_statuses = dict(Reservation.Status.choices)
+    revenue_text = format_yuan(figures["revenue_cents"])
     return {
         "store": store,
         "day": day,
-        "revenue": format_yuan(figures["revenue_cents"]),
+        "revenue": revenue_text,
         "average_check": format_yuan(figures["average_check_cents"]),
         "order_count": figures["order_count"],
         "guest_count": figures["guest_count"],
+        # Today so far against the same weekdays by this time (dashboard.pace), as the dashboard.
+        "pace": pace
+        and {
+            "as_of": pace["as_of"],
+            "revenue": {**pace["revenue"], "text": pace_text(pace["revenue"], money=True)},
+            "covers": {**pace["covers"], "text": pace_text(pace["covers"], money=False)},
+            "expected_revenue": format_yuan(pace["revenue"]["expected"])
+            if pace["revenue"]["expected"] is not None
+            else None,
+        },
         "open_orders": [
             {
                 "status": status,
@@ -101,7 +116,11 @@ def store_home_context(request) -> dict[str, Any]:
         "kpis": [
             {
                 **k,
-                "value_text": format_kpi_value(k["value"], k["unit"]),
+                # Revenue and order count live, as the figures above (one revenue on the page).
+                "live": k["metric"] in LIVE_METRICS,
+                "value_text": format_kpi_value(k["value"], k["unit"])
+                if k["metric"] not in LIVE_METRICS
+                else (revenue_text if k["metric"] == "revenue" else str(figures["order_count"])),
                 "target_text": format_kpi_value(k["target_value"], k["unit"]) if k["target_value"] else "-",
                 "achievement_text": format_rate(k["achievement_rate"]),
                 "status_label": KPIRecord.Status(k["status"]).label,
@@ -121,5 +140,7 @@ def store_home_context(request) -> dict[str, Any]:
             "kpis": _changelist(KPIRecord, record_date=day.isoformat()),
             "notifications": reverse("admin:notifications_notification_changelist"),
             "dashboard": reverse("dashboard"),
+            "reservation_book": reverse("admin:reservations_reservation_book"),
+            "floor": reverse("admin:reservations_reservation_floor"),
         },
     }

@@ -12,8 +12,9 @@ from menu.models import StoreDishOverride
 from notifications.models import Notification
 from orders.models import Order, OrderItem
 from reservations.models import Reservation, ReservationTable
-from scheduling.models import Schedule, Shift
+from scheduling.models import Availability, LeaveRequest, Schedule, Shift
 from stores.models import Employee, Store, Table
+from waitlist.models import WaitlistTicket
 from zhilian.models import DailySequence
 from zhilian.roles import Role
 from zhilian.seed import catalog as cat
@@ -52,12 +53,15 @@ def reset_demo_data() -> int:
         deleted += raw(KPIRecord.objects.filter(store_id__in=ids))
         deleted += raw(ReservationTable.objects.filter(reservation__store_id__in=ids))
         deleted += raw(Reservation.objects.filter(store_id__in=ids))
+        deleted += raw(WaitlistTicket.objects.filter(store_id__in=ids))
         from attendance.models import BreakPeriod, TimeEntry, Timesheet
 
         deleted += raw(BreakPeriod.objects.filter(entry__store_id__in=ids))
         deleted += raw(TimeEntry.objects.filter(store_id__in=ids))
         deleted += raw(Timesheet.objects.filter(store_id__in=ids))
         deleted += raw(Shift.objects.filter(schedule__store_id__in=ids))
+        deleted += raw(LeaveRequest.objects.filter(employee__store_id__in=ids))
+        deleted += raw(Availability.objects.filter(employee__store_id__in=ids))
         deleted += raw(Schedule.objects.filter(store_id__in=ids))
         ledger = InventoryTransaction.objects.filter(store_id__in=ids)
         # Transfers pair two ledger rows; a pair reaching into a store that stays loses its link only.
@@ -74,6 +78,12 @@ def reset_demo_data() -> int:
         deleted += raw(Order.objects.filter(store_id__in=ids))
         scopes = [f"{kind}:{sid}" for sid in ids for kind in ("order", "reservation")]
         deleted += raw(DailySequence.objects.filter(scope__in=scopes))
+        # The waitlist's counters: one per store, day and band (waitlist:<store>:<band>).
+        waitlist_scopes = Q()
+        for sid in ids:
+            waitlist_scopes |= Q(scope__startswith=f"waitlist:{sid}:")
+        if ids:
+            deleted += raw(DailySequence.objects.filter(waitlist_scopes))
         Store.objects.filter(pk__in=ids).update(manager=None)
         Employee.objects.filter(store_id__in=ids).update(user=None)
         try:

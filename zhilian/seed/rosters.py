@@ -21,9 +21,12 @@ from scheduling.forecast import forecast_from_history
 from scheduling.services.generation import shift_note
 from stores.models import WEEKDAYS
 from zhilian.seed.plan import ONE_DAY, StorePlan, ms_of, rng_uuid, time_uuid
+from zhilian.seed.time_off import availability_plan
 
 
 def _staff(plan: StorePlan) -> list[StaffMember]:
+    # The availability the seed states (zhilian.seed.time_off) holds for the history too.
+    availability = availability_plan(plan.employees)
     return [
         staff_member(
             id=e["id"],
@@ -31,6 +34,7 @@ def _staff(plan: StorePlan) -> list[StaffMember]:
             skills=e["skills"],
             preferences=e["preferences"],
             performance_score=e["performance_score"],
+            availability=availability.get(e["id"]),
         )
         for e in plan.employees
         if e["is_active"]

@@ -33,6 +33,7 @@ from orders.models import Order, OrderItem
 from reservations.models import Reservation, ReservationTable
 from scheduling.models import Schedule, Shift
 from stores.models import Employee, Region, Store, Table
+from waitlist.models import WaitlistTicket
 from zhilian.models import DailySequence
 from zhilian.seed import bookings, premises, rosters, sales, stock
 from zhilian.seed.logins import Login, ensure_admin, ensure_hq_users, ensure_store_users, user_uuid
@@ -50,7 +51,7 @@ FUTURE_SCHEDULE_DAYS = 7
 MODELS = (
     Store, Table, Employee, User, Order, OrderItem, InventoryItem, InventoryTransaction, StockCount, StockCountLine,
     MenuCategory, Dish, RecipeLine,
-    Schedule, Shift, Reservation, ReservationTable, KPI, KPIRecord, Notification, DailySequence,
+    Schedule, Shift, Reservation, ReservationTable, KPI, KPIRecord, Notification, DailySequence, WaitlistTicket,
 )  # fmt: skip
 
 

@@ -1,7 +1,8 @@
 """Write one planned store in one transaction, then run the domain's services over it.
 
 The planned rows go in through the writers (COPY or bulk inserts); the recent schedules come from
-`schedule_generate` itself, KPIs from `kpi_compute`, alerts from `notification_create`.
+`schedule_generate` itself, KPIs from `kpi_compute`, alerts from `notification_create`, the
+waitlist's last week from `waitlist.services` (zhilian/seed/queue.py).
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from stores.models import Employee, Store, Table
 from zhilian.models import DailySequence
 from zhilian.seed.logins import user_uuid
 from zhilian.seed.plan import StorePlan
+from zhilian.seed.queue import seed_waitlist
+from zhilian.seed.time_off import seed_time_off
 from zhilian.seed.writers import historical_timestamps
 
 if TYPE_CHECKING:
@@ -75,8 +78,13 @@ def write_store(seeder: Seeder, plan: StorePlan) -> None:
         w.bulk(Schedule, plan.schedules)
         w.big(Shift, plan.shifts)
         store = Store.objects.get(pk=plan.store_id)
+        seed_time_off(seeder, store, manager, staff)
         _schedules(seeder, plan, store, manager)
         seeder.phase("schedules", t)
+
+        t = time.perf_counter()
+        seed_waitlist(seeder, plan, store, staff)
+        seeder.phase("waitlist", t)
 
         t = time.perf_counter()
         kpi_compute(stores=[store], start=plan.first_day, end=seeder.end_date, notify=False)

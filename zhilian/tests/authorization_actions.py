@@ -22,6 +22,7 @@ from orders.tests.factories import OrderFactory
 from reservations.tests import test_api as reservations_api
 from scheduling.tests.factories import ScheduleFactory, ShiftFactory
 from stores.tests.factories import EmployeeFactory, TableFactory
+from waitlist.tests.factories import WaitlistTicketFactory
 from zhilian.tests.authorization_resources import ACTORS
 
 # --- domain actions --------------------------------------------------------------------------
@@ -49,6 +50,16 @@ def _draft_schedule(actors):
     schedule = ScheduleFactory(store=actors.store, schedule_date=TOMORROW)
     ShiftFactory(schedule=schedule)
     return schedule
+
+
+def _own_pending_leave(actors):
+    from scheduling.tests.factories import LeaveRequestFactory
+    from stores.models import Employee
+
+    employee = Employee.objects.filter(user=actors.staff).first() or EmployeeFactory(
+        store=actors.store, user=actors.staff
+    )
+    return LeaveRequestFactory(employee=employee, start_date=TOMORROW, end_date=TOMORROW)
 
 
 def _notification(actors):
@@ -274,6 +285,14 @@ ACTION_CASES = [
         template=("/api/v1/reservations/availability/", "GET"),
     ),
     ActionCase(
+        "floor",
+        "get",
+        lambda a, o: "/api/v1/floor/?store=STORE001",
+        OWN_STORE_ONLY,
+        make=_table_for_availability,
+        template=("/api/v1/floor/", "GET"),
+    ),
+    ActionCase(
         "schedule generate",
         "post",
         lambda a, o: "/api/v1/schedules/generate/",
@@ -398,6 +417,71 @@ ACTION_CASES = [
         {actor: {200} for actor in ACTORS[1:]},
         template=("/api/v1/notifications/unread-count/", "GET"),
     ),
+    # The walk-in waitlist: everyone of the store takes numbers and moves them; another store's
+    # tickets and store are 404; the guest's position page needs no sign-in.
+    ActionCase(
+        "waitlist tickets",
+        "get",
+        lambda a, o: "/api/v1/waitlist/tickets/?store=STORE001",
+        {actor: {200} for actor in ACTORS[1:]},
+        make=lambda actors: WaitlistTicketFactory(store=actors.store),
+        template=("/api/v1/waitlist/tickets/", "GET"),
+        check=_only_own_store_rows,
+    ),
+    ActionCase(
+        "waitlist take a number",
+        "post",
+        lambda a, o: "/api/v1/waitlist/tickets/",
+        {"admin": {201}, "manager": {201}, "staff": {201}, "other_manager": {404}, "other_staff": {404}},
+        body=lambda a, o: {"store": "STORE001", "party_size": 2},
+        template=("/api/v1/waitlist/tickets/", "POST"),
+    ),
+    ActionCase(
+        "waitlist ticket",
+        "get",
+        lambda a, o: f"/api/v1/waitlist/tickets/{o.pk}/",
+        OWN_STORE_ONLY,
+        make=lambda actors: WaitlistTicketFactory(store=actors.store),
+        template=("/api/v1/waitlist/tickets/{id}/", "GET"),
+    ),
+    *[
+        ActionCase(
+            f"waitlist {move}",
+            "post",
+            lambda a, o, move=move: f"/api/v1/waitlist/tickets/{o.pk}/{move}/",
+            OWN_STORE_ONLY,
+            make=lambda actors: WaitlistTicketFactory(store=actors.store, status="called"),
+            template=(f"/api/v1/waitlist/tickets/{{id}}/{move}/", "POST"),
+        )
+        for move in ("call", "seat", "skip", "cancel")
+    ],
+    ActionCase(
+        "waitlist board",
+        "get",
+        lambda a, o: "/api/v1/waitlist/tickets/board/?store=STORE001",
+        OWN_STORE_ONLY,
+        template=("/api/v1/waitlist/tickets/board/", "GET"),
+    ),
+    ActionCase(
+        "waitlist position (public)",
+        "get",
+        lambda a, o: f"/api/v1/waitlist/position/{o.token}/",
+        {actor: {200} for actor in ACTORS},
+        make=lambda actors: WaitlistTicketFactory(store=actors.store),
+        template=("/api/v1/waitlist/position/{token}/", "GET"),
+    ),
+    # Time off: the request made is the staff member's own, pending.
+    *(
+        ActionCase(
+            f"leave {verb}",
+            "post",
+            lambda a, o, verb=verb: f"/api/v1/leave-requests/{o.pk}/{verb}/",
+            STORE_MANAGERS_ONLY if verb != "cancel" else OWN_STORE_ONLY,
+            make=_own_pending_leave,
+            template=(f"/api/v1/leave-requests/{{id}}/{verb}/", "POST"),
+        )
+        for verb in ("approve", "deny", "cancel")
+    ),
 ]
 
 # --- the HQ roles ----------------------------------------------------------------------------
@@ -447,6 +531,14 @@ FINANCE = {
     "notification read": {404},
     "notification read all": {200},
     "notification unread count": {200},
+    "floor": {200},
+    "waitlist tickets": {200},
+    "waitlist take a number": {403},
+    "waitlist ticket": {200},
+    **{f"waitlist {move}": {403} for move in ("call", "seat", "skip", "cancel")},
+    "waitlist board": {200},
+    "waitlist position (public)": {200},
+    **{f"leave {verb}": {403} for verb in ("approve", "deny", "cancel")},
 }
 for _case in ACTION_CASES:
     _case.expected = {

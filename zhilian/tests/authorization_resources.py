@@ -23,6 +23,7 @@ from notifications.tests.factories import NotificationFactory
 from orders.tests import test_api_resources as orders_api
 from reservations.tests import test_api as reservations_api
 from scheduling.tests import test_api as scheduling_api
+from scheduling.tests import test_leave_api as leave_api
 from stores.tests import test_api as stores_api
 from stores.tests import test_regions_api as regions_api
 
@@ -92,6 +93,8 @@ ROLE_TABLE = {
     "public-holidays": {"admin": "LRCUD", "manager": "LR", "staff": "LR", _A: "LR", _F: "LR"},
     # Everyone's own inbox: reading, marking read and dismissing are not business writes.
     "notifications": {"admin": "LRUD", "manager": "LRUD", "staff": "LRUD", _A: "LRUD", _F: "LRUD"},
+    "leave-requests": {"admin": "LRC", "manager": "LRC", "staff": "LRC", _A: "LRC", _F: "LR"},
+    "availability": {"admin": "LRCUD", "manager": "LRCUD", "staff": "LR", _A: "LRCUD", _F: "LR"},
 }
 
 
@@ -220,6 +223,21 @@ RESOURCES = [
         make_object=_notification_for_manager,
         visible_to=frozenset({"manager"}),
         personal=True,
+    ),
+    # Staff see their own leave and availability only; the objects made here are a colleague's.
+    # A request is never edited or deleted (it moves by its actions).
+    Resource(
+        "leave-requests",
+        leave_api.TestLeaveRequestResource,
+        absent="UD",
+        store_in_payload=False,
+        visible_to=frozenset({"admin", "manager"}),
+    ),
+    Resource(
+        "availability",
+        leave_api.TestAvailabilityResource,
+        store_in_payload=False,
+        visible_to=frozenset({"admin", "manager"}),
     ),
 ]
 

@@ -16,6 +16,7 @@ from django.test import Client
 from drf_spectacular.generators import SchemaGenerator
 
 from stores.tests.factories import TableFactory
+from waitlist.tests.factories import WaitlistTicketFactory
 from zhilian.tests import authorization_resources as matrix
 
 pytestmark = pytest.mark.django_db
@@ -23,6 +24,21 @@ pytestmark = pytest.mark.django_db
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 # A detail, or a GET action of one (`/schedules/{id}/budget/`, `/stock-counts/{id}/variance/`).
 DETAIL = re.compile(r"^/api/v1/(?P<resource>[^{}]+)/\{id\}/(?:[\w-]+/)?$")
+
+
+class _Maker:
+    def __init__(self, make):
+        self.make = make
+
+
+# Resources whose authorization cases are actions (zhilian/tests/authorization_actions.py), not
+# matrix rows, and paths whose parameter is not an id.
+ACTION_ONLY = {"waitlist/tickets": _Maker(lambda actors: WaitlistTicketFactory(store=actors.store))}
+OTHER_PARAMETERS = {
+    "/api/v1/waitlist/position/{token}/": lambda actors: (
+        f"/api/v1/waitlist/position/{WaitlistTicketFactory(store=actors.store).token}/"
+    ),
+}
 
 
 def schema_get_paths() -> list[str]:
@@ -45,9 +61,12 @@ def pages_to_render(actors) -> list[str]:
         if "{" not in path:
             urls.append(path)
             continue
+        if path in OTHER_PARAMETERS:
+            urls.append(OTHER_PARAMETERS[path](actors))
+            continue
         detail = DETAIL.match(path)
         assert detail, f"{path}: a GET path with parameters this test does not know how to fill"
-        resource = makers.get(detail["resource"])
+        resource = makers.get(detail["resource"]) or ACTION_ONLY.get(detail["resource"])
         assert resource is not None, f"{path}: no maker in the authorization matrix for this resource"
         urls.append(path.replace("{id}", str(resource.make(actors).pk)))
     return urls

@@ -351,3 +351,24 @@ def test_seed_prints_an_area_manager_per_region_and_finance_who_see_what_they_sh
     again = seed()
     assert User.objects.filter(role__in=["area_manager", "finance"]).count() == len(logins)
     assert "finance" in again
+
+
+def test_seeded_waitlist_week_goes_through_the_services_and_feeds_the_kpis():
+    from auditlog.models import LogEntry
+
+    from waitlist.models import WaitlistTicket
+
+    seed()
+    tickets = WaitlistTicket.objects.filter(store_id="STORE001")
+    assert tickets.count() > 10
+    assert set(tickets.values_list("business_date", flat=True)) == {END_DATE - dt.timedelta(days=n) for n in range(3)}
+    statuses = set(tickets.values_list("status", flat=True))
+    assert {"seated", "cancelled"} <= statuses
+    for ticket in tickets.filter(status="seated"):
+        assert ticket.issued_at <= ticket.called_at <= ticket.seated_at and ticket.table_id
+        assert ticket.created_by.username == "staff001"
+    # Each number was taken by the service: its audit entry and its counter.
+    assert LogEntry.objects.filter(additional_data__event="waitlist.issue").count() == WaitlistTicket.objects.count()
+    seated = KPIRecord.objects.get(store_id="STORE001", kpi_id="KPI_WALK_INS_SEATED", record_date=END_DATE)
+    assert seated.value == tickets.filter(business_date=END_DATE, status="seated").count()
+    assert KPIRecord.objects.filter(kpi_id="KPI_AVERAGE_WAIT", value__gt=0).exists()

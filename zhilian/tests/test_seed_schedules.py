@@ -43,3 +43,26 @@ def test_history_schedules_are_staffed_with_the_services_numbers():
         for gap in report["gaps"]:
             period = next(p for p in report["periods"] if p["name"] == gap["period"])
             assert gap["filled"] == period["filled"][gap["position"]] <= gap["needed"] and gap["short_hours"] > 0
+
+
+def test_seeded_leave_and_availability_are_respected_by_generation():
+    from django.utils import timezone
+
+    from scheduling.models import Availability, LeaveRequest
+    from scheduling.selectors import schedule_violations
+
+    call_command("seed", "--stores=1", "--days=21", f"--end-date={END_DATE}", "--quiet")
+    store = Store.objects.get()
+    approved = LeaveRequest.objects.get(status="approved")
+    pending = LeaveRequest.objects.get(status="pending")
+    assert approved.decided_by == store.manager and pending.requested_by == pending.employee.user
+    assert not Shift.objects.filter(
+        employee=approved.employee, schedule__schedule_date__range=(approved.start_date, approved.end_date)
+    ).exists()
+    lunch = Availability.objects.filter(end_time=dt.time(15)).first().employee
+    for shift in Shift.objects.filter(employee=lunch, schedule__schedule_date__gt=END_DATE - dt.timedelta(days=13)):
+        if shift.schedule.schedule_date.weekday() < 5:
+            assert timezone.localtime(shift.ends_at).time() <= dt.time(15) and shift.start_time >= dt.time(9)
+    window = (END_DATE - dt.timedelta(days=13), END_DATE + dt.timedelta(days=7))
+    kinds = {v.kind for v in schedule_violations(store_id=store.pk, start=window[0], end=window[1])}
+    assert not kinds & {"leave", "availability"}

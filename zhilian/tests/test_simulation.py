@@ -18,14 +18,17 @@ from inventory.models import InventoryItem, InventoryTransaction
 from inventory.services import stock_record_adjustment
 from menu.models import StoreDishOverride
 from orders.models import Order
+from orders.tests.factories import OrderFactory
 from reservations.models import Reservation
 from reservations.services import reservation_create
 from stores.models import Store
+from stores.tests.factories import TableFactory
+from waitlist.models import WaitlistTicket
 from zhilian import events
 from zhilian.audit import audit_entries
 from zhilian.seed import catalog as cat
 from zhilian.seed.runner import SeedOptions, run_seed
-from zhilian.simulation import SOLD_OUT_REASON, RealClock, Simulation
+from zhilian.simulation import LEFT_REASON, SOLD_OUT_REASON, RealClock, Simulation
 
 pytestmark = pytest.mark.django_db
 
@@ -141,7 +144,11 @@ def test_reservations_due_are_seated_and_completed_and_new_ones_booked(seeded_st
     assert moved["arrived"] and moved["seated"] and moved["completed"]
     assert sum(moved.values()) >= len(expected)
     assert ours.pk in expected
-    done = Reservation.objects.filter(pk__in=expected)
+    # Those whose party leaves before the played window ends (a party stays up to 15 minutes past
+    # its booking's end, so a 12:30 booking of two hours may still be seated at 14:00).
+    played_until = lunch_today() + dt.timedelta(minutes=150)
+    done = Reservation.objects.filter(pk__in=expected, ends_at__lte=played_until - dt.timedelta(minutes=15))
+    assert ours.pk in set(done.values_list("pk", flat=True))
     assert set(done.values_list("status", flat=True)) <= {"completed", "no_show", "cancelled"}
     completed = done.filter(status="completed")
     assert completed.exists()
@@ -197,13 +204,36 @@ def test_waste_and_the_morning_delivery_go_through_the_ledger(seeded_store, monk
 
 
 def test_a_walk_in_without_a_free_table_waits_then_leaves(store):
-    # The factory store has no tables: the party looks again every few minutes, then leaves.
+    # The factory store has no tables: the party takes a number, the host looks again every few
+    # minutes, then the party leaves and its number is cancelled (through the service).
     sim = Simulation(stores=[store], speed=60, seed=1, clock=FakeClock(timezone.now()), start=lunch_today())
     sim.walk_in(sim.runs[0], 2, waited=0)
     assert sim.tally.walk_ins_waited == 1 and sim.tally.walk_ins_turned_away == 0
+    ticket = WaitlistTicket.objects.get(store=store)
+    assert (ticket.code, ticket.status, ticket.quoted_wait_minutes) == ("A001", "waiting", None)
     sim.run(duration=30)
     assert sim.tally.walk_ins_turned_away >= 1 and sim.tally.walk_ins_waited >= sim.tally.walk_ins_turned_away
     assert not Order.objects.filter(store=store, order_type="dine_in").exists()
+    ticket.refresh_from_db()
+    assert ticket.status == "cancelled" and ticket.reason == LEFT_REASON
+    assert [e.additional_data["event"] for e in audit_entries(ticket)] == ["waitlist.transition", "waitlist.issue"]
+
+
+def test_queued_walk_ins_are_called_and_seated_when_a_table_frees_up(store, staff):
+    table = TableFactory(store=store, number="A1", capacity=2)
+    busy = OrderFactory(store=store, table=table, status=Order.Status.SERVED)
+    sim = Simulation(stores=[store], speed=60, seed=1, clock=FakeClock(timezone.now()), start=lunch_today())
+    run = sim.runs[0]
+    sim.walk_in(run, 2, waited=0)
+    ticket = WaitlistTicket.objects.get(store=store)
+    assert ticket.status == "waiting" and sim.tally.waitlist_issued == 1
+    Order.objects.filter(pk=busy.pk).update(status=Order.Status.COMPLETED, completed_at=timezone.now())
+    sim.run(duration=12)
+    ticket.refresh_from_db()
+    assert (ticket.status, ticket.table_id, ticket.call_count) == ("seated", table.pk, 1)
+    assert sim.tally.waitlist_seated == 1
+    # The seated party then orders (refused and counted here: the factory store has no menu).
+    assert sim.tally.refused["order: nothing on the menu"] == 1
 
 
 def test_a_database_error_is_counted_and_the_step_retried(store):

@@ -86,8 +86,43 @@ def test_kpis_show_in_their_unit_with_status(actors):
         status="off_track",
         trend="stable",
     )
+    KPIRecord.objects.create(
+        kpi_id="KPI_WASTE_COST",
+        store=actors.store,
+        record_date=timezone.localdate(),
+        value=Decimal("300"),
+        target_value=Decimal("100"),
+        status="off_track",
+        trend="stable",
+    )
+    OrderFactory(store=actors.store, status=S.COMPLETED, items=[("A", "Soup", 1, 48_00)])
     body = page(actors.manager).content.decode()
-    assert "¥3,200.00" in body and "¥5,000.00" in body and "Off track" in body
+    assert "¥300.00" in body and "¥100.00" in body and "Off track" in body
+    # Revenue shows the live figure (the one above the table), judged by its pace, not the
+    # last computation's ¥3,200 "off track" against the full-day target.
+    assert "¥3,200.00" not in body and "¥5,000.00" in body
+    assert body.count("¥48.00") >= 2 and "No same-weekday history yet" in body
+
+
+def test_the_home_judges_today_by_its_pace(actors):
+    from zhilian.dates import local_midnight
+
+    now = timezone.localtime()
+    today = now.date()
+    elapsed = now - local_midnight(today)
+    # Each of the last two same weekdays: ¥200 before this time of day, ¥900 after it.
+    for weeks in (1, 2):
+        start = local_midnight(today - dt.timedelta(weeks=weeks))
+        OrderFactory(store=actors.store, status=S.COMPLETED, order_time=start + elapsed / 2, guest_count=2,
+                     items=[("A", "Soup", 1, 200_00)])  # fmt: skip
+        OrderFactory(store=actors.store, status=S.COMPLETED, order_time=start + elapsed + dt.timedelta(seconds=1),
+                     items=[("A", "Soup", 1, 900_00)])  # fmt: skip
+    context = page(actors.manager).context
+    assert context["pace"]["revenue"]["text"] == "Behind pace by ¥200.00"
+    assert context["pace"]["expected_revenue"] == "¥200.00"
+    assert context["pace"]["covers"]["text"] == "Behind pace by 2"
+    body = page(actors.manager, "zh-hans").content.decode()
+    assert "落后进度 ¥200.00" in body
 
 
 def test_admins_keep_the_chain_index(actors):

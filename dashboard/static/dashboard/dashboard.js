@@ -138,8 +138,8 @@
 
   function renderSummary(data, includeBoard) {
     $("summary-date").textContent = data.date || "";
-    renderFigures(data.figures || {});
-    renderKpis(data.kpis || []);
+    renderFigures(data.figures || {}, data.pace || null);
+    renderKpis(data.kpis || [], data.pace ? data.figures || {} : null, data.pace || null);
     renderChart(data.revenue_14d || []);
     if (includeBoard) renderBoard(data.open_orders || []);
     renderReservations(data.reservations || []);
@@ -152,15 +152,36 @@
     $("last-updated").textContent = new Date().toLocaleTimeString(cfg.language, { hourCycle: "h23", timeZone: cfg.timeZone });
   }
 
-  function renderFigures(figures) {
+  // Today's pace (dashboard.pace): the day so far against the same weekdays by this time.
+  // `money` formats the amounts (revenue in cents; covers are counts).
+  function paceFoot(verdict, asOf, money) {
+    if (!verdict) return null;
+    var fmt = money ? yuan : function (n) { return Number(n).toLocaleString(cfg.language); };
+    var text = T.pace[verdict.status] || "";
+    if (verdict.difference !== null && verdict.difference !== undefined) {
+      text = text.replace("%(amount)s", fmt(Math.abs(verdict.difference)));
+    }
+    var note = verdict.expected === null || verdict.expected === undefined ? null
+      : T.pace.expected.replace("%(amount)s", fmt(verdict.expected)).replace("%(time)s", asOf);
+    return el("div", { className: "tile-foot", "data-pace": verdict.status }, [
+      el("span", { className: "pill", text: text }),
+      note ? el("span", { className: "pace-note", text: note }) : null,
+    ]);
+  }
+
+  var PACED = { revenue_cents: "revenue", guest_count: "covers" };
+
+  function renderFigures(figures, pace) {
     var box = $("figure-tiles");
     clear(box);
     Object.keys(T.figures).forEach(function (key) {
       var value = figures[key];
       var text = key.slice(-6) === "_cents" ? yuan(value) : String(value === undefined ? "—" : value);
-      box.appendChild(el("div", { className: "tile figure", "data-figure": key }, [
+      var verdict = pace && PACED[key] ? pace[PACED[key]] : null;
+      box.appendChild(el("div", { className: "tile figure" + (verdict ? " pace-" + verdict.status : ""), "data-figure": key }, [
         el("div", { className: "tile-label", text: T.figures[key] }),
         el("div", { className: "tile-value", text: text }),
+        verdict ? paceFoot(verdict, pace.as_of, key === "revenue_cents") : null,
       ]));
     });
   }
@@ -173,25 +194,107 @@
     return decimal(value) + (unit ? " " + (label("units", unit) || unit) : "");
   }
 
-  function renderKpis(kpis) {
+  // Today the revenue and order count tiles show the live figures (the same as the tiles above,
+  // not the last computation's) and the revenue tile the pace instead of "off track 68 %"
+  // against the full-day target. A tile opens its trend chart below.
+  var LIVE = { revenue: "revenue_cents", order_count: "order_count" };
+
+  function renderKpis(kpis, live, pace) {
     var box = $("kpi-tiles");
     clear(box);
     if (!kpis.length) { box.appendChild(el("p", { className: "muted", text: T.no_kpis })); return; }
     kpis.forEach(function (k) {
-      var value = k.value === null || k.value === undefined ? "—" : inUnit(k.value, k.unit);
-      box.appendChild(el("div", { className: "tile kpi status-" + k.status, "data-kpi": k.kpi, "data-status": k.status,
-                                  title: k.trend || "" }, [
-        el("div", { className: "tile-label", text: k.name || k.kpi }),
-        el("div", { className: "tile-value", text: value }),
-        el("div", { className: "tile-foot" }, [
-          el("span", { className: "pill", text: label("kpi_status", k.status) }),
-          k.achievement_rate ? el("span", { className: "achievement", "data-achievement": k.achievement_rate,
-                                            text: " " + Math.round(Number(k.achievement_rate) * 100) + "%" }) : null,
-          k.target_value ? el("span", { className: "muted", text: " · " + T.target + " " + inUnit(k.target_value, k.unit) }) : null,
+      var liveKey = live ? LIVE[k.metric] : null;
+      var value;
+      if (liveKey) value = liveKey === "revenue_cents" ? yuan(live[liveKey]) : inUnit(live[liveKey], k.unit);
+      else value = k.value === null || k.value === undefined ? "—" : inUnit(k.value, k.unit);
+      var paced = liveKey === "revenue_cents" && pace ? pace.revenue : null;
+      var foot = paced ? [
+        el("span", { className: "pill", text: (T.pace[paced.status] || "").replace("%(amount)s", yuan(Math.abs(paced.difference || 0))) }),
+        k.target_value ? el("span", { className: "pace-note", text: T.full_day_target + " " + inUnit(k.target_value, k.unit) }) : null,
+      ] : [
+        el("span", { className: "pill", text: label("kpi_status", k.status) }),
+        k.achievement_rate ? el("span", { className: "achievement", "data-achievement": k.achievement_rate,
+                                          text: " " + Math.round(Number(k.achievement_rate) * 100) + "%" }) : null,
+        k.target_value ? el("span", { className: "muted", text: " · " + T.target + " " + inUnit(k.target_value, k.unit) }) : null,
+      ];
+      var tile = el("div", { className: "tile kpi " + (paced ? "pace-" + paced.status : "status-" + k.status),
+                             "data-kpi": k.kpi, "data-status": k.status, role: "button", tabindex: "0",
+                             "aria-expanded": String(trendKpi === k.kpi), title: T.show_trend }, [
+        el("div", { className: "tile-label" }, [
+          document.createTextNode(k.name || k.kpi),
+          liveKey ? el("span", { className: "live-badge", text: T.live_figure }) : null,
         ]),
-      ]));
+        el("div", { className: "tile-value", text: value }),
+        el("div", { className: "tile-foot" }, foot),
+      ]);
+      tile.addEventListener("click", function () { toggleTrend(k.kpi); });
+      tile.addEventListener("keydown", function (event) {
+        if (event.key === "Enter" || event.key === " ") { event.preventDefault(); toggleTrend(k.kpi); }
+      });
+      box.appendChild(tile);
     });
   }
+
+  // ------------------------------------------------------------------ KPI trend
+  // The chart is drawn by the server (the admin's SVG, dashboard.views.kpi_trend) and put here.
+  var trendKpi = null;
+  var trendDays = 30;
+
+  function toggleTrend(kpi) {
+    if (trendKpi === kpi) { closeTrend(); return; }
+    trendKpi = kpi;
+    loadTrend();
+  }
+
+  function closeTrend() {
+    trendKpi = null;
+    var box = $("kpi-trend");
+    clear(box);
+    box.hidden = true;
+    markTiles();
+  }
+
+  function markTiles() {
+    Array.prototype.forEach.call(document.querySelectorAll(".tile.kpi"), function (tile) {
+      tile.setAttribute("aria-expanded", String(tile.getAttribute("data-kpi") === trendKpi));
+    });
+  }
+
+  function loadTrend() {
+    var box = $("kpi-trend");
+    var kpi = trendKpi;
+    box.hidden = false;
+    markTiles();
+    clear(box);
+    box.appendChild(el("p", { className: "muted", text: T.trend_loading }));
+    var url = withStore(cfg.trendUrl + "?kpi=" + encodeURIComponent(kpi) + "&days=" + trendDays);
+    fetch(url, { credentials: "same-origin", headers: { Accept: "text/html" } })
+      .then(function (response) {
+        if (!response.ok) throw new Error("HTTP " + response.status);
+        return response.text();
+      })
+      .then(function (html) {
+        if (kpi !== trendKpi) return;
+        // Server-rendered and escaped by Django's templates: no script in it (CSP runs none).
+        box.innerHTML = html;
+      })
+      .catch(function () {
+        if (kpi !== trendKpi) return;
+        clear(box);
+        box.appendChild(el("p", { className: "load-error", text: T.trend_failed }));
+      });
+  }
+
+  $("kpi-trend") && $("kpi-trend").addEventListener("click", function (event) {
+    var target = event.target.closest("button");
+    if (!target) return;
+    if (target.hasAttribute("data-trend-close")) { closeTrend(); return; }
+    if (target.hasAttribute("data-trend-days")) {
+      trendDays = Number(target.getAttribute("data-trend-days"));
+      loadTrend();
+    }
+  });
 
   var SVG = "http://www.w3.org/2000/svg";
   function svg(tag, attrs, text) {
@@ -512,6 +615,8 @@
       return;
     }
     if (event.store && cfg.store && event.store !== cfg.store) return;
+    // Panels with their own script (the walk-in queue, waitlist.js) hear the store's events too.
+    document.dispatchEvent(new CustomEvent("zhilian:event", { detail: event }));
     if (event.type === "order.created" || event.type === "order.status_changed") {
       applyOrderEvent(event.data);
       scheduleSummary(1500);          // figures and counts follow shortly after the card moves

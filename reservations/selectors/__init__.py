@@ -242,3 +242,19 @@ def daily_reservation_figures(store_ids, start: dt.date, end: dt.date):
             no_shows=Count("pk", filter=Q(status=Reservation.Status.NO_SHOW)),
         )
     )
+
+
+# The day view's grid and the floor of now (reservations/admin_book.py, the floor API).
+from reservations.selectors.book import reservation_book_grid  # noqa: E402
+from reservations.selectors.floor import floor_state  # noqa: E402
+
+__all__ = [
+    "busy_table_ids",
+    "daily_reservation_figures",
+    "floor_state",
+    "reservation_availability",
+    "reservation_best_fit",
+    "reservation_book_grid",
+    "reservation_payloads",
+    "reservation_rows",
+]

@@ -42,7 +42,7 @@ def _with_recent_failures(queryset):
 class UserCreationForm(auth_forms.AdminUserCreationForm):
     class Meta:
         model = User
-        fields = ("username", "email", "full_name", "phone", "role", "store")
+        fields = ("username", "email", "full_name", "phone", "role", "store", "managed_regions")
         field_classes = {"username": auth_forms.UsernameField}
 
 
@@ -78,15 +78,15 @@ class UserAdmin(ScopedModelAdmin, auth_admin.UserAdmin):
     list_filter = ["role", "is_active", "store"]
     list_select_related = ["store"]
     search_fields = ["username", "full_name", "email", "phone"]
+    filter_horizontal = ["managed_regions"]
     ordering = ["username"]
     date_hierarchy = "date_joined"
     autocomplete_fields = ["store"]
-    filter_horizontal = ()
     readonly_fields = User.SERVER_OWNED_FIELDS
     fieldsets = [
         (None, {"fields": ["username", "password"]}),
         (_("Personal info"), {"fields": ["full_name", "email", "phone"]}),
-        (_("Role"), {"fields": ["role", "store", "is_active"]}),
+        (_("Role"), {"fields": ["role", "store", "managed_regions", "is_active"]}),
         (_("Important dates"), {"fields": ["last_login", "date_joined", "created_at", "updated_at"]}),
     ]
     add_fieldsets = [
@@ -101,6 +101,7 @@ class UserAdmin(ScopedModelAdmin, auth_admin.UserAdmin):
                     "phone",
                     "role",
                     "store",
+                    "managed_regions",
                     "usable_password",
                     "password1",
                     "password2",
@@ -115,7 +116,7 @@ class UserAdmin(ScopedModelAdmin, auth_admin.UserAdmin):
     services = services
     create_service = "user_create"
     update_service = "user_update"
-    service_fields = ("username", "email", "full_name", "phone", "role", "store", "is_active")
+    service_fields = ("username", "email", "full_name", "phone", "role", "store", "managed_regions", "is_active")
 
     def service_object_kwarg(self) -> str:
         return "user"
@@ -177,6 +178,8 @@ class UserAdmin(ScopedModelAdmin, auth_admin.UserAdmin):
         if obj is not None and obj.pk == request.user.pk:
             # Nobody takes or widens their own powers here (an admin could lock themselves out).
             fields += ["role", "store", "is_active"]
+        if not roles.is_admin(request.user) and "managed_regions" not in fields:
+            fields.append("managed_regions")  # regions are assigned by admins
         return fields
 
     def formfield_for_choice_field(self, db_field, request, **kwargs):

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.usernames import normalize_username, validate_username
 from zhilian import roles
-from zhilian.models import StoreScopedQuerySet, TimestampedModel
+from zhilian.models import StoreScopedQuerySet, TimestampedModel, store_scope
 from zhilian.roles import Role
 
 
@@ -30,10 +30,13 @@ class UserQuerySet(StoreScopedQuerySet):
     def for_user(self, user):
         if not (user and user.is_authenticated and user.is_active):
             return self.none()
-        if roles.is_admin(user):
+        if user.role in (Role.ADMIN, Role.FINANCE):
             return self
         if user.role == Role.MANAGER and user.store_id:
             return self.filter(store_id=user.store_id)
+        if user.role == Role.AREA_MANAGER:
+            # The people of their regions' stores, and themselves (they have no store).
+            return self.filter(Q(store_id__in=store_scope(user)) | Q(pk=user.pk))
         return self.filter(pk=user.pk)
 
 
@@ -77,6 +80,14 @@ class User(TimestampedModel, AbstractBaseUser):
         blank=True,
         related_name="users",
     )
+    # An area manager's regions: they see and manage exactly those regions' stores.
+    managed_regions = models.ManyToManyField(
+        "stores.Region",
+        verbose_name=_("managed regions"),
+        blank=True,
+        related_name="area_managers",
+        help_text=_("Area managers only: the regions whose stores they run."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
 
@@ -97,9 +108,15 @@ class User(TimestampedModel, AbstractBaseUser):
         ordering = ["username"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(role=Role.ADMIN) | Q(store__isnull=False),
+                condition=Q(role__in=[Role.ADMIN, Role.AREA_MANAGER, Role.FINANCE]) | Q(store__isnull=False),
                 name="user_non_admin_has_store",
                 violation_error_message=_("Managers and staff belong to a store."),
+            ),
+            # HQ roles see several stores through their role (and regions), never through a store.
+            models.CheckConstraint(
+                condition=~Q(role__in=[Role.AREA_MANAGER, Role.FINANCE]) | Q(store__isnull=True),
+                name="user_hq_role_has_no_store",
+                violation_error_message=_("Area managers and finance belong to no single store."),
             ),
             models.CheckConstraint(condition=Q(role__in=Role.values), name="user_role_valid"),
             # Logins match username and email case-insensitively, so they must be unique that way.

@@ -5,7 +5,7 @@ from rest_framework import serializers
 from accounts import services
 from accounts.models import User
 from accounts.usernames import clean_username
-from stores.models import Store
+from stores.models import Region, Store
 from zhilian.api.serializers import BaseModelSerializer, ModelSerializer
 from zhilian.roles import Role
 
@@ -46,6 +46,14 @@ class UserSerializer(BaseModelSerializer):
         max_length=128,
         help_text=_("On create: the initial password. On update: a reset by an admin or manager."),
     )
+    # An area manager's regions, by code; admins assign them (accounts.services.user_update).
+    managed_regions = serializers.SlugRelatedField(
+        slug_field="code",
+        many=True,
+        queryset=Region.objects.all(),
+        required=False,
+        help_text=_("Area managers: the codes of the regions whose stores they run (admins set them)."),
+    )
 
     class Meta:
         model = User
@@ -57,6 +65,7 @@ class UserSerializer(BaseModelSerializer):
             "phone",
             "role",
             "store",
+            "managed_regions",
             "is_active",
             "password",
             "date_joined",

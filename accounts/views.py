@@ -12,7 +12,7 @@ from zhilian.api.viewsets import ScopedModelViewSet
     partial_update=extend_schema(summary="Edit an account (role and store only within one's rights)"),
 )
 class UserViewSet(ScopedModelViewSet):
-    queryset = User.objects.select_related("store")
+    queryset = User.objects.select_related("store").prefetch_related("managed_regions")
     serializer_class = UserSerializer
     filterset_class = UserFilter
     search_fields = ["username", "email", "full_name", "phone"]

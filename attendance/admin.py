@@ -45,7 +45,8 @@ class TimeEntryForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.initial["edit_reason"] = ""
-        if self.instance.pk:
+        # A view-only page (finance) has every field read-only, none on the form.
+        if self.instance.pk and "employee" in self.fields:
             self.fields["employee"].disabled = True
 
 

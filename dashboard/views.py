@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.db.models import F
 from django.http import Http404
 from django.middleware.csrf import get_token
 from django.shortcuts import render
@@ -178,10 +179,18 @@ def js_strings() -> dict[str, object]:
 @login_required
 def dashboard(request):
     user = request.user
-    stores = list(Store.objects.for_user(user).order_by("pk").only("pk", "name"))
+    # Grouped by region for the switcher; stores without a region come last.
+    stores = list(
+        Store.objects.for_user(user)
+        .select_related("region")
+        .order_by(F("region__name").asc(nulls_last=True), "pk")
+        .only("pk", "name", "region__code", "region__name")
+    )
     is_admin = roles.is_admin(user)
-    # ?store= picks a store (admins); everyone else defaults to their own, and naming another is a 404.
-    wanted = request.GET.get("store") or (stores[0].pk if is_admin and stores else user.store_id)
+    several = roles.sees_several_stores(user)
+    # ?store= picks a store (admins, area managers, finance: the first by default); everyone else
+    # has their own, and naming another is a 404.
+    wanted = request.GET.get("store") or (stores[0].pk if several and stores else user.store_id)
     store = next((s for s in stores if s.pk == wanted), None)
     if wanted and store is None:
         # Unknown and invisible stores look the same, as in the API.
@@ -190,7 +199,7 @@ def dashboard(request):
         "store": store.pk if store else None,
         "user": str(user.pk),
         "role": user.role,
-        "readOnly": user.role == roles.STAFF,
+        "readOnly": user.role in (roles.STAFF, roles.FINANCE),
         "summaryUrl": SUMMARY_URL,
         "notificationsUrl": NOTIFICATIONS_URL,
         "trendUrl": TREND_URL,
@@ -219,6 +228,8 @@ def dashboard(request):
         "store": store,
         "stores": stores,
         "is_admin": is_admin,
+        # The store switcher: for whoever sees more than one store.
+        "switcher": several and len(stores) > 1,
         "read_only": config["readOnly"],
         "board_statuses": [(s, config["strings"]["status"][s]) for s in BOARD_STATUSES],
         "config": config,

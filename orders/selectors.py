@@ -136,10 +136,13 @@ def order_detail_payload(*, user, order_id: str) -> dict[str, Any] | None:
     store = visible_store(user)
     if store is None:
         return None
+    several = isinstance(store, tuple)  # an area manager's stores: checked on the row
     joined = (
-        _ORDER_DETAIL(order=str(order_id)) if store is ALL_STORES else _ORDER_DETAIL(order=str(order_id), store=store)
+        _ORDER_DETAIL(order=str(order_id))
+        if store is ALL_STORES or several
+        else _ORDER_DETAIL(order=str(order_id), store=store)
     )
-    if not joined:
+    if not joined or several and joined[0]["store_id"] not in store:
         return None
     lines = [line_payload({field: row[f"line_{field}"] for field in LINE_FIELDS}) for row in joined if row["line_id"]]
     return order_payload(joined[0], lines)

@@ -84,7 +84,8 @@ def requested_store(request, value: str | None) -> tuple[Store, list[Store]]:
     user = request.user
     stores = list(Store.objects.for_user(user).order_by("pk").only("pk", "name"))
     if not value:
-        value = user.store_id if not roles.is_admin(user) or user.store_id else (stores[0].pk if stores else None)
+        # A one-store user's own store; someone who sees several (admins, area managers) the first.
+        value = user.store_id or (stores[0].pk if stores else None)
     store = next((s for s in stores if s.pk == value), None)
     if store is None:
         raise Http404(gettext("No such store."))
@@ -225,7 +226,7 @@ def week_view(model_admin, request):
         "subtitle": None,
         "opts": model_admin.model._meta,
         "store": store,
-        "stores": stores if roles.is_admin(request.user) else [],
+        "stores": stores if roles.sees_several_stores(request.user) else [],
         "days": days,
         "week_label": f"{date_format(days[0], 'SHORT_DATE_FORMAT')} – {date_format(days[-1], 'SHORT_DATE_FORMAT')}",
         "week_param": days[0].isoformat(),

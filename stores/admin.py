@@ -189,14 +189,40 @@ class EmployeeAdmin(ImportAdminMixin, ScopedModelAdmin):
         self.message_user(request, _("%(count)d employee(s) activated.") % {"count": count or 0})
 
 
-@admin.register(Region)
-class RegionAdmin(ScopedModelAdmin):
-    list_display = ["name", "code", "store_count"]
-    search_fields = ["name", "code"]
+class RegionStoreInline(ScopedTabularInline):
+    """The region's stores, as links (a store changes region on its own page)."""
+
+    model = Store
+    fields = ["id", "name", "city", "status", "manager"]
+    readonly_fields = fields
+    can_delete = False
+    verbose_name_plural = _("stores")
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(store_total=Count("stores"))
+        return super().get_queryset(request).select_related("manager")
+
+
+@admin.register(Region)
+class RegionAdmin(ScopedModelAdmin):
+    list_display = ["name", "code", "store_count", "area_manager_names"]
+    search_fields = ["name", "code"]
+    readonly_fields = ["area_manager_names"]
+    inlines = [RegionStoreInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(store_total=Count("stores")).prefetch_related("area_managers")
+
+    def get_fields(self, request, obj=None):
+        return ["code", "name", "area_manager_names"] if obj is not None else ["code", "name"]
 
     @admin.display(description=_("stores"), ordering="store_total")
     def store_count(self, obj) -> int:
         return obj.store_total
+
+    @admin.display(description=_("area managers"))
+    def area_manager_names(self, obj) -> str:
+        # Assigned on the user's page (admins): Users › an area manager › managed regions.
+        return ", ".join(str(u) for u in obj.area_managers.all()) or "-"

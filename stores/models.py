@@ -12,21 +12,25 @@ from zhilian.models import (
     StoreScopedManager,
     StringIdField,
     TimestampedModel,
+    filter_by_store_scope,
     validate_business_hours,
     validate_string_list,
 )
-from zhilian.roles import is_admin
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 class StoreQuerySet(models.QuerySet):
     def for_user(self, user):
+        return filter_by_store_scope(self, user, "pk")
+
+
+class RegionQuerySet(models.QuerySet):
+    def for_user(self, user):
+        # Regions are the chain's map: every signed-in user reads them; admins draw them.
         if not (user and user.is_authenticated and user.is_active):
             return self.none()
-        if is_admin(user):
-            return self
-        return self.filter(pk=user.store_id) if user.store_id else self.none()
+        return self
 
 
 class Region(TimestampedModel):
@@ -34,6 +38,8 @@ class Region(TimestampedModel):
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=60, unique=True)
+
+    objects = RegionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("region")

@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from stores.models import Employee, Region, Store, Table
@@ -113,3 +114,18 @@ class EmployeeSerializer(ReadableIdMixin, BaseModelSerializer):
         ]
         read_only_fields = ["created_at", "updated_at"]
         extra_kwargs = {"hourly_wage_cents": {"min_value": 0, "max_value": 10**9}}
+
+
+class RegionSerializer(BaseModelSerializer):
+    """A region, named by its code elsewhere in the API (a store's `region`, `?region=`)."""
+
+    store_count = serializers.SerializerMethodField(help_text=_("Stores in the region (the whole chain's)."))
+
+    class Meta:
+        model = Region
+        fields = ["id", "code", "name", "store_count", "created_at", "updated_at"]
+        read_only_fields = ["created_at", "updated_at"]
+
+    def get_store_count(self, obj) -> int:
+        count = getattr(obj, "store_count", None)  # annotated by the viewset; not on a new region
+        return obj.stores.count() if count is None else count

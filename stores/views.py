@@ -1,8 +1,9 @@
+from django.db.models import Count
 from drf_spectacular.utils import extend_schema, extend_schema_view
 
 from stores.filters import EmployeeFilter, StoreFilter, TableFilter
-from stores.models import Employee, Store, Table
-from stores.serializers import EmployeeSerializer, StoreSerializer, TableSerializer
+from stores.models import Employee, Region, Store, Table
+from stores.serializers import EmployeeSerializer, RegionSerializer, StoreSerializer, TableSerializer
 from zhilian.api.viewsets import ScopedModelViewSet
 
 
@@ -37,3 +38,15 @@ class EmployeeViewSet(ScopedModelViewSet):
     search_fields = ["id", "name", "phone", "email"]
     ordering_fields = ["id", "name", "position", "hire_date", "performance_score", "hourly_wage_cents", "created_at"]
     ordering = ["store", "id"]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Regions (every signed-in user reads them; admins write them)"),
+    destroy=extend_schema(summary="Delete a region (409 `protected` while stores belong to it)"),
+)
+class RegionViewSet(ScopedModelViewSet):
+    queryset = Region.objects.annotate(store_count=Count("stores"))
+    serializer_class = RegionSerializer
+    search_fields = ["code", "name"]
+    ordering_fields = ["code", "name", "store_count", "created_at"]
+    ordering = ["name"]

@@ -71,7 +71,9 @@ class WaitlistTicketAdmin(ScopedModelAdmin):
         if request.method == "POST":
             self._host_stand_post(request, store)
             url = reverse("admin:waitlist_waitlistticket_host_stand")
-            return HttpResponseRedirect(f"{url}?{urlencode({'store': store.pk})}" if roles.is_admin(user) else url)
+            return HttpResponseRedirect(
+                f"{url}?{urlencode({'store': store.pk})}" if roles.sees_several_stores(user) else url
+            )
         board = waitlist_board(store=store)
         tables = Table.objects.filter(store=store, is_active=True).order_by("capacity", "number")
         context = {
@@ -79,7 +81,7 @@ class WaitlistTicketAdmin(ScopedModelAdmin):
             "opts": self.model._meta,
             "title": _("Host stand"),
             "store": store,
-            "stores": stores if roles.is_admin(user) else [],
+            "stores": stores if roles.sees_several_stores(user) else [],
             "board": board,
             "tables": list(tables.values("pk", "number", "capacity")),
             "can_move": roles.can(user, "transition", "waitlist.waitlistticket"),

@@ -77,7 +77,8 @@ class TimestampedModel(models.Model):
 
 
 class StoreScopedQuerySet(models.QuerySet):
-    """Rows a user may see: admins everything, everyone else their own store's.
+    """Rows a user may see: admins and finance everything, area managers their regions' stores',
+    everyone else their own store's (`store_scope`, the one rule).
 
     Each model names the path to its store in `store_lookup` (``"store"``, ``"order__store"``).
     Models whose visibility has more to it (users, notifications, staff and unpublished
@@ -85,27 +86,65 @@ class StoreScopedQuerySet(models.QuerySet):
     """
 
     def for_user(self, user) -> StoreScopedQuerySet:
-        store = visible_store(user)
-        if store is None:
-            return self.none()
-        if store is ALL_STORES:
-            return self
         lookup = getattr(self.model, "store_lookup", "store")
-        return self.filter(**{f"{lookup}_id": store})
+        return filter_by_store_scope(self, user, f"{lookup}_id")
 
 
 ALL_STORES = "*"
 
 
-def visible_store(user) -> str | None:
-    """The store whose rows a user may see: ALL_STORES for admins, None for nobody (an anonymous
-    or inactive user, a non-admin without a store). `for_user` applies it; reads that build
-    their own SQL (zhilian.prepared) ask it directly."""
+def store_scope(user):
+    """The stores whose rows a user may see, in the form a filter takes:
+
+    - None: nothing (anonymous or inactive, a store user without a store);
+    - ALL_STORES: every store (admins; finance, who reads the chain);
+    - a store ID: the one store of a manager or staff member;
+    - a subquery of store IDs: an area manager's regions' stores (a subquery, not a list, so
+      scoping a queryset adds no query of its own and sees a region change at once).
+    """
     if not (user and user.is_authenticated and user.is_active):
         return None
-    if roles.is_admin(user):
+    if user.role in (roles.ADMIN, roles.FINANCE):
         return ALL_STORES
+    if user.role == roles.AREA_MANAGER:
+        from stores.models import Store
+
+        return Store.objects.filter(region__area_managers=user.pk).values("pk")
     return user.store_id or None
+
+
+def filter_by_store_scope(queryset, user, field: str):
+    """`queryset` limited to the rows whose `field` (a store ID column) is in the user's scope."""
+    scope = store_scope(user)
+    if scope is None:
+        return queryset.none()
+    if scope is ALL_STORES:
+        return queryset
+    if isinstance(scope, str):
+        return queryset.filter(**{field: scope})
+    return queryset.filter(**{f"{field}__in": scope})
+
+
+def in_store_scope(user, store_id) -> bool:
+    """May the user see the rows of this store (one query for an area manager, none otherwise)?"""
+    scope = store_scope(user)
+    if scope is None or not store_id:
+        return False
+    if scope is ALL_STORES:
+        return True
+    if isinstance(scope, str):
+        return scope == store_id
+    return scope.filter(pk=store_id).exists()
+
+
+def visible_store(user) -> str | tuple[str, ...] | None:
+    """The store(s) whose rows a user may see: ALL_STORES for admins and finance, a store ID, the
+    tuple of an area manager's store IDs, None for nobody. For reads that build their own SQL
+    (zhilian.prepared); querysets use `for_user`."""
+    scope = store_scope(user)
+    if scope is None or isinstance(scope, str):
+        return scope
+    return tuple(scope.values_list("pk", flat=True))
 
 
 StoreScopedManager = models.Manager.from_queryset(StoreScopedQuerySet)

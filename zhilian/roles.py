@@ -20,6 +20,10 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("Admin")
     MANAGER = "manager", _("Manager")
     STAFF = "staff", _("Staff")
+    # HQ roles without a store of their own: an area manager (区域经理) runs the stores of their
+    # regions with a manager's rights; finance (财务) reads the whole chain and changes nothing.
+    AREA_MANAGER = "area_manager", _("Area manager")
+    FINANCE = "finance", _("Finance")
 
 
 VIEW, ADD, CHANGE, DELETE = "view", "add", "change", "delete"
@@ -40,6 +44,7 @@ CRUD = frozenset({VIEW, ADD, CHANGE, DELETE})
 READ = frozenset({VIEW})
 
 ADMIN, MANAGER, STAFF = Role.ADMIN, Role.MANAGER, Role.STAFF
+AREA_MANAGER, FINANCE = Role.AREA_MANAGER, Role.FINANCE
 
 # Ledger rows are written per type; `record_<type>` names what a role may record.
 LEDGER_ALL = frozenset(
@@ -188,12 +193,39 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     "digests.digestlog": {ADMIN: READ, MANAGER: READ},
 }
 
-# Roles that may enter the Django admin.
-ADMIN_SITE_ROLES = frozenset({ADMIN, MANAGER})
+# The two HQ roles, derived from the table above so that it stays the one place to read:
+# - an area manager has exactly a manager's rights (on the stores of their regions: scoping,
+#   zhilian.models.store_scope);
+# - finance has the read actions admins have (VIEW and the reports, exports and the dashboard),
+#   never a write; not the security and job tables; their own notifications and digest
+#   subscription like everyone.
+FINANCE_READS = frozenset({VIEW, "actuals", "export", "budget", MENU_ENGINEERING, "dashboard"})
+_HQ_ONLY_PREFIXES = ("token_blacklist.", "axes.", "auditlog.", "django_celery_beat.")
+for _resource, _by_role in PERMISSIONS.items():
+    if MANAGER in _by_role:
+        _by_role[AREA_MANAGER] = _by_role[MANAGER]
+    if _resource == "notifications.notification":
+        _by_role[FINANCE] = _by_role[STAFF]  # their own inbox: read, mark read, dismiss
+    elif _resource == "digests.digestsubscription":
+        _by_role[FINANCE] = _by_role[MANAGER]  # their own digest subscription, like their inbox
+    elif not _resource.startswith(_HQ_ONLY_PREFIXES):
+        _by_role[FINANCE] = _by_role[ADMIN] & FINANCE_READS
+
+# Roles that may enter the Django admin (finance: read-only, as the matrix says).
+ADMIN_SITE_ROLES = frozenset({ADMIN, MANAGER, AREA_MANAGER, FINANCE})
+# Roles that belong to no single store (HQ): they see several stores and pick one.
+STORELESS_ROLES = frozenset({ADMIN, AREA_MANAGER, FINANCE})
+# Roles whose rights are a manager's (one store, or the stores of their regions).
+MANAGING_ROLES = frozenset({MANAGER, AREA_MANAGER})
 
 
 def is_admin(user) -> bool:
     return bool(user and user.is_authenticated and user.is_active and user.role == ADMIN)
+
+
+def sees_several_stores(user) -> bool:
+    """Admins, area managers and finance: they name (or pick) the store; everyone else has one."""
+    return bool(user and user.is_authenticated and user.is_active and user.role in STORELESS_ROLES)
 
 
 def can(user: User, action: str, resource: str) -> bool:
@@ -212,23 +244,31 @@ def can_on_object(user: User, action: str, obj) -> bool:
         return True
     if resource == "accounts.user" and action == UNLOCK_LOGIN:
         # Managers unlock the staff of their store (not themselves: whoever is guessing their
-        # password would get new tries).
-        return user.role == MANAGER and obj.role == STAFF and obj.store_id == user.store_id
+        # password would get new tries); area managers those of their regions' stores.
+        return _manages_staff(user, obj)
     if resource == "accounts.user" and action in (CHANGE, DELETE):
         if obj.pk == user.pk:
             return True
         # Managers edit the staff of their store, never other managers or admins.
-        return user.role == MANAGER and obj.role == STAFF and obj.store_id == user.store_id
+        return _manages_staff(user, obj)
     if resource == "scheduling.shift" and action == "confirm" and user.role == STAFF:
         return obj.employee.user_id == user.pk
     return True
+
+
+def _manages_staff(user: User, obj) -> bool:
+    from zhilian.models import in_store_scope
+
+    if user.role not in MANAGING_ROLES or obj.role != STAFF or not obj.store_id:
+        return False
+    return in_store_scope(user, obj.store_id)
 
 
 def grantable_roles(user: User) -> list[str]:
     """Roles this user may give to an account they create or edit."""
     if is_admin(user):
         return [r.value for r in Role]
-    if user.role == MANAGER:
+    if user.role in MANAGING_ROLES:
         return [STAFF.value]
     return []
 

@@ -6,6 +6,7 @@ itself never reaches the trail, only that it was changed or reset.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -16,10 +17,11 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.services.auth import TokenPair, _issue_tokens, revoke_user_tokens
-from stores.models import Store
+from stores.models import Region, Store
 from zhilian import roles
 from zhilian.audit import CREATE, audit_record
 from zhilian.errors import Forbidden, InvalidInput
+from zhilian.models import in_store_scope
 from zhilian.roles import Role
 
 
@@ -56,6 +58,7 @@ def user_change_password(*, user: User, old_password: str, new_password: str) ->
 
 PROFILE_FIELDS = ("username", "email", "full_name", "phone")
 CONTROL_FIELDS = ("role", "store", "is_active")
+HQ_ROLES = (Role.AREA_MANAGER, Role.FINANCE)
 
 
 # Case-insensitive unique constraints report on the model, not a field; name the field.
@@ -98,8 +101,10 @@ def user_create(
     role: str = Role.STAFF,
     store: Store | None = None,
     is_active: bool = True,
+    managed_regions: Iterable[Region] | None = None,
 ) -> User:
-    """Create an account: an admin any account, a manager staff of their own store only.
+    """Create an account: an admin any account (an area manager with their regions), a manager
+    staff of their own store only, an area manager staff of their regions' stores.
 
     Role and store violations are 400 errors on those fields; so is a taken username or email
     (the actor is trusted with that). Anonymous sign-up is ``user_register``.
@@ -111,10 +116,16 @@ def user_create(
         errors["role"] = [_("You may not grant the role %(role)s.") % {"role": role}]
     if not roles.is_admin(actor):
         store = store or actor.store
-        if store is None or store.pk != actor.store_id:
+        if store is None or not in_store_scope(actor, store.pk):
             errors["store"] = [_("You may only create accounts for your own store.")]
-    if role != Role.ADMIN and store is None:
+    if role in HQ_ROLES and store is not None:
+        errors["store"] = [_("Area managers and finance belong to no single store.")]
+    elif role not in roles.STORELESS_ROLES and store is None:
         errors["store"] = [_("Managers and staff belong to a store.")]
+    if managed_regions and not roles.is_admin(actor):
+        errors["managed_regions"] = [_("Only admins assign regions.")]
+    elif managed_regions and role != Role.AREA_MANAGER:
+        errors["managed_regions"] = [_("Only area managers have regions.")]
     user = User(
         username=User.normalize_username(username),
         email=User.objects.normalize_email(email),
@@ -133,12 +144,20 @@ def user_create(
     else:
         user.set_unusable_password()  # an admin-made account without a password: set one later
     _save_user(user)
+    regions = sorted(r.code for r in managed_regions or ())
+    if managed_regions:
+        user.managed_regions.set(managed_regions)
     audit_record(
         actor=actor,
         instance=user,
         event="user.create",
         action=CREATE,
-        changes={"role": (None, user.role), "store": (None, user.store_id), "is_active": (None, user.is_active)},
+        changes={
+            "role": (None, user.role),
+            "store": (None, user.store_id),
+            "is_active": (None, user.is_active),
+            **({"managed_regions": (None, regions)} if regions else {}),
+        },
     )
     return user
 
@@ -166,8 +185,13 @@ def user_update(*, actor: User, user: User, **changes: Any) -> User:
     elif not admin:
         if "role" in control and control["role"] not in roles.grantable_roles(actor):
             errors["role"] = [_("You may not grant the role %(role)s.") % {"role": control["role"]}]
-        if "store" in control and (control["store"] is None or control["store"].pk != actor.store_id):
+        if "store" in control and (control["store"] is None or not in_store_scope(actor, control["store"].pk)):
             errors["store"] = [_("You may only assign your own store.")]
+    regions = changes.get("managed_regions")
+    if regions is not None and not admin:
+        errors["managed_regions"] = [_("Only admins assign regions.")]
+    elif regions and control.get("role", user.role) != Role.AREA_MANAGER:
+        errors["managed_regions"] = [_("Only area managers have regions.")]
     if admin and is_self:
         # An admin cannot lock themselves out (another admin can do it).
         if control.get("role", user.role) != Role.ADMIN:
@@ -200,10 +224,15 @@ def user_update(*, actor: User, user: User, **changes: Any) -> User:
     if password:
         locked.set_password(password)
         fields.append("password")
-    if not fields:
+    region_change = _set_regions(locked, regions)
+    if not fields and not region_change:
         return locked
-    fields.append("updated_at")
-    _save_user(locked, update_fields=[("store" if f == "store" else f) for f in fields])
+    if fields:
+        fields.append("updated_at")
+        _save_user(locked, update_fields=[("store" if f == "store" else f) for f in fields])
+    if locked.role != Role.AREA_MANAGER and before["role"] == Role.AREA_MANAGER and regions is None:
+        # No longer an area manager: the regions go with the role.
+        region_change = _set_regions(locked, []) or region_change
     if password or changes.get("is_active") is False:
         revoke_user_tokens(user=locked)
     after = {f: locked.store_id if f == "store" else getattr(locked, f) for f in before}
@@ -211,10 +240,26 @@ def user_update(*, actor: User, user: User, **changes: Any) -> User:
         actor=actor,
         instance=locked,
         event="user.update",
-        changes={f: (old, after[f]) for f, old in before.items() if old != after[f]},
+        changes={
+            **{f: (old, after[f]) for f, old in before.items() if old != after[f]},
+            **({"managed_regions": region_change} if region_change else {}),
+        },
         password_reset=bool(password),
     )
     return locked
+
+
+def _set_regions(user: User, regions: Iterable[Region] | None) -> tuple[list[str], list[str]] | None:
+    """Give an area manager exactly these regions; (before, after) codes when that changed."""
+    if regions is None:
+        return None
+    before = sorted(user.managed_regions.values_list("code", flat=True))
+    regions = list(regions)
+    after = sorted(r.code for r in regions)
+    if before == after:
+        return None
+    user.managed_regions.set(regions)
+    return before, after
 
 
 def user_register(

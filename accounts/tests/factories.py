@@ -33,3 +33,20 @@ class AdminFactory(UserFactory):
 
 class ManagerFactory(UserFactory):
     role = Role.MANAGER
+
+
+class AreaManagerFactory(UserFactory):
+    """An area manager (no store) of the regions given as `regions=[...]`."""
+
+    role = Role.AREA_MANAGER
+    store = None
+
+    @factory.post_generation
+    def regions(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.managed_regions.set(extracted)
+
+
+class FinanceFactory(UserFactory):
+    role = Role.FINANCE
+    store = None

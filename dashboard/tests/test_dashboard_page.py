@@ -132,3 +132,68 @@ def test_the_page_refetches_regularly_only_when_events_cannot_cross_processes(cl
     assert client.get("/dashboard/").context["config"]["refreshSeconds"] == 15
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {}}}
     assert client.get("/dashboard/").context["config"]["refreshSeconds"] == 0
+
+
+# --- the store switcher: whoever sees several stores picks one, grouped by region ------------------
+
+
+@pytest.fixture
+def two_regions(store, other_store):
+    from stores.models import Store
+    from stores.tests.factories import RegionFactory, StoreFactory
+
+    east = RegionFactory(code="east-china", name="华东 East")
+    north = RegionFactory(code="north-china", name="华北 North")
+    Store.objects.filter(pk=store.pk).update(region=east)
+    Store.objects.filter(pk=other_store.pk).update(region=north)
+    third = StoreFactory(id="STORE003", name="Xintiandi", region=east)
+    return east, north, third
+
+
+def _optgroups(html: str) -> dict[str, list[str]]:
+    groups = re.findall(r'<optgroup label="([^"]*)"[^>]*>(.*?)</optgroup>', html, re.S)
+    return {label: re.findall(r'<option value="([^"]+)"', body) for label, body in groups}
+
+
+def test_area_manager_switches_between_their_regions_stores(two_regions, store, other_store):
+    from accounts.tests.factories import AreaManagerFactory
+
+    east, _north, third = two_regions
+    area = AreaManagerFactory(username="area_east", regions=[east])
+    response = page_for(area)
+    assert response.status_code == 200
+    config = config_of(response)
+    assert config["store"] == store.pk and config["wsStore"] == f"/ws/stores/{store.pk}/"
+    assert config["readOnly"] is False
+    assert _optgroups(response.text) == {"华东 East": [store.pk, third.pk]}
+    switched = page_for(area, store=third.pk)
+    assert config_of(switched)["store"] == third.pk
+    assert config_of(switched)["wsStore"] == f"/ws/stores/{third.pk}/"
+    assert re.search(rf'<option value="{third.pk}" selected>', switched.text)
+    # A store of another region is no store at all.
+    assert page_for(area, store=other_store.pk).status_code == 404
+
+
+def test_finance_switches_across_the_chain_read_only(two_regions, store, other_store):
+    from accounts.tests.factories import FinanceFactory
+
+    _east, _north, third = two_regions
+    response = page_for(FinanceFactory(username="finance"))
+    assert response.status_code == 200
+    assert config_of(response)["readOnly"] is True
+    assert 'id="read-only-badge"' in response.text
+    assert _optgroups(response.text) == {"华东 East": [store.pk, third.pk], "华北 North": [other_store.pk]}
+
+
+def test_one_store_users_and_an_area_manager_of_one_store_get_no_switcher(two_regions, manager, store):
+    from accounts.tests.factories import AreaManagerFactory
+    from stores.tests.factories import RegionFactory, StoreFactory
+
+    lone_region = RegionFactory(code="west", name="West")
+    lone_store = StoreFactory(id="STORE009", region=lone_region)
+    area = AreaManagerFactory(username="area_west", regions=[lone_region])
+    for user, shown in ((manager, store), (area, lone_store)):
+        response = page_for(user)
+        assert 'id="store-select"' not in response.text
+        assert f'id="store-name">{shown.pk} · ' in response.text
+        assert config_of(response)["store"] == shown.pk

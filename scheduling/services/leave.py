@@ -26,6 +26,7 @@ from zhilian import roles
 from zhilian.audit import CREATE, DELETE, audit_record
 from zhilian.dates import check_day
 from zhilian.errors import Forbidden, InvalidInput, InvalidTransition, Locked, NotFound, Unavailable
+from zhilian.models import in_store_scope
 
 RESOURCE = "scheduling.leaverequest"
 MAX_LEAVE_DAYS = 366
@@ -36,7 +37,7 @@ def _own_employee(user: User) -> Employee | None:
 
 
 def _refuse_other_store(user: User, employee: Employee) -> None:
-    if not roles.is_admin(user) and employee.store_id != user.store_id:
+    if not in_store_scope(user, employee.store_id):
         raise NotFound(_("No such employee."))
 
 

@@ -26,6 +26,7 @@ from stores.models import Employee
 from zhilian import roles
 from zhilian.audit import CREATE, audit_record
 from zhilian.errors import Forbidden, InvalidInput, InvalidTransition, Locked, NotFound, Unavailable
+from zhilian.models import in_store_scope
 
 S = OpenShift.Status
 
@@ -58,7 +59,7 @@ def _locked(open_shift: OpenShift) -> OpenShift:
 
 
 def _require_store(actor: User, open_shift: OpenShift) -> None:
-    if not roles.is_admin(actor) and open_shift.schedule.store_id != actor.store_id:
+    if not in_store_scope(actor, open_shift.schedule.store_id):
         raise NotFound(_("No such open shift."))
 
 

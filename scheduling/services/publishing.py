@@ -15,6 +15,7 @@ from scheduling.models import Schedule, Shift
 from zhilian import events, roles
 from zhilian.audit import audit_record
 from zhilian.errors import Forbidden, InvalidTransition, NotFound
+from zhilian.models import in_store_scope
 
 
 @transaction.atomic
@@ -59,7 +60,7 @@ def schedule_publish(*, schedule: Schedule, user: User) -> Schedule:
 def shift_confirm(*, shift: Shift, user: User) -> Shift:
     """The employee (or their manager) confirms a shift of a published schedule."""
     shift = Shift.objects.select_for_update(of=("self",)).select_related("schedule", "employee").get(pk=shift.pk)
-    if not roles.is_admin(user) and shift.schedule.store_id != user.store_id:
+    if not in_store_scope(user, shift.schedule.store_id):
         raise NotFound(_("No such shift."))
     if not roles.can_on_object(user, "confirm", shift):
         raise Forbidden(_("You can confirm only your own shifts."))

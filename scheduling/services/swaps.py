@@ -22,6 +22,7 @@ from stores.models import Employee
 from zhilian import roles
 from zhilian.audit import CREATE, audit_record
 from zhilian.errors import DomainError, Forbidden, InvalidInput, InvalidTransition, Locked, NotFound
+from zhilian.models import in_store_scope
 
 R = ShiftSwapRequest.Status
 RESOURCE = "scheduling.shiftswaprequest"
@@ -63,7 +64,7 @@ def _locked(request: ShiftSwapRequest) -> ShiftSwapRequest:
 
 
 def _require_store(actor: User, store_id: str) -> None:
-    if not roles.is_admin(actor) and store_id != actor.store_id:
+    if not in_store_scope(actor, store_id):
         raise NotFound(_("No such swap request."))
 
 

@@ -8,7 +8,12 @@ from django.utils.translation import gettext_lazy as _
 from zhilian.admin import audit  # noqa: F401  (registers the audit trail's admin)
 from zhilian.admin.actions import transition_action, yuan
 from zhilian.admin.base import ScopedModelAdmin, add_domain_error
-from zhilian.admin.changelist import EstimatedCountPaginator, FastRowLinksChangeList, ScopedRelatedFieldListFilter
+from zhilian.admin.changelist import (
+    EstimatedCountPaginator,
+    FastRowLinksChangeList,
+    RegionListFilter,
+    ScopedRelatedFieldListFilter,
+)
 from zhilian.admin.scoping import (
     ReadOnlyAdminMixin,
     ScopedStackedInline,
@@ -24,6 +29,7 @@ __all__ = [
     "EstimatedCountPaginator",
     "FastRowLinksChangeList",
     "ReadOnlyAdminMixin",
+    "RegionListFilter",
     "ScopedModelAdmin",
     "ScopedRelatedFieldListFilter",
     "ScopedStackedInline",

@@ -22,7 +22,12 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from zhilian import roles
-from zhilian.admin.changelist import EstimatedCountPaginator, FastRowLinksChangeList, ScopedRelatedFieldListFilter
+from zhilian.admin.changelist import (
+    EstimatedCountPaginator,
+    FastRowLinksChangeList,
+    RegionListFilter,
+    ScopedRelatedFieldListFilter,
+)
 from zhilian.admin.exports import ExportAdminMixin
 from zhilian.admin.scoping import StoreScopedFormfieldsMixin, _scoped
 from zhilian.audit import audit_entries
@@ -63,14 +68,18 @@ class ScopedModelAdmin(ExportAdminMixin, StoreScopedFormfieldsMixin, admin.Model
         return columns
 
     def get_list_filter(self, request):
-        """Foreign-key filters list only visible choices; a one-store user gets no store filter."""
+        """Foreign-key filters list only visible choices; a one-store user gets no store filter.
+        Beside a store filter, a region filter (shown to whoever sees more than one region)."""
         filters = []
+        several = roles.sees_several_stores(request.user)
         for entry in super().get_list_filter(request):
             if isinstance(entry, str):
                 field = get_fields_from_path(self.model, entry)[-1]
                 if field.is_relation:
-                    if field.related_model._meta.label == "stores.Store" and not roles.is_admin(request.user):
-                        continue
+                    if field.related_model._meta.label == "stores.Store":
+                        if not several:
+                            continue
+                        filters.append(RegionListFilter.for_path(entry))
                     entry = (entry, ScopedRelatedFieldListFilter)
             filters.append(entry)
         return filters
@@ -330,4 +339,4 @@ def add_domain_error(form, exc: DomainError) -> None:
 
 def _one_store(user) -> bool:
     """A user who works in exactly one store (managers and staff): the store goes without saying."""
-    return bool(user.is_authenticated and not roles.is_admin(user) and getattr(user, "store_id", None))
+    return bool(user.is_authenticated and not roles.sees_several_stores(user) and getattr(user, "store_id", None))

@@ -1,7 +1,8 @@
 """The store a request is about (`?store=` of a report, `store` of an action's body): one rule.
 
-Managers and staff get their own store by default. Admins see every store, so they name one (or,
-where the endpoint allows it, leave it out to mean every store), even an admin who has a store.
+Managers and staff get their own store by default. Admins, area managers and finance see several
+stores, so they name one (admins and finance, who see the whole chain, may leave it out where the
+endpoint allows it, to mean every store), even an admin who has a store.
 A store the user may not see answers exactly like one that does not exist: 404 "No such store."
 (docs/architecture.md, "Store scoping").
 """
@@ -13,16 +14,17 @@ from django.utils.translation import gettext as _
 from stores.models import Store
 from zhilian import roles
 from zhilian.errors import InvalidInput, NotFound
+from zhilian.models import ALL_STORES, store_scope
 
 
 def requested_store(request, value: str | None, *, required: bool = True, field: str = "store") -> Store | None:
-    """The visible store `value` names, else a non-admin's own; with `required=False` an admin's
-    empty value is None (every store)."""
+    """The visible store `value` names, else a one-store user's own; with `required=False` the
+    empty value of someone who sees the whole chain is None (every store)."""
     user = request.user
     if not value:
-        if not roles.is_admin(user):
+        if not roles.sees_several_stores(user):
             value = user.store_id
-        elif not required:
+        elif not required and store_scope(user) is ALL_STORES:
             return None
         else:
             raise InvalidInput({field: [_("Name the store.")]})

@@ -1,4 +1,5 @@
-"""Demo logins: the chain admin and each store's manager### and staff### (get-or-create)."""
+"""Demo logins: the chain admin, each store's manager### and staff###, an area manager per region
+of the seeded stores (area_east, area_north, …) and finance (get-or-create)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from dataclasses import dataclass
 
 from accounts.models import User
 from accounts.usernames import clean_username
-from stores.models import Employee, Store
+from stores.models import Employee, Region, Store
 from zhilian.roles import Role
 from zhilian.seed import catalog as cat
 from zhilian.seed.plan import StorePlan
@@ -22,6 +23,8 @@ class Login:
     password: str | None  # None: the account existed; its password was left as it was
     role: str
     store_id: str | None
+    # Where a login without a store works: an area manager's regions, "chain" for finance.
+    scope: str | None = None
 
 
 def user_uuid(username: str) -> uuid.UUID:
@@ -106,3 +109,31 @@ def _relink(store_id: str, created: list[User]) -> None:
         if employee is not None and not Employee.objects.filter(user=user).exists():
             employee.user = user
             employee.save(update_fields=["user", "updated_at"])
+
+
+def ensure_hq_users(store_ids: list[str], *, password: str, password_hash: Callable[[], str]) -> list[Login]:
+    """area_<region> for each region of the seeded stores (its area manager: east-china ->
+    area_east) and `finance` (reads the chain), get-or-create; an existing area manager keeps
+    their regions and is given their own region back if it was taken away."""
+    regions = Region.objects.filter(stores__pk__in=store_ids).distinct().order_by("code")
+    wanted = [(clean_username(f"area_{region.code.split('-')[0]}"), Role.AREA_MANAGER, region) for region in regions]
+    wanted.append((clean_username("finance"), Role.FINANCE, None))
+    existing = {u.username: u for u in User.objects.filter(username__in=[w[0] for w in wanted])}
+    logins = []
+    for username, role, region in wanted:
+        user = existing.get(username)
+        made = user is None
+        if made:
+            user = User.objects.create(
+                id=user_uuid(username),
+                username=username,
+                email=demo_email(username),
+                full_name=f"{region.name} 区域经理" if region else "财务 Finance",
+                role=role,
+                password=password_hash(),
+            )
+        if region is not None and user.role == Role.AREA_MANAGER:
+            user.managed_regions.add(region)
+        scope = region.code if region is not None else "chain"
+        logins.append(Login(username, password if made else None, role, None, scope))
+    return logins

@@ -38,7 +38,11 @@ def reset_demo_data() -> int:
     with transaction.atomic():
         ids = seeded_store_ids()
         users = User.objects.filter(
-            Q(store_id__in=ids) | Q(email__iendswith=f"@{cat.DEMO_EMAIL_DOMAIN}", role=Role.ADMIN)
+            Q(store_id__in=ids)
+            | Q(
+                email__iendswith=f"@{cat.DEMO_EMAIL_DOMAIN}",
+                role__in=[Role.ADMIN, Role.AREA_MANAGER, Role.FINANCE],
+            )
         )
         user_ids = list(users.values_list("pk", flat=True))
 

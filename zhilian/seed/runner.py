@@ -36,7 +36,7 @@ from stores.models import Employee, Region, Store, Table
 from waitlist.models import WaitlistTicket
 from zhilian.models import DailySequence
 from zhilian.seed import bookings, premises, rosters, sales, stock
-from zhilian.seed.logins import Login, ensure_admin, ensure_store_users, user_uuid
+from zhilian.seed.logins import Login, ensure_admin, ensure_hq_users, ensure_store_users, user_uuid
 from zhilian.seed.menu import align_ingredient_keys, ensure_menu
 from zhilian.seed.plan import StorePlan
 from zhilian.seed.reset import reset_demo_data
@@ -178,6 +178,8 @@ class Seeder:
             else:
                 todo.append(number)
         self.seed_stores(todo)
+        # HQ logins once the stores (and so their regions) exist.
+        r.logins.extend(ensure_hq_users(self.store_ids(), password=self.o.password, password_hash=self.password_hash))
         if todo and connection.vendor == "postgresql":
             # Fresh planner statistics, so the API's first queries on the new rows get good plans.
             t = time.perf_counter()

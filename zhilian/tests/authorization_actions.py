@@ -631,3 +631,87 @@ ACTION_CASES = [
         template=("/api/v1/digests/subscription/", "PUT"),
     ),
 ]
+
+# --- the HQ roles ----------------------------------------------------------------------------
+# An area manager answers as the manager of a store of their region (area_manager: STORE001's
+# region; other_area_manager: STORE002's), except where the answer is about the person rather
+# than the store: they have no employee record (their own time clock: 409, like an admin's) and
+# the manager's notification is not theirs. Finance reads: every report and list 200, every
+# write 403 (or 404 where the object is someone else's, as for everyone).
+PERSONAL = {
+    # Claiming and accepting shifts needs an employee record, which area managers have not.
+    "open shifts claimable": {409},
+    "open shift claim": {409},
+    "shift swap accept": {409},
+    "my clock status": {409},
+    "my clock-in": {409},
+    "my break start": {409},
+    "my break end": {409},
+    "my clock-out": {409},
+    "notification read": {404},
+}
+EMPLOYEE_ACTS = {"open shift claim", "shift swap accept"}
+FINANCE = {
+    "my clock status": {403},
+    "my clock-in": {403},
+    "my break start": {403},
+    "my break end": {403},
+    "my clock-out": {403},
+    "punch for an employee": {403},
+    "shift actuals": {200},
+    "scheduled vs actual": {200},
+    "timesheet approve": {403},
+    "timesheet export": {200},
+    "dish sold out": {403},
+    "dish photo upload": {403},
+    "dish photo removal": {403},
+    "order transition": {403},
+    "reservation transition": {403},
+    "reservation availability": {200},
+    "schedule generate": {403},
+    "schedule publish": {403},
+    "schedule budget": {200},
+    "shift confirm": {403},
+    "inventory low stock": {200},
+    "inventory reorder suggestions": {200},
+    "inventory waste analysis": {200},
+    "stock count lines": {403},
+    "stock count close": {403},
+    "stock count variance": {200},
+    "menu engineering report": {200},
+    "kpi compute": {403},
+    "kpi dashboard": {200},
+    "notification read": {404},
+    "notification read all": {200},
+    "notification unread count": {200},
+    "floor": {200},
+    "waitlist tickets": {200},
+    "waitlist take a number": {403},
+    "waitlist ticket": {200},
+    **{f"waitlist {move}": {403} for move in ("call", "seat", "skip", "cancel")},
+    "waitlist board": {200},
+    "waitlist position (public)": {200},
+    **{f"leave {verb}": {403} for verb in ("approve", "deny", "cancel")},
+    "open shifts claimable": {403},
+    "open shift claim": {403},
+    **{f"open shift {name}": {403} for name in ("approve", "reject", "cancel")},
+    "shift swap accept": {403},
+    **{f"shift swap {name}": {403} for name in ("approve", "reject")},
+    "shift swap cancel": {403},
+    "scheduled vs actual per employee": {200},
+    "chain report": {200},
+    "chain report export": {200},
+    "chain report chart": {200},
+    "my digest subscription": {200},
+    "my digest subscription set": {200},
+}
+for _case in ACTION_CASES:
+    _case.expected = {
+        **_case.expected,
+        "area_manager": PERSONAL.get(_case.name, _case.expected["manager"]),
+        # Another region's object is not found before anything is asked of the user.
+        "other_area_manager": _case.expected["other_manager"]
+        if _case.name in EMPLOYEE_ACTS
+        else PERSONAL.get(_case.name, _case.expected["other_manager"]),
+        "finance": FINANCE[_case.name],
+    }

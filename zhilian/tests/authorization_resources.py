@@ -26,47 +26,78 @@ from scheduling.tests import exchange_resources
 from scheduling.tests import test_api as scheduling_api
 from scheduling.tests import test_leave_api as leave_api
 from stores.tests import test_api as stores_api
+from stores.tests import test_regions_api as regions_api
 
-ACTORS = ("anonymous", "admin", "manager", "staff", "other_manager", "other_staff")
-ROLE = {"admin": "admin", "manager": "manager", "staff": "staff", "other_manager": "manager", "other_staff": "staff"}
+# The HQ roles: `area_manager` runs the region of STORE001, `other_area_manager` the region of
+# STORE002 (test_authorization_matrix.py's `actors`), `finance` reads the chain.
+ACTORS = (
+    "anonymous",
+    "admin",
+    "manager",
+    "staff",
+    "other_manager",
+    "other_staff",
+    "area_manager",
+    "other_area_manager",
+    "finance",
+)
+ROLE = {
+    "admin": "admin",
+    "manager": "manager",
+    "staff": "staff",
+    "other_manager": "manager",
+    "other_staff": "staff",
+    "area_manager": "area_manager",
+    "other_area_manager": "area_manager",
+    "finance": "finance",
+}
 HOME = {
     "admin": None,
     "manager": "STORE001",
     "staff": "STORE001",
     "other_manager": "STORE002",
     "other_staff": "STORE002",
+    "area_manager": "STORE001",
+    "other_area_manager": "STORE002",
+    "finance": None,
 }
+# Whose view of the rows an HQ actor has: an area manager sees what the manager of a store of
+# their region sees (every store of it), finance what an admin sees (their own inbox aside).
+SEES_AS = {"area_manager": "manager", "other_area_manager": "other_manager", "finance": "admin"}
 
 # docs/architecture.md ("Roles") per endpoint, letter per operation: L list, R retrieve, C create,
 # U update, D delete.
+_A, _F = "area_manager", "finance"
 ROLE_TABLE = {
-    "users": {"admin": "LRCUD", "manager": "LRCU", "staff": "LRU"},
-    "stores": {"admin": "LRCUD", "manager": "LRU", "staff": "LR"},
-    "tables": {"admin": "LRCUD", "manager": "LRCU", "staff": "LR"},
-    "employees": {"admin": "LRCUD", "manager": "LRCUD", "staff": "LR"},
-    "orders": {"admin": "LRCUD", "manager": "LRCUD", "staff": "LRC"},
-    "order-items": {"admin": "LRCUD", "manager": "LRCUD", "staff": "LRC"},
-    "inventory-items": {"admin": "LRCUD", "manager": "LRCUD", "staff": "LR"},
-    "inventory-transactions": {"admin": "LRC", "manager": "LRC", "staff": "LRC"},
-    "stock-counts": {"admin": "LRCU", "manager": "LRCU", "staff": "LR"},
-    "schedules": {"admin": "LRCUD", "manager": "LRCUD", "staff": "LR"},
-    "shifts": {"admin": "LRCUD", "manager": "LRCUD", "staff": "LR"},
-    "reservations": {"admin": "LRCUD", "manager": "LRCUD", "staff": "LRC"},
-    "kpis": {"admin": "LRCUD", "manager": "LR", "staff": "LR"},
-    "menu-categories": {"admin": "LRCUD", "manager": "LR", "staff": "LR"},
-    "dishes": {"admin": "LRCUD", "manager": "LR", "staff": "LR"},
-    "dish-modifiers": {"admin": "LRCUD", "manager": "LR", "staff": "LR"},
-    "recipe-lines": {"admin": "LRCUD", "manager": "LR", "staff": "LR"},
-    "store-dish-overrides": {"admin": "LRCUD", "manager": "LRCUD", "staff": "LR"},
-    "kpis/records": {"admin": "LR", "manager": "LR", "staff": ""},
-    "time-entries": {"admin": "LRCU", "manager": "LRCU", "staff": "LR"},
-    "timesheets": {"admin": "LRC", "manager": "LRC", "staff": "LR"},
-    "public-holidays": {"admin": "LRCUD", "manager": "LR", "staff": "LR"},
-    "notifications": {"admin": "LRUD", "manager": "LRUD", "staff": "LRUD"},
-    "leave-requests": {"admin": "LRC", "manager": "LRC", "staff": "LRC"},
-    "availability": {"admin": "LRCUD", "manager": "LRCUD", "staff": "LR"},
-    "open-shifts": {"admin": "LRC", "manager": "LRC", "staff": "LR"},
-    "shift-swaps": {"admin": "LRC", "manager": "LRC", "staff": "LRC"},
+    "users": {"admin": "LRCUD", "manager": "LRCU", "staff": "LRU", _A: "LRCU", _F: "LR"},
+    "regions": {"admin": "LRCUD", "manager": "LR", "staff": "LR", _A: "LR", _F: "LR"},
+    "stores": {"admin": "LRCUD", "manager": "LRU", "staff": "LR", _A: "LRU", _F: "LR"},
+    "tables": {"admin": "LRCUD", "manager": "LRCU", "staff": "LR", _A: "LRCU", _F: "LR"},
+    "employees": {"admin": "LRCUD", "manager": "LRCUD", "staff": "LR", _A: "LRCUD", _F: "LR"},
+    "orders": {"admin": "LRCUD", "manager": "LRCUD", "staff": "LRC", _A: "LRCUD", _F: "LR"},
+    "order-items": {"admin": "LRCUD", "manager": "LRCUD", "staff": "LRC", _A: "LRCUD", _F: "LR"},
+    "inventory-items": {"admin": "LRCUD", "manager": "LRCUD", "staff": "LR", _A: "LRCUD", _F: "LR"},
+    "inventory-transactions": {"admin": "LRC", "manager": "LRC", "staff": "LRC", _A: "LRC", _F: "LR"},
+    "stock-counts": {"admin": "LRCU", "manager": "LRCU", "staff": "LR", _A: "LRCU", _F: "LR"},
+    "schedules": {"admin": "LRCUD", "manager": "LRCUD", "staff": "LR", _A: "LRCUD", _F: "LR"},
+    "shifts": {"admin": "LRCUD", "manager": "LRCUD", "staff": "LR", _A: "LRCUD", _F: "LR"},
+    "reservations": {"admin": "LRCUD", "manager": "LRCUD", "staff": "LRC", _A: "LRCUD", _F: "LR"},
+    "kpis": {"admin": "LRCUD", "manager": "LR", "staff": "LR", _A: "LR", _F: "LR"},
+    "menu-categories": {"admin": "LRCUD", "manager": "LR", "staff": "LR", _A: "LR", _F: "LR"},
+    "dishes": {"admin": "LRCUD", "manager": "LR", "staff": "LR", _A: "LR", _F: "LR"},
+    "dish-modifiers": {"admin": "LRCUD", "manager": "LR", "staff": "LR", _A: "LR", _F: "LR"},
+    "recipe-lines": {"admin": "LRCUD", "manager": "LR", "staff": "LR", _A: "LR", _F: "LR"},
+    "store-dish-overrides": {"admin": "LRCUD", "manager": "LRCUD", "staff": "LR", _A: "LRCUD", _F: "LR"},
+    "kpis/records": {"admin": "LR", "manager": "LR", "staff": "", _A: "LR", _F: "LR"},
+    "time-entries": {"admin": "LRCU", "manager": "LRCU", "staff": "LR", _A: "LRCU", _F: "LR"},
+    "timesheets": {"admin": "LRC", "manager": "LRC", "staff": "LR", _A: "LRC", _F: "LR"},
+    "public-holidays": {"admin": "LRCUD", "manager": "LR", "staff": "LR", _A: "LR", _F: "LR"},
+    # Everyone's own inbox: reading, marking read and dismissing are not business writes.
+    "notifications": {"admin": "LRUD", "manager": "LRUD", "staff": "LRUD", _A: "LRUD", _F: "LRUD"},
+    "leave-requests": {"admin": "LRC", "manager": "LRC", "staff": "LRC", _A: "LRC", _F: "LR"},
+    "availability": {"admin": "LRCUD", "manager": "LRCUD", "staff": "LR", _A: "LRCUD", _F: "LR"},
+    "open-shifts": {"admin": "LRC", "manager": "LRC", "staff": "LR", _A: "LRC", _F: "LR"},
+    "shift-swaps": {"admin": "LRC", "manager": "LRC", "staff": "LRC", _A: "LRC", _F: "LR"},
 }
 
 
@@ -82,6 +113,8 @@ class Resource:
     visible_to: frozenset[str] | None = None
     make_object: object = None
     extra: dict = field(default_factory=dict)
+    # Rows addressed to one person (notifications): seen by that person only, whatever the role.
+    personal: bool = False
 
     def make(self, actors):
         if self.make_object is not None:
@@ -121,6 +154,14 @@ RESOURCES = [
         users_api.TestUserResource,
         make_object=_staff_user_of_store,
         visible_to=frozenset({"admin", "manager"}),
+    ),
+    # The chain's map: everyone reads it, admins draw it.
+    Resource(
+        "regions",
+        regions_api.TestRegionResource,
+        store_in_payload=False,
+        visible_to=frozenset(ACTORS[1:]),
+        make_object=lambda actors: regions_api.TestRegionResource().make(None),
     ),
     Resource("stores", stores_api.TestStoreResource, make_object=lambda actors: actors.store, store_in_payload=False),
     Resource("tables", stores_api.TestTableResource),
@@ -179,7 +220,12 @@ RESOURCES = [
         visible_to=frozenset(ACTORS[1:]),
     ),
     Resource(
-        "notifications", None, absent="CU", make_object=_notification_for_manager, visible_to=frozenset({"manager"})
+        "notifications",
+        None,
+        absent="CU",
+        make_object=_notification_for_manager,
+        visible_to=frozenset({"manager"}),
+        personal=True,
     ),
     # Staff see their own leave and availability only; the objects made here are a colleague's.
     # A request is never edited or deleted (it moves by its actions).
@@ -228,7 +274,8 @@ def expected_status(resource: Resource, op: str, actor: str) -> set[int]:
             and resource.visible_to == frozenset(ACTORS[1:])
         )
         return {201} if HOME[actor] in (None, "STORE001") or chain_wide else {400}
-    sees = actor in resource.visible_to if resource.visible_to is not None else HOME[actor] in (None, "STORE001")
+    seen_as = actor if resource.personal else SEES_AS.get(actor, actor)
+    sees = seen_as in resource.visible_to if resource.visible_to is not None else HOME[actor] in (None, "STORE001")
     if not sees:
         return {404}
     # A PUT with a partial body may be refused as incomplete; the permission outcome is what counts.
@@ -238,6 +285,6 @@ def expected_status(resource: Resource, op: str, actor: str) -> set[int]:
 def client_as(actors, actor: str) -> APIClient:
     client = APIClient()
     if actor != "anonymous":
-        user = actors.admin if actor == "admin" else getattr(actors, actor)
+        user = getattr(actors, actor)
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(user).access_token}")
     return client

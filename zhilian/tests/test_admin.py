@@ -359,3 +359,132 @@ def test_history_page_opens(model, actors):
     row = make_row(model, actors.store)
     response = logged_in(actors.admin).get(admin_url(model, "history", quote(row.pk)))
     assert response.status_code == 200, f"{model._meta.label} history: {response.status_code}"
+
+
+# --- the HQ roles: area managers and finance --------------------------------------------------
+
+
+@pytest.fixture
+def hq(actors):
+    """STORE002 moves to another region; an area manager of STORE001's region, and finance."""
+    from accounts.tests.factories import AreaManagerFactory, FinanceFactory
+    from stores.tests.factories import RegionFactory
+
+    north = RegionFactory(code="north", name="North")
+    Store.objects.filter(pk=actors.other_store.pk).update(region=north)
+    return {
+        "area_manager": AreaManagerFactory(username="area_east", regions=[actors.store.region]),
+        "finance": FinanceFactory(username="finance"),
+    }
+
+
+@pytest.mark.parametrize("model", MODELS, ids=_label)
+def test_area_manager_sees_only_their_regions_stores(model, actors, hq):
+    model_admin = REGISTRY[model]
+    area = hq["area_manager"]
+    mine = make_row(model, actors.store)
+    theirs = make_row(model, actors.other_store)
+    client = logged_in(area)
+    response = client.get(admin_url(model, "changelist"))
+    if not model_admin.has_view_permission(_Request(area)):
+        assert response.status_code == 403
+        return
+    assert response.status_code == 200
+    queryset = model._default_manager.all()
+    visible = set(queryset.for_user(area).values_list("pk", flat=True)) if hasattr(queryset, "for_user") else None
+    if visible is None:
+        return
+    shown = {obj.pk for obj in response.context["cl"].result_list}
+    assert shown <= visible, f"{model._meta.label}: the area manager sees rows outside their region"
+    assert actors.other_store.name not in response.content.decode(), f"{model._meta.label}: filter leaks a store"
+    unseen = [theirs.pk] if theirs.pk not in visible else []
+    if model is Store:
+        unseen.append(actors.other_store.pk)
+    for pk in unseen:
+        response = client.get(admin_url(model, "change", quote(pk)))
+        assert response.status_code in (302, 404), f"{model._meta.label}: another region's row is shown"
+    if mine.pk in visible and model_admin.has_view_permission(_Request(area), mine):
+        assert mine.pk in shown or len(shown) >= model_admin.list_per_page
+        assert client.get(admin_url(model, "change", quote(mine.pk))).status_code == 200
+
+
+@pytest.mark.parametrize("model", MODELS, ids=_label)
+def test_finance_reads_every_store_and_changes_nothing(model, actors, hq):
+    model_admin = REGISTRY[model]
+    finance = hq["finance"]
+    mine = make_row(model, actors.store)
+    theirs = make_row(model, actors.other_store)
+    client = logged_in(finance)
+    request = _Request(finance, "POST")
+    personal = model._meta.label == "notifications.Notification"  # their own inbox: mark read, dismiss
+    assert not model_admin.has_add_permission(request), f"{model._meta.label}: finance may add"
+    if not personal:
+        assert not model_admin.has_change_permission(request, mine), f"{model._meta.label}: finance may change"
+        assert not model_admin.has_delete_permission(request, mine), f"{model._meta.label}: finance may delete"
+    response = client.get(admin_url(model, "changelist"))
+    if not model_admin.has_view_permission(_Request(finance)):
+        assert response.status_code == 403
+        return
+    assert response.status_code == 200
+    queryset = model._default_manager.all()
+    if not personal and hasattr(queryset, "for_user"):
+        visible = set(queryset.for_user(finance).values_list("pk", flat=True))
+        assert {mine.pk, theirs.pk} <= visible, f"{model._meta.label}: finance does not see every store"
+    row = None if personal else mine
+    if row is not None and model_admin.has_view_permission(_Request(finance), row):
+        url = admin_url(model, "change", quote(row.pk))
+        page = client.get(url)
+        assert page.status_code == 200
+        assert 'name="_save"' not in page.content.decode(), f"{model._meta.label}: finance gets a save button"
+        assert client.post(url, {}).status_code == 403
+    assert client.get(admin_url(model, "add")).status_code == 403
+
+
+def test_region_filter_beside_the_store_filter_for_whoever_sees_several_regions(actors, hq):
+    from orders.models import Order
+    from orders.tests.factories import OrderFactory
+
+    east = OrderFactory(store=actors.store)
+    north = OrderFactory(store=actors.other_store)
+    url = admin_url(Order, "changelist")
+    for user in (actors.admin, hq["finance"]):
+        response = logged_in(user).get(url, {"region": "north"})
+        assert response.status_code == 200
+        assert [o.pk for o in response.context["cl"].result_list] == [north.pk]
+        region_filter = next(
+            f for f in response.context["cl"].filter_specs if getattr(f, "parameter_name", "") == "region"
+        )
+        assert [code for code, _name in region_filter.lookup_choices] == [actors.store.region.code, "north"]
+    # One region seen: the filter offers nothing and is not shown; one store: no store filter either.
+    for user in (hq["area_manager"], actors.manager):
+        response = logged_in(user).get(url)
+        assert [o.pk for o in response.context["cl"].result_list] == [east.pk]
+        assert not any(getattr(f, "parameter_name", "") == "region" for f in response.context["cl"].filter_specs)
+
+
+def test_region_page_lists_its_stores_and_area_managers(actors, hq):
+    from stores.models import Region
+
+    region = actors.store.region
+    page = logged_in(actors.admin).get(admin_url(Region, "change", region.pk)).content.decode()
+    assert actors.store.pk in page and actors.other_store.pk not in page
+    assert hq["area_manager"].full_name.replace("'", "&#x27;") in page
+
+
+def test_area_manager_creates_staff_only_in_their_regions_stores(actors, hq):
+    from accounts.models import User
+
+    client = logged_in(hq["area_manager"])
+    assert client.get(admin_url(User, "add")).status_code == 200
+    data = {
+        "username": "newcook",
+        "email": "newcook@example.com",
+        "role": "staff",
+        "usable_password": "false",
+        "is_active": "on",
+    }
+    response = client.post(admin_url(User, "add"), {**data, "store": actors.other_store.pk})
+    assert response.status_code == 200 and not User.objects.filter(username="newcook").exists()
+    response = client.post(admin_url(User, "add"), {**data, "store": actors.store.pk})
+    assert response.status_code == 302, response.content[:2000]
+    assert User.objects.get(username="newcook").store_id == actors.store.pk

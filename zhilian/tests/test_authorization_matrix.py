@@ -6,7 +6,9 @@ from zhilian.roles, which it checks), plus the rule that another store's objects
 - a method the endpoint does not offer: 405, for everyone;
 - anonymous: 401;
 - an action the role lacks: 403 (the same for every object, so it reveals nothing);
-- an object the actor may not see: 404; creating into a store the actor may not see: 400;
+- an object the actor may not see: 404; creating into a store the actor may not see: 400
+  (an area manager sees the stores of their region, as that store's manager would; finance
+  reads what an admin reads and writes nothing);
 - otherwise success (a delete may answer 409 when history protects the row).
 
 A last test asserts that every operation in the OpenAPI schema is covered by a case here.
@@ -16,11 +18,44 @@ The cases' data live in authorization_resources.py and authorization_actions.py.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pytest
 
+from accounts.tests.factories import AreaManagerFactory, FinanceFactory
+from conftest import Actors
 from scheduling.models import Schedule
+from stores.models import Store
+from stores.tests.factories import RegionFactory
 from zhilian.tests.authorization_actions import ACTION_CASES, _draft_schedule
 from zhilian.tests.authorization_resources import ACTORS, OPERATIONS, RESOURCES, client_as, expected_status
+
+
+@dataclass
+class MatrixActors(Actors):
+    """The shared actors, and the HQ roles: STORE001 and STORE002 in two regions, an area manager
+    of each, and finance."""
+
+    area_manager: object = None
+    other_area_manager: object = None
+    finance: object = None
+
+
+@pytest.fixture
+def actors(actors):
+    east = RegionFactory(code="east-china", name="East China 华东")
+    north = RegionFactory(code="north-china", name="North China 华北")
+    Store.objects.filter(pk=actors.store.pk).update(region=east)
+    Store.objects.filter(pk=actors.other_store.pk).update(region=north)
+    actors.store.refresh_from_db()
+    actors.other_store.refresh_from_db()
+    return MatrixActors(
+        **vars(actors),
+        area_manager=AreaManagerFactory(username="area_east", regions=[east]),
+        other_area_manager=AreaManagerFactory(username="area_north", regions=[north]),
+        finance=FinanceFactory(username="finance"),
+    )
+
 
 RESOURCE_CASES = [
     pytest.param(resource, op, actor, id=f"{resource.name}-{op}-{actor}")

@@ -213,7 +213,12 @@ def test_seed_builds_consistent_demo_data(stores, days):
     assert Schedule.objects.filter(schedule_date__gt=END_DATE + dt.timedelta(days=3), is_published=False).exists()
 
     # People: every non-admin has a store; the store's manager is its demo manager with an employee row.
-    assert not User.objects.exclude(role=Role.ADMIN).filter(store__isnull=True).exists()
+    # Store users belong to a store; the HQ logins (admin, area managers, finance) to none.
+    assert (
+        not User.objects.exclude(role__in=[Role.ADMIN, Role.AREA_MANAGER, Role.FINANCE])
+        .filter(store__isnull=True)
+        .exists()
+    )
     for store in Store.objects.select_related("manager"):
         number = store.pk[-3:]
         assert store.manager.username == f"manager{number}"
@@ -322,6 +327,30 @@ def test_quiet_prints_nothing():
     assert out.getvalue() == ""
     assert connection.vendor in ("sqlite", "postgresql")
     assert Order.objects.values("store").annotate(n=Count("id")).count() == 2
+
+
+def test_seed_prints_an_area_manager_per_region_and_finance_who_see_what_they_should():
+    from stores.models import Store
+
+    output = seed()
+    logins = dict(re.findall(r"^\s+(area_\w+|finance)\s+\S+\s+(area_manager @ [\w-]+|finance @ chain)$", output, re.M))
+    regions = sorted(set(Store.objects.values_list("region__code", flat=True)))
+    assert logins == {
+        **{f"area_{code.split('-')[0]}": f"area_manager @ {code}" for code in regions},
+        "finance": "finance @ chain",
+    }
+    for code in regions:
+        area = authenticate(
+            RequestFactory().post("/"), username=f"area_{code.split('-')[0]}", password=DEFAULT_PASSWORD
+        )
+        assert area is not None and area.store_id is None
+        assert set(Store.objects.for_user(area)) == set(Store.objects.filter(region__code=code))
+    finance = authenticate(RequestFactory().post("/"), username="finance", password=DEFAULT_PASSWORD)
+    assert finance.role == "finance" and Store.objects.for_user(finance).count() == Store.objects.count()
+    # Idempotent: a second run leaves them as they are.
+    again = seed()
+    assert User.objects.filter(role__in=["area_manager", "finance"]).count() == len(logins)
+    assert "finance" in again
 
 
 def test_seeded_waitlist_week_goes_through_the_services_and_feeds_the_kpis():

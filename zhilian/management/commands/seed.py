@@ -91,6 +91,6 @@ class Command(BaseCommand):
             out(f"schedule generation reported {r.schedule_gaps} unfilled position slots (see generation_report)")
         out("\nDemo logins (username / password):")
         for login in r.logins:
-            where = f" @ {login.store_id}" if login.store_id else ""
+            where = f" @ {login.store_id or login.scope}" if login.store_id or login.scope else ""
             password = login.password if login.password is not None else "(existing account, password unchanged)"
             out(f"  {login.username:<14} {password:<28} {login.role}{where}")

@@ -20,6 +20,7 @@ from kpis.models import KPIRecord
 from notifications.models import Notification
 from notifications.texts import message, name
 from zhilian import events, roles
+from zhilian.formatting import format_kpi_value
 
 Status = KPIRecord.Status
 
@@ -62,8 +63,9 @@ def announce(records: list[KPIRecord], previous_status: dict) -> None:
             message(
                 N_("%(kpi)s: %(value)s (target %(target)s)"),
                 kpi=name(r.kpi.name, r.kpi.name_zh),
-                value=f"{_plain(r.value)} {r.kpi.unit}".strip(),
-                target=_plain(r.target_value),
+                # Money as ¥, ratios as % (zhilian.formatting), as every other screen shows them.
+                value=format_kpi_value(r.value, r.kpi.unit),
+                target=format_kpi_value(r.target_value, r.kpi.unit),
             )
             for r in rows
         ]

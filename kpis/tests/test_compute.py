@@ -179,7 +179,7 @@ def test_off_track_notifies_the_managers_once(store, revenue_kpi, manager, other
     }
     assert i18n["title"]["params"]["date"] == "2026-11-20"
     assert notes[0].title == f"{revenue_kpi.name} off track on 2026-11-20"
-    assert notes[0].body == f"{revenue_kpi.name}: 1000 CNY (target 5000)"
+    assert notes[0].body == f"{revenue_kpi.name}: ¥1,000.00 (target ¥5,000.00)"
     # Still off track on recompute: no second notification.
     services.kpi_compute_day(store=store, day=DAY)
     assert Notification.objects.filter(kind=Notification.Kind.KPI_OFF_TRACK).count() == 1
